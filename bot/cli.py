@@ -1,0 +1,321 @@
+"""The ``lpse-helpdesk`` command line: run the bot, manage the database, inspect tickets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import NoReturn, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from bot import app
+from bot.cli_faq import faq_group
+from bot.core.errors import ConfigError, DomainError
+from bot.core.roster import load_roster
+from bot.core.sop import load_catalog
+from bot.core.tickets import TicketStatus
+from bot.settings import Settings, SettingsError, load_settings
+from bot.tables import render_table
+from storage import migrate
+from storage.database import create_engine
+
+T = TypeVar("T")
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Readable log lines; httpx quiet so the bot token in request URLs never reaches logs."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def fail(message: str) -> NoReturn:
+    """Print one error line and exit with status 2."""
+    click.echo(f"lpse-helpdesk: {message}", err=True)
+    sys.exit(2)
+
+
+def settings_of(context: click.Context) -> Settings:
+    """Settings built once per invocation, from the environment and the env file."""
+    obj = context.ensure_object(dict)
+    if "settings" not in obj:
+        try:
+            obj["settings"] = load_settings(obj.get("env_file"))
+        except SettingsError as exc:
+            fail(str(exc))
+    settings: Settings = obj["settings"]
+    return settings
+
+
+def run_async(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine; configuration and domain errors become one clear line."""
+
+    async def runner() -> T:
+        return await coroutine_factory()
+
+    try:
+        return asyncio.run(runner())
+    except (ConfigError, DomainError) as exc:
+        fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read settings from this file instead of ./.env.",
+)
+@click.version_option(package_name="lpse-helpdesk")
+@click.pass_context
+def cli(context: click.Context, env_file: Path | None) -> None:
+    """Helpdesk bot of LPSE Kabupaten Ogan Ilir: Telegram and e-mail, FAQ, SOP tickets."""
+    context.ensure_object(dict)["env_file"] = env_file
+
+
+@cli.command()
+@click.pass_context
+def run(context: click.Context) -> None:
+    """Start every configured channel, the SLA scheduler and the outbox (Ctrl+C stops)."""
+    settings = settings_of(context)
+    configure_logging()
+    run_async(lambda: app.run(settings))
+
+
+@cli.group()
+def db() -> None:
+    """Database schema (Alembic migrations; `run` applies them too)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@click.pass_context
+def db_upgrade(context: click.Context, revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    settings = settings_of(context)
+
+    async def upgrade() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine, revision)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    click.echo(f"database at revision {run_async(upgrade)}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.pass_context
+def db_downgrade(context: click.Context, revision: str) -> None:
+    """Revert migrations down to REVISION (`base` removes every table)."""
+    settings = settings_of(context)
+
+    async def downgrade() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.downgrade(engine, revision)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    click.echo(f"database at revision {run_async(downgrade) or 'base (empty)'}")
+
+
+@db.command("current")
+@click.pass_context
+def db_current(context: click.Context) -> None:
+    """Show the database revision and the newest one this version ships."""
+    settings = settings_of(context)
+
+    async def current() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    click.echo(f"database: {run_async(current) or 'empty'}; newest: {migrate.head_revision()}")
+
+
+@cli.group()
+def tickets() -> None:
+    """Inspect tickets."""
+
+
+def _local(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.office_timezone)
+
+
+@tickets.command("list")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([status.value for status in TicketStatus]),
+    help="Only tickets in this status (repeatable).",
+)
+@click.option("--open", "only_open", is_flag=True, help="Only tickets that are not closed.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.pass_context
+def tickets_list(
+    context: click.Context, statuses: tuple[str, ...], only_open: bool, limit: int
+) -> None:
+    """List the newest tickets as a table."""
+    settings = settings_of(context)
+    wanted = {TicketStatus(status) for status in statuses}
+    if only_open:
+        wanted |= set(TicketStatus) - {TicketStatus.CLOSED}
+
+    async def fetch() -> list[list[object]]:
+        runtime = await app.build_runtime(settings)
+        try:
+            async with runtime.unit_of_work() as uow:
+                found = await uow.tickets.list(statuses=wanted or None, limit=limit)
+        finally:
+            await runtime.close()
+        zone = _local(settings)
+        return [
+            [
+                f"#{ticket.number}",
+                ticket.opened_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                ticket.sop_id,
+                ticket.step,
+                ticket.status.value,
+                ticket.owner_role,
+                ticket.channel.value,
+                ticket.subject[:50],
+            ]
+            for ticket in found
+        ]
+
+    rows = run_async(fetch)
+    if not rows:
+        click.echo("no tickets")
+        return
+    headers = ["ticket", "opened", "SOP", "step", "status", "role", "channel", "subject"]
+    click.echo(render_table(headers, rows))
+
+
+@tickets.command("show")
+@click.argument("number", type=int)
+@click.pass_context
+def tickets_show(context: click.Context, number: int) -> None:
+    """Show one ticket: details, conversation and audit trail."""
+    settings = settings_of(context)
+    zone = _local(settings)
+
+    async def fetch() -> str:
+        runtime = await app.build_runtime(settings)
+        try:
+            async with runtime.unit_of_work() as uow:
+                ticket = await uow.tickets.get(number)
+                messages = await uow.tickets.messages(number)
+                events = await uow.tickets.events(number)
+        finally:
+            await runtime.close()
+        sop = ticket.sop
+        step = sop.step(ticket.step)
+        details = [
+            ["SOP", f"{sop.id} {sop.title}"],
+            ["step", f"{step.n} ({step.actor}): {step.action}"],
+            ["status", ticket.status.value],
+            ["role", ticket.owner_role],
+            ["assignee", ticket.assignee_id or "-"],
+            ["channel", ticket.channel.value],
+            ["opened", ticket.opened_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")],
+            ["subject", ticket.subject],
+        ]
+        conversation = [
+            [
+                message.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                message.direction.value,
+                message.author,
+                message.text.replace("\n", " ")[:80],
+                ", ".join(a.filename for a in message.attachments) or "-",
+            ]
+            for message in messages
+        ]
+        trail = [
+            [
+                event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                event.kind.value,
+                event.actor,
+                " ".join(f"{key}={value}" for key, value in event.detail.items()),
+            ]
+            for event in events
+        ]
+        return "\n\n".join(
+            [
+                f"Tiket #{ticket.number}",
+                render_table(["field", "value"], details),
+                render_table(["time", "dir", "author", "text", "files"], conversation),
+                render_table(["time", "event", "actor", "detail"], trail),
+            ]
+        )
+
+    click.echo(run_async(fetch))
+
+
+@cli.group()
+def roster() -> None:
+    """Staff roster (STAFF_FILE)."""
+
+
+@roster.command("check")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def roster_check(context: click.Context, path: Path | None) -> None:
+    """Validate the roster file and list its members."""
+    target = path or settings_of(context).staff_file
+    try:
+        loaded = load_roster(target)
+    except ConfigError as exc:
+        fail(str(exc))
+    rows = [[m.telegram_id, m.name, ", ".join(sorted(m.roles))] for m in loaded.members.values()]
+    click.echo(render_table(["telegram_id", "name", "roles"], rows))
+    for role, destination in loaded.destinations.items():
+        click.echo(f"role {role}: {destination.email or '-'}")
+
+
+@cli.group()
+def sop() -> None:
+    """SOP catalog (SOP_CATALOG)."""
+
+
+@sop.command("list")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def sop_list(context: click.Context, path: Path | None) -> None:
+    """Validate the catalog and print each SOP's steps, roles and minutes."""
+    target = path or settings_of(context).sop_catalog
+    try:
+        catalog = load_catalog(target)
+    except ConfigError as exc:
+        fail(str(exc))
+    rows = [
+        [
+            sop.id,
+            step.n,
+            step.actor,
+            "-" if step.minutes is None else f"{step.minutes:g}",
+            step.action[:60],
+        ]
+        for sop in catalog.sops.values()
+        for step in sop.steps
+    ]
+    click.echo(render_table(["SOP", "step", "role", "minutes", "action"], rows))
+
+
+cli.add_command(faq_group)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="lpse-helpdesk")

@@ -1,0 +1,54 @@
+"""What the use cases need from storage, as protocols; ``storage`` implements them."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.core.tickets import Requester, Ticket, TicketEvent, TicketMessage, TicketStatus
+
+
+class RequesterRepository(Protocol):
+    async def by_telegram_id(self, telegram_id: int) -> Requester | None: ...
+
+    async def by_email(self, email: str) -> Requester | None: ...
+
+    async def add(self, requester: Requester) -> Requester: ...
+
+    async def update(self, requester: Requester) -> None: ...
+
+
+class TicketRepository(Protocol):
+    async def get(self, number: int) -> Ticket: ...
+
+    async def add(self, ticket: Ticket) -> Ticket: ...
+
+    async def save(self, ticket: Ticket) -> None: ...
+
+    async def list(
+        self, *, statuses: set[TicketStatus] | None = None, limit: int = 50
+    ) -> list[Ticket]: ...
+
+    async def open_for_requester(self, requester_id: int) -> list[Ticket]: ...
+
+    async def messages(self, number: int) -> list[TicketMessage]: ...
+
+    async def events(self, number: int) -> list[TicketEvent]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``async with uow: ...; await uow.commit()``; leaving rolls back."""
+
+    requesters: RequesterRepository
+    tickets: TicketRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...

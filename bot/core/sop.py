@@ -1,0 +1,223 @@
+"""The SOP catalog: the six procedures, their steps, owner roles and time budgets.
+
+The file layout is exactly that of ``sop-catalog.yaml`` (unknown keys are ignored, ``minutes``
+may be fractional or null). Loading validates everything, so a broken file stops start-up with
+one message naming the SOP, step and field at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot import texts
+from bot.core.errors import ConfigError, UnknownSop
+from bot.core.roles import ALL_ROLES, OFFICE_ROLES
+
+DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent.parent / "data" / "sop-catalog.yaml"
+
+
+@dataclass(frozen=True)
+class SopStep:
+    """One step of a procedure: who acts and within how many working minutes."""
+
+    n: int
+    actor: str
+    action: str
+    minutes: float | None
+
+
+@dataclass(frozen=True)
+class Sop:
+    """One standard operating procedure."""
+
+    id: str
+    title: str
+    requester_roles: frozenset[str]
+    steps: tuple[SopStep, ...]
+
+    def step(self, n: int) -> SopStep:
+        """The step numbered ``n``."""
+        for step in self.steps:
+            if step.n == n:
+                return step
+        raise KeyError(f"{self.id} has no step {n}")
+
+    def first_office_step(self) -> SopStep:
+        """Where a new ticket starts: the first step not performed by the requester."""
+        following = self.next_office_step(0)
+        if following is None:  # validation guarantees one exists
+            raise ConfigError(f"{self.id} has no step for the office")
+        return following
+
+    def next_office_step(self, after: int) -> SopStep | None:
+        """The next step after ``after`` not performed by the requester, or None at the end."""
+        for step in self.steps:
+            if step.n > after and step.actor not in self.requester_roles:
+                return step
+        return None
+
+    def responsible_role(self, n: int) -> str:
+        """The office role that advances step ``n``.
+
+        Steps owned by an outside party (LKPP, ULP, PPK, SKPD) are recorded by the office role
+        of the nearest earlier office step: the one that handed the matter over and waits for
+        the outcome (SOP-06: the secretary records LKPP's progress).
+        """
+        actor = self.step(n).actor
+        if actor in OFFICE_ROLES:
+            return actor
+        for step in reversed(self.steps):
+            if step.n < n and step.actor in OFFICE_ROLES:
+                return step.actor
+        return actor
+
+    @property
+    def total_minutes(self) -> float:
+        """Budget of all office steps, the SOP time target told to requesters."""
+        return sum(
+            step.minutes or 0.0 for step in self.steps if step.actor not in self.requester_roles
+        )
+
+
+@dataclass(frozen=True)
+class SopCatalog:
+    """All procedures of the office, by id."""
+
+    office_name: str
+    timezone: str
+    sops: Mapping[str, Sop]
+
+    def get(self, sop_id: str) -> Sop:
+        """The SOP with that id; an unknown id is a domain error."""
+        try:
+            return self.sops[sop_id]
+        except KeyError:
+            raise UnknownSop(texts.UNKNOWN_SOP.format(sop_id=sop_id)) from None
+
+
+class _StepModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    n: int = Field(ge=1)
+    actor: str
+    action: str = ""
+    minutes: float | None = Field(default=None, ge=0)
+
+    @field_validator("actor")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        if value not in ALL_ROLES:
+            raise ValueError(f"unknown role {value!r} (known: {', '.join(sorted(ALL_ROLES))})")
+        return value
+
+
+class _SopModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(pattern=r"^SOP-\d{2}$")
+    title_id: str
+    requester: str | list[str]
+    steps: list[_StepModel] = Field(min_length=1)
+
+    @field_validator("requester")
+    @classmethod
+    def _known_requester(cls, value: str | list[str]) -> str | list[str]:
+        for role in [value] if isinstance(value, str) else value:
+            if role not in ALL_ROLES:
+                raise ValueError(f"unknown role {role!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _steps_in_order(self) -> _SopModel:
+        numbers = [step.n for step in self.steps]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"steps must be numbered 1..{len(numbers)} in order, got {numbers}")
+        requesters = {self.requester} if isinstance(self.requester, str) else set(self.requester)
+        if all(step.actor in requesters for step in self.steps):
+            raise ValueError("no step is performed by the office")
+        return self
+
+
+class _OfficeModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = "LPSE"
+    timezone: str = "Asia/Jakarta"
+
+
+class _CatalogModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    office: _OfficeModel = Field(default_factory=_OfficeModel)
+    sops: list[_SopModel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> _CatalogModel:
+        seen: set[str] = set()
+        for sop in self.sops:
+            if sop.id in seen:
+                raise ValueError(f"duplicate SOP id {sop.id!r}")
+            seen.add(sop.id)
+        return self
+
+
+def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic error location into 'SOP-03 step 2 field minutes'."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+            label = node.get("id") if isinstance(node, dict) else None
+            if label is None and isinstance(node, dict) and "n" in node:
+                label = f"step {node['n']}"
+            parts.append(str(label) if label is not None else f"item {key + 1}")
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+            if key not in ("sops", "steps"):
+                parts.append(f"field '{key}'")
+        elif key not in ("sops", "steps"):
+            parts.append(f"field '{key}'")
+    return " ".join(parts) or "top level"
+
+
+def parse_catalog(data: object, source: str) -> SopCatalog:
+    """Validate parsed YAML and build the catalog; errors name ``source`` and the field."""
+    try:
+        model = _CatalogModel.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _describe_location(data, tuple(first["loc"]))
+        raise ConfigError(f"SOP catalog {source}: {where}: {first['msg']}") from None
+    sops = {
+        sop.id: Sop(
+            id=sop.id,
+            title=sop.title_id,
+            requester_roles=frozenset(
+                [sop.requester] if isinstance(sop.requester, str) else sop.requester
+            ),
+            steps=tuple(
+                SopStep(n=step.n, actor=step.actor, action=step.action, minutes=step.minutes)
+                for step in sop.steps
+            ),
+        )
+        for sop in model.sops
+    }
+    return SopCatalog(office_name=model.office.name, timezone=model.office.timezone, sops=sops)
+
+
+def load_catalog(path: Path = DEFAULT_CATALOG_PATH) -> SopCatalog:
+    """Read and validate a catalog file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"SOP catalog {path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"SOP catalog {path}: not valid YAML: {exc}") from None
+    return parse_catalog(data, str(path))

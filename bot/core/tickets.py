@@ -1,0 +1,373 @@
+"""Tickets: a requester's matter walking the steps of one SOP, with an append-only audit trail.
+
+A ``Ticket`` is a plain object; its methods enforce the rules (who may do what, in which status)
+and record each change as a ``TicketEvent``. New messages and events wait in ``pending_*`` lists
+until a repository persists them, so history is only ever appended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+from bot import texts
+from bot.core.errors import InvalidTransition, NotAllowed, TicketClosedForGood
+from bot.core.roles import ALL_ROLES, SUPERVISOR_ROLES
+from bot.core.roster import StaffMember
+from bot.core.sop import Sop
+
+#: A requester's message within this time after closing reopens the ticket.
+REOPEN_WINDOW: Final = timedelta(days=7)
+
+
+class TicketStatus(StrEnum):
+    """Life-cycle states; the values are the Indonesian words staff see."""
+
+    NEW = "baru"
+    IN_PROGRESS = "diproses"
+    WAITING_FOR_REQUESTER = "menunggu_pemohon"
+    FORWARDED = "diteruskan"
+    CLOSED = "selesai"
+
+
+class Channel(StrEnum):
+    """Where the requester wrote from, and where answers go back."""
+
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+
+
+class Direction(StrEnum):
+    """Who a ticket message came from."""
+
+    INBOUND = "in"  # from the requester
+    OUTBOUND = "out"  # from staff to the requester
+    NOTE = "note"  # internal, staff only
+
+
+class EventKind(StrEnum):
+    """What happened to a ticket."""
+
+    OPENED = "opened"
+    MESSAGE = "message"
+    TAKEN = "taken"
+    FORWARDED = "forwarded"
+    DATA_REQUESTED = "data_requested"
+    REQUESTER_REPLIED = "requester_replied"
+    STEP_ADVANCED = "step_advanced"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Someone who asks: a Telegram user or an e-mail address, with details when known."""
+
+    channel: Channel
+    telegram_id: int | None = None
+    email: str | None = None
+    name: str | None = None
+    instansi: str | None = None
+    phone: str | None = None
+    id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        """Audit-trail name of this requester."""
+        return f"requester:{self.id}"
+
+    @property
+    def display_name(self) -> str:
+        """Name for staff: the name when given, else the address or Telegram id."""
+        return self.name or self.email or f"telegram:{self.telegram_id}"
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A stored file: content hash on disk plus what the sender called it."""
+
+    sha256: str
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class TicketMessage:
+    """One message in a ticket's conversation."""
+
+    direction: Direction
+    author: str
+    text: str
+    created_at: datetime
+    attachments: tuple[AttachmentRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """One audit-trail row: who did what, when."""
+
+    kind: EventKind
+    actor: str
+    at: datetime
+    detail: dict[str, str | int | None] = field(default_factory=dict)
+
+
+def staff_actor(member: StaffMember) -> str:
+    """Audit-trail name of a staff member."""
+    return f"staff:{member.telegram_id}"
+
+
+@dataclass
+class Ticket:
+    """A requester's matter; ``number`` is the ``#N`` everyone refers to (None until stored)."""
+
+    requester_id: int
+    channel: Channel
+    sop: Sop
+    step: int
+    owner_role: str
+    status: TicketStatus
+    subject: str
+    opened_at: datetime
+    step_started_at: datetime
+    number: int | None = None
+    assignee_id: int | None = None
+    faq_entry_id: str | None = None
+    closed_at: datetime | None = None
+    version: int = 0
+    pending_messages: list[TicketMessage] = field(default_factory=list)
+    pending_events: list[TicketEvent] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        requester: Requester,
+        sop: Sop,
+        subject: str,
+        text: str,
+        now: datetime,
+        owner_role: str,
+        attachments: tuple[AttachmentRef, ...] = (),
+        faq_entry_id: str | None = None,
+    ) -> Ticket:
+        """A new ticket in the SOP's first office step, that step's clock starting now."""
+        if requester.id is None:
+            raise ValueError("requester must be stored before a ticket is opened")
+        if not text.strip() and not attachments:
+            raise InvalidTransition(texts.EMPTY_MESSAGE)
+        step = sop.first_office_step()
+        ticket = cls(
+            requester_id=requester.id,
+            channel=requester.channel,
+            sop=sop,
+            step=step.n,
+            owner_role=owner_role,
+            status=TicketStatus.NEW,
+            subject=subject.strip()[:200] or text.strip()[:200],
+            opened_at=now,
+            step_started_at=now,
+            faq_entry_id=faq_entry_id,
+        )
+        ticket._record(
+            EventKind.OPENED,
+            requester.actor,
+            now,
+            sop=sop.id,
+            step=step.n,
+            role=owner_role,
+            channel=requester.channel.value,
+        )
+        ticket._append(Direction.INBOUND, requester.actor, text, now, attachments)
+        return ticket
+
+    @property
+    def sop_id(self) -> str:
+        """Id of the ticket's SOP."""
+        return self.sop.id
+
+    @property
+    def step_role(self) -> str:
+        """The office role that advances the current step."""
+        return self.sop.responsible_role(self.step)
+
+    @property
+    def is_open(self) -> bool:
+        """True until the ticket is closed."""
+        return self.status is not TicketStatus.CLOSED
+
+    # --- requester side -------------------------------------------------------------------
+
+    def add_requester_message(
+        self,
+        text: str,
+        now: datetime,
+        attachments: tuple[AttachmentRef, ...] = (),
+    ) -> None:
+        """The requester wrote again: resumes a paused clock, reopens a recently closed ticket."""
+        actor = f"requester:{self.requester_id}"
+        if not text.strip() and not attachments:
+            raise InvalidTransition(texts.EMPTY_MESSAGE)
+        if self.status is TicketStatus.CLOSED:
+            if self.closed_at is not None and now - self.closed_at > REOPEN_WINDOW:
+                raise TicketClosedForGood(
+                    texts.TICKET_CLOSED_FOR_GOOD.format(number=self.number, days=REOPEN_WINDOW.days)
+                )
+            self.closed_at = None
+            self.status = self._working_status()
+            self.step_started_at = now
+            self._record(EventKind.REOPENED, actor, now)
+        elif self.status is TicketStatus.WAITING_FOR_REQUESTER:
+            self.status = self._working_status()
+            self._record(EventKind.REQUESTER_REPLIED, actor, now)
+        self._append(Direction.INBOUND, actor, text, now, attachments)
+
+    # --- staff side -----------------------------------------------------------------------
+
+    def add_staff_message(
+        self,
+        member: StaffMember,
+        text: str,
+        now: datetime,
+        attachments: tuple[AttachmentRef, ...] = (),
+        *,
+        internal: bool = False,
+    ) -> None:
+        """A staff answer to the requester (or an internal note); any roster member may write."""
+        self._require_open()
+        if not text.strip() and not attachments:
+            raise InvalidTransition(texts.EMPTY_MESSAGE)
+        direction = Direction.NOTE if internal else Direction.OUTBOUND
+        self._append(direction, staff_actor(member), text, now, attachments)
+
+    def take(self, member: StaffMember, now: datetime) -> None:
+        """A member of the owner role (or a supervisor) takes the ticket on."""
+        self._require_open()
+        self._require_role(member, self._acting_roles())
+        if self.assignee_id == member.telegram_id and self.status is TicketStatus.IN_PROGRESS:
+            raise InvalidTransition(texts.ALREADY_TAKEN_BY_YOU.format(number=self.number))
+        previous = self.assignee_id
+        self.assignee_id = member.telegram_id
+        if self.status is not TicketStatus.WAITING_FOR_REQUESTER:
+            self.status = TicketStatus.IN_PROGRESS
+        self._record(EventKind.TAKEN, staff_actor(member), now, previous_assignee=previous)
+
+    def forward(self, member: StaffMember, role: str, now: datetime) -> None:
+        """Hand the ticket to another role (SOP-02 step 4, or a wrong routing)."""
+        self._require_open()
+        if role not in ALL_ROLES:
+            raise InvalidTransition(texts.UNKNOWN_ROLE.format(role=role))
+        self._require_role(member, self._acting_roles())
+        if role == self.owner_role:
+            raise InvalidTransition(
+                texts.FORWARD_TO_SAME_ROLE.format(number=self.number, role=role)
+            )
+        self._record(
+            EventKind.FORWARDED, staff_actor(member), now, from_role=self.owner_role, to_role=role
+        )
+        self.owner_role = role
+        self.assignee_id = None
+        self.status = TicketStatus.FORWARDED
+
+    def request_data(self, member: StaffMember, request_text: str, now: datetime) -> None:
+        """Ask the requester for more; the SLA clock pauses until they answer."""
+        self._require_open()
+        self._require_role(member, self._acting_roles())
+        if self.status is TicketStatus.WAITING_FOR_REQUESTER:
+            raise InvalidTransition(texts.ALREADY_WAITING_FOR_REQUESTER.format(number=self.number))
+        self.status = TicketStatus.WAITING_FOR_REQUESTER
+        self._record(EventKind.DATA_REQUESTED, staff_actor(member), now)
+        if request_text.strip():
+            self._append(Direction.OUTBOUND, staff_actor(member), request_text, now, ())
+
+    def advance(self, member: StaffMember, now: datetime) -> None:
+        """Complete the current step; only its role may. After the last office step, close."""
+        self._require_open()
+        sop = self.sop
+        role = self.step_role
+        if role not in member.roles:
+            raise NotAllowed(
+                texts.WRONG_ROLE_FOR_STEP.format(step=self.step, sop_id=sop.id, role=role)
+            )
+        following = sop.next_office_step(self.step)
+        if following is None:
+            self._record(EventKind.STEP_ADVANCED, staff_actor(member), now, from_step=self.step)
+            self._close(staff_actor(member), now, reason="sop_completed")
+            return
+        self._record(
+            EventKind.STEP_ADVANCED,
+            staff_actor(member),
+            now,
+            from_step=self.step,
+            to_step=following.n,
+        )
+        self.step = following.n
+        self.step_started_at = now
+        next_role = sop.responsible_role(following.n)
+        if next_role != self.owner_role:
+            # The next step belongs to another role: hand it over, nobody has taken it yet.
+            self.owner_role = next_role
+            self.assignee_id = None
+            self.status = TicketStatus.FORWARDED
+        else:
+            self.status = self._working_status()
+
+    def close(self, member: StaffMember, now: datetime, reason: str = "answered") -> None:
+        """Close the ticket: the assignee, the owner role or a supervisor may."""
+        self._require_open()
+        if self.assignee_id != member.telegram_id:
+            self._require_role(member, self._acting_roles())
+        self._close(staff_actor(member), now, reason)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _close(self, actor: str, now: datetime, reason: str) -> None:
+        self.status = TicketStatus.CLOSED
+        self.closed_at = now
+        self._record(EventKind.CLOSED, actor, now, reason=reason)
+
+    def _working_status(self) -> TicketStatus:
+        return TicketStatus.IN_PROGRESS if self.assignee_id is not None else TicketStatus.NEW
+
+    def _require_open(self) -> None:
+        if self.status is TicketStatus.CLOSED:
+            raise InvalidTransition(texts.TICKET_ALREADY_CLOSED.format(number=self.number))
+
+    def _acting_roles(self) -> set[str]:
+        # The step's role keeps the ticket in hand while an outside party (ULP, LKPP) has it.
+        return {self.owner_role, self.step_role} | SUPERVISOR_ROLES
+
+    def _require_role(self, member: StaffMember, roles: set[str]) -> None:
+        if not member.has_any_role(roles):
+            raise NotAllowed(
+                texts.WRONG_ROLE_FOR_TICKET.format(number=self.number, role=self.owner_role)
+            )
+
+    def _append(
+        self,
+        direction: Direction,
+        author: str,
+        text: str,
+        now: datetime,
+        attachments: tuple[AttachmentRef, ...],
+    ) -> None:
+        self.pending_messages.append(
+            TicketMessage(
+                direction=direction,
+                author=author,
+                text=text,
+                created_at=now,
+                attachments=attachments,
+            )
+        )
+        self._record(
+            EventKind.MESSAGE, author, now, direction=direction.value, files=len(attachments)
+        )
+
+    def _record(
+        self, kind: EventKind, actor: str, now: datetime, **detail: str | int | None
+    ) -> None:
+        self.pending_events.append(TicketEvent(kind=kind, actor=actor, at=now, detail=detail))

@@ -1,0 +1,82 @@
+"""Office working time: which minutes count towards an SOP step's budget.
+
+``OFFICE_HOURS`` examples: ``mon-fri 08:00-16:00``; ``mon-thu 08:00-12:00,13:00-16:00; fri
+08:00-11:00,13:30-16:30`` (several ranges per day, e.g. a lunch break); ``24/7`` (every minute
+counts, holidays included).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLAUSE = re.compile(
+    r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(?P<ranges>.+)$"
+)
+_RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """Working ranges per weekday (0 = Monday); ``always`` means 24/7 without holidays."""
+
+    ranges: tuple[tuple[tuple[time, time], ...], ...]
+    always: bool = False
+
+    @classmethod
+    def parse(cls, spec: str) -> OfficeHours:
+        """Parse an ``OFFICE_HOURS`` value; ``ValueError`` says what is wrong."""
+        text = " ".join(spec.strip().lower().split())
+        if text in ("24/7", "24x7"):
+            return cls(
+                ranges=tuple(((time(0), time(23, 59, 59, 999999)),) for _ in range(7)), always=True
+            )
+        per_day: list[list[tuple[time, time]]] = [[] for _ in DAY_NAMES]
+        for clause in filter(None, (part.strip() for part in text.split(";"))):
+            match = _CLAUSE.match(clause)
+            if not match:
+                raise ValueError(f"expected e.g. 'mon-fri 08:00-16:00', got {clause!r}")
+            days = _parse_days(match["days"])
+            for day in days:
+                if per_day[day]:
+                    raise ValueError(f"{DAY_NAMES[day]} is given twice")
+            ranges = [_parse_range(part) for part in match["ranges"].replace(" ", "").split(",")]
+            ranges.sort()
+            for (_, end), (start, _) in zip(ranges, ranges[1:], strict=False):
+                if start < end:
+                    raise ValueError(f"overlapping ranges in {clause!r}")
+            for day in days:
+                per_day[day] = ranges
+        if not any(per_day):
+            raise ValueError("no working time given")
+        return cls(ranges=tuple(tuple(day) for day in per_day))
+
+
+def _parse_days(text: str) -> list[int]:
+    days: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        for name in (first, last or first):
+            if name not in DAY_NAMES:
+                raise ValueError(f"unknown day {name!r} (use {', '.join(DAY_NAMES)})")
+        start, end = DAY_NAMES.index(first), DAY_NAMES.index(last or first)
+        if end < start:
+            raise ValueError(f"day range {part!r} runs backwards")
+        days.extend(range(start, end + 1))
+    return days
+
+
+def _parse_range(text: str) -> tuple[time, time]:
+    match = _RANGE.match(text)
+    if not match:
+        raise ValueError(f"expected a time range like 08:00-16:00, got {text!r}")
+    start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
+    if start_h > 23 or end_h > 24 or start_m > 59 or end_m > 59 or (end_h == 24 and end_m):
+        raise ValueError(f"invalid time in {text!r}")
+    start = time(start_h, start_m)
+    end = time(23, 59, 59, 999999) if end_h == 24 else time(end_h, end_m)
+    if end <= start:
+        raise ValueError(f"range {text!r} ends before it starts")
+    return start, end

@@ -1,0 +1,46 @@
+"""The SQLAlchemy unit of work: one session, one transaction, repositories on it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.sop import SopCatalog
+from storage.repositories import SqlRequesterRepository, SqlTicketRepository
+
+
+class SqlUnitOfWork:
+    """``async with uow: ...; await uow.commit()``; leaving without commit rolls back."""
+
+    requesters: SqlRequesterRepository
+    tickets: SqlTicketRepository
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], catalog: SopCatalog):
+        self._session_factory = session_factory
+        self._catalog = catalog
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        self.requesters = SqlRequesterRepository(self._session)
+        self.tickets = SqlTicketRepository(self._session, self._catalog)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()  # a no-op after commit
+        finally:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        assert self._session is not None
+        await self._session.commit()

@@ -1,0 +1,29 @@
+"""A migrated database and a unit-of-work factory on it, for each backend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.sop import SopCatalog
+from storage.database import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+
+UowFactory = Callable[[], SqlUnitOfWork]
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def uow_factory(engine: AsyncEngine, catalog: SopCatalog) -> UowFactory:
+    sessions = create_session_factory(engine)
+    return lambda: SqlUnitOfWork(sessions, catalog)
