@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from faq.matcher import FaqMatcher
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.sop import SopCatalog, load_catalog
 from bot.roster_source import RosterSource
 from bot.settings import Settings
 from faq.kb import load_kb
-from faq.matcher import FaqMatcher
 from storage.attachments import AttachmentStore
 from storage.database import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -24,6 +25,8 @@ from storage.uow import SqlUnitOfWork
 log = logging.getLogger(__name__)
 
 ROSTER_WATCH_SECONDS = 30
+#: Entries published by another instance become matchable here within this time.
+FAQ_REFRESH_SECONDS = 60
 
 
 @dataclass
@@ -88,10 +91,9 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
+        # Not possible outside the main thread or on Windows; Ctrl+C still ends the loop there.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
-            pass
 
     runtime = await build_runtime(settings)
     matcher = FaqMatcher(load_kb(settings.faq_path))

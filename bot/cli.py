@@ -20,6 +20,7 @@ from bot.core.sop import load_catalog
 from bot.core.tickets import TicketStatus
 from bot.settings import Settings, SettingsError, load_settings
 from bot.tables import render_table
+from faq.kb import KbError
 from storage import migrate
 from storage.database import create_engine
 
@@ -61,7 +62,7 @@ def run_async(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(runner())
-    except (ConfigError, DomainError) as exc:
+    except (ConfigError, DomainError, KbError) as exc:
         fail(str(exc))
 
 

@@ -9,12 +9,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.errors import TicketClosedForGood
+from bot import texts
+from bot.core.errors import InvalidTransition, TicketClosedForGood
 from bot.core.ports import UnitOfWork
 from bot.core.roster import StaffMember
 from bot.core.routing import route_for
 from bot.core.sop import SopCatalog
-from bot.core.tickets import AttachmentRef, Channel, Requester, Ticket
+from bot.core.tickets import (
+    AttachmentRef,
+    Channel,
+    Direction,
+    Requester,
+    Ticket,
+    staff_actor,
+)
+from faq.kb import KbEntry
 
 #: SOP of a plain question that does not belong to another procedure.
 HELPDESK_SOP = "SOP-02"
@@ -174,6 +183,54 @@ async def close_ticket(
 ) -> Ticket:
     """Close the ticket."""
     return await _change(uow, number, lambda ticket: ticket.close(member, now, reason))
+
+
+#: Category of FAQ entries that staff publish from tickets.
+PUBLISHED_CATEGORY = "dari-tiket"
+
+
+async def publish_to_faq(
+    uow: UnitOfWork,
+    number: int,
+    member: StaffMember,
+    now: datetime,
+    *,
+    question: str | None = None,
+    answer: str | None = None,
+) -> KbEntry:
+    """Turn a ticket's question and staff answer into an FAQ entry (SOP-02 step 5).
+
+    Without explicit texts the requester's first message is the question and the last staff
+    answer is the answer. Publishing the same ticket again replaces its entry.
+    """
+    async with uow:
+        ticket = await uow.tickets.get(number)
+        messages = await uow.tickets.messages(number)
+        asked = [m.text for m in messages if m.direction is Direction.INBOUND and m.text.strip()]
+        answered = [
+            m.text for m in messages if m.direction is Direction.OUTBOUND and m.text.strip()
+        ]
+        final_question = (question or (asked[0] if asked else ticket.subject)).strip()
+        final_answer = (answer or (answered[-1] if answered else "")).strip()
+        if not final_answer or not final_question:
+            raise InvalidTransition(texts.NOTHING_TO_PUBLISH.format(number=number))
+        entry = KbEntry(
+            id=f"tiket-{number}",
+            category=PUBLISHED_CATEGORY,
+            question=final_question,
+            variants=(),
+            keywords=(),
+            answer=final_answer,
+            route=ticket.owner_role,
+            sop=ticket.sop_id,
+        )
+        ticket.publish_to_faq(member, entry.id, now)
+        await uow.faq_entries.put(
+            entry, source_ticket=number, published_by=staff_actor(member), at=now
+        )
+        await uow.tickets.save(ticket)
+        await uow.commit()
+    return entry
 
 
 async def _change(uow: UnitOfWork, number: int, action: Callable[[Ticket], None]) -> Ticket:

@@ -31,3 +31,6 @@ ALREADY_WAITING_FOR_REQUESTER: Final = "Tiket #{number} sudah menunggu data dari
 UNKNOWN_ROLE: Final = "Mohon maaf, peran {role} tidak dikenal."
 FORWARD_TO_SAME_ROLE: Final = "Tiket #{number} sudah berada pada peran {role}."
 EMPTY_MESSAGE: Final = "Mohon maaf, pesan kosong tidak dapat dikirim."
+NOTHING_TO_PUBLISH: Final = (
+    "Tiket #{number} belum memiliki jawaban petugas untuk diterbitkan ke FAQ."
+)

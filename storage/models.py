@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -51,7 +51,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON}
 
 
 class RequesterRow(Base):
@@ -91,7 +91,7 @@ class TicketRow(Base):
     # Optimistic locking: two instances changing one ticket cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
 class MessageRow(Base):
@@ -127,3 +127,21 @@ class EventRow(Base):
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     detail: Mapped[dict[str, Any]]
+
+
+class FaqEntryRow(Base):
+    """An FAQ entry published by staff from a ticket (SOP-02 step 5); the YAML KB is the seed."""
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    category: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    variants: Mapped[list[str]] = mapped_column(JSON)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    answer: Mapped[str] = mapped_column(Text)
+    route: Mapped[str] = mapped_column(String(32))
+    sop: Mapped[str] = mapped_column(String(16))
+    source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime]

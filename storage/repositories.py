@@ -22,7 +22,15 @@ from bot.core.tickets import (
     TicketMessage,
     TicketStatus,
 )
-from storage.models import AttachmentRow, EventRow, MessageRow, RequesterRow, TicketRow
+from faq.kb import KbEntry
+from storage.models import (
+    AttachmentRow,
+    EventRow,
+    FaqEntryRow,
+    MessageRow,
+    RequesterRow,
+    TicketRow,
+)
 
 
 class ConcurrentUpdate(RuntimeError):
@@ -247,3 +255,38 @@ class SqlTicketRepository:
         await self._session.flush()
         ticket.pending_messages.clear()
         ticket.pending_events.clear()
+
+
+class SqlFaqEntryRepository:
+    """FAQ entries published by staff."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(
+        self, entry: KbEntry, *, source_ticket: int | None, published_by: str, at: datetime
+    ) -> None:
+        """Insert or replace the entry with ``entry.id``."""
+        row = await self._session.get(FaqEntryRow, entry.id) or FaqEntryRow(id=entry.id)
+        row.category, row.question, row.answer = entry.category, entry.question, entry.answer
+        row.variants, row.keywords = list(entry.variants), list(entry.keywords)
+        row.route, row.sop = entry.route, entry.sop
+        row.source_ticket_id, row.published_by, row.published_at = source_ticket, published_by, at
+        self._session.add(row)
+        await self._session.flush()
+
+    async def all(self) -> list[KbEntry]:
+        rows = await self._session.scalars(select(FaqEntryRow).order_by(FaqEntryRow.published_at))
+        return [
+            KbEntry(
+                id=row.id,
+                category=row.category,
+                question=row.question,
+                variants=tuple(row.variants),
+                keywords=tuple(row.keywords),
+                answer=row.answer,
+                route=row.route,
+                sop=row.sop,
+            )
+            for row in rows
+        ]

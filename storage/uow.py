@@ -8,7 +8,11 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.sop import SopCatalog
-from storage.repositories import SqlRequesterRepository, SqlTicketRepository
+from storage.repositories import (
+    SqlFaqEntryRepository,
+    SqlRequesterRepository,
+    SqlTicketRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -16,6 +20,7 @@ class SqlUnitOfWork:
 
     requesters: SqlRequesterRepository
     tickets: SqlTicketRepository
+    faq_entries: SqlFaqEntryRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], catalog: SopCatalog):
         self._session_factory = session_factory
@@ -26,6 +31,7 @@ class SqlUnitOfWork:
         self._session = self._session_factory()
         self.requesters = SqlRequesterRepository(self._session)
         self.tickets = SqlTicketRepository(self._session, self._catalog)
+        self.faq_entries = SqlFaqEntryRepository(self._session)
         return self
 
     async def __aexit__(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from bot.core.tickets import Requester, Ticket, TicketEvent, TicketMessage, TicketStatus
+from faq.kb import KbEntry
 
 
 class RequesterRepository(Protocol):
@@ -36,11 +38,20 @@ class TicketRepository(Protocol):
     async def events(self, number: int) -> list[TicketEvent]: ...
 
 
+class FaqEntryRepository(Protocol):
+    async def put(
+        self, entry: KbEntry, *, source_ticket: int | None, published_by: str, at: datetime
+    ) -> None: ...
+
+    async def all(self) -> list[KbEntry]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: ``async with uow: ...; await uow.commit()``; leaving rolls back."""
 
     requesters: RequesterRepository
     tickets: TicketRepository
+    faq_entries: FaqEntryRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -168,22 +168,21 @@ class _CatalogModel(BaseModel):
 
 
 def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:
-    """Turn a pydantic error location into 'SOP-03 step 2 field minutes'."""
+    """Turn a pydantic error location into 'SOP-03 step 2 field 'minutes''."""
     parts: list[str] = []
     node = data
-    for key in loc:
+    for position, key in enumerate(loc):
+        followed_by_index = position + 1 < len(loc) and isinstance(loc[position + 1], int)
         if isinstance(node, list) and isinstance(key, int) and key < len(node):
             node = node[key]
             label = node.get("id") if isinstance(node, dict) else None
             if label is None and isinstance(node, dict) and "n" in node:
                 label = f"step {node['n']}"
             parts.append(str(label) if label is not None else f"item {key + 1}")
-        elif isinstance(node, dict) and key in node:
-            node = node[key]
-            if key not in ("sops", "steps"):
-                parts.append(f"field '{key}'")
-        elif key not in ("sops", "steps"):
+            continue
+        if not followed_by_index:  # 'sops' and 'steps' are said by the item labels
             parts.append(f"field '{key}'")
+        node = node.get(key) if isinstance(node, dict) else None
     return " ".join(parts) or "top level"
 
 

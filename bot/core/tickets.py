@@ -18,6 +18,9 @@ from bot.core.roles import ALL_ROLES, SUPERVISOR_ROLES
 from bot.core.roster import StaffMember
 from bot.core.sop import Sop
 
+#: Who publishes answers to the FAQ (SOP-02 step 5).
+FAQ_PUBLISHER_ROLE: Final = "helpdesk"
+
 #: A requester's message within this time after closing reopens the ticket.
 REOPEN_WINDOW: Final = timedelta(days=7)
 
@@ -59,6 +62,7 @@ class EventKind(StrEnum):
     STEP_ADVANCED = "step_advanced"
     CLOSED = "closed"
     REOPENED = "reopened"
+    FAQ_PUBLISHED = "faq_published"
 
 
 @dataclass(frozen=True)
@@ -321,6 +325,11 @@ class Ticket:
         if self.assignee_id != member.telegram_id:
             self._require_role(member, self._acting_roles())
         self._close(staff_actor(member), now, reason)
+
+    def publish_to_faq(self, member: StaffMember, entry_id: str, now: datetime) -> None:
+        """Record that the answer became FAQ entry ``entry_id`` (SOP-02 step 5, helpdesk)."""
+        self._require_role(member, {FAQ_PUBLISHER_ROLE} | SUPERVISOR_ROLES)
+        self._record(EventKind.FAQ_PUBLISHED, staff_actor(member), now, entry=entry_id)
 
     # --- internals ------------------------------------------------------------------------
 

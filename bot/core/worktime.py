@@ -7,6 +7,7 @@ counts, holidays included).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import time
@@ -44,7 +45,7 @@ class OfficeHours:
                     raise ValueError(f"{DAY_NAMES[day]} is given twice")
             ranges = [_parse_range(part) for part in match["ranges"].replace(" ", "").split(",")]
             ranges.sort()
-            for (_, end), (start, _) in zip(ranges, ranges[1:], strict=False):
+            for (_, end), (start, _) in itertools.pairwise(ranges):
                 if start < end:
                     raise ValueError(f"overlapping ranges in {clause!r}")
             for day in days:

@@ -12,7 +12,7 @@ from bot import services
 from bot.core.errors import InvalidTransition, NotAllowed, UnknownSop
 from bot.core.roster import Roster, StaffMember
 from bot.core.sop import SopCatalog
-from bot.core.tickets import Channel, Ticket, Direction, EventKind, TicketStatus
+from bot.core.tickets import Channel, Direction, EventKind, Ticket, TicketStatus
 from bot.services import OpenTicket, RequesterIdentity
 from storage.models import EventRow, TicketRow
 from storage.repositories import ConcurrentUpdate

@@ -17,7 +17,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "requesters",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -114,7 +113,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_attachments_sha256"))
         batch_op.drop_index(batch_op.f("ix_attachments_message_id"))

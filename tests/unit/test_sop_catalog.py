@@ -1,0 +1,87 @@
+"""The shipped SOP catalog and the errors a broken catalog gives."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.core.errors import ConfigError, UnknownSop
+from bot.core.sop import DEFAULT_CATALOG_PATH, load_catalog, parse_catalog
+
+SHARED_CATALOG = Path(__file__).resolve().parents[2].parent / "shared" / "sop-catalog.yaml"
+
+
+def _raw() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(DEFAULT_CATALOG_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def test_shipped_catalog_has_the_six_sops_with_their_minutes() -> None:
+    catalog = load_catalog()
+    assert sorted(catalog.sops) == [f"SOP-0{n}" for n in range(1, 7)]
+    minutes = {sop.id: [step.minutes for step in sop.steps] for sop in catalog.sops.values()}
+    assert minutes["SOP-01"] == [2, 2, 5, 5, 10, 2, 3]
+    assert minutes["SOP-02"] == [10, 10, 25, 5, 5]
+    assert minutes["SOP-03"] == minutes["SOP-04"] == minutes["SOP-05"] == [10, 10, 25, 15, 5]
+    assert minutes["SOP-06"] == [15, 10, 10, 25, 30, 15, None]
+    assert catalog.get("SOP-02").total_minutes == 45  # steps 2-5; step 1 is the requester's
+    assert catalog.get("SOP-03").total_minutes == 65
+
+
+@pytest.mark.skipif(not SHARED_CATALOG.exists(), reason="../shared is not beside the repo")
+def test_shared_catalog_loads_unchanged() -> None:
+    assert load_catalog(SHARED_CATALOG).sops.keys() == load_catalog().sops.keys()
+
+
+def test_first_and_next_office_steps_skip_the_requester() -> None:
+    catalog = load_catalog()
+    assert catalog.get("SOP-01").first_office_step().n == 2
+    assert catalog.get("SOP-03").first_office_step().n == 1
+    assert catalog.get("SOP-06").next_office_step(6) is None
+    assert catalog.get("SOP-06").responsible_role(5) == "sekretaris"
+
+
+def test_unknown_sop_is_a_domain_error() -> None:
+    with pytest.raises(UnknownSop, match="SOP-42"):
+        load_catalog().get("SOP-42")
+
+
+def test_fractional_minutes_and_unknown_keys_are_accepted() -> None:
+    data = _raw()
+    data["sops"][1]["steps"][1]["minutes"] = 0.05
+    data["sops"][1]["colour"] = "blue"
+    assert parse_catalog(data, "x").get("SOP-02").step(2).minutes == 0.05
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda d: d["sops"][2]["steps"][1].update(actor="janitor"),
+            "SOP-03 step 2 field 'actor'.*unknown role 'janitor'",
+        ),
+        (lambda d: d["sops"][0]["steps"][0].update(minutes=-1), "SOP-01 step 1 field 'minutes'"),
+        (lambda d: d["sops"][1]["steps"][0].pop("actor"), "SOP-02 step 1 field 'actor'"),
+        (lambda d: d["sops"][3]["steps"].pop(1), "SOP-04.*numbered 1..4"),
+        (lambda d: d["sops"].append(copy.deepcopy(d["sops"][0])), "duplicate SOP id 'SOP-01'"),
+        (lambda d: d.pop("sops"), "field 'sops'"),
+    ],
+)
+def test_broken_catalog_names_the_place(mutate: Any, expected: str) -> None:
+    data = _raw()
+    mutate(data)
+    with pytest.raises(ConfigError, match=expected):
+        parse_catalog(data, "broken.yaml")
+
+
+def test_unreadable_or_invalid_yaml_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_catalog(tmp_path / "missing.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("sops: [\n  - id: SOP-01\n   steps: oops", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_catalog(broken)
