@@ -178,7 +178,7 @@ def tickets_list(
         runtime = await app.build_runtime(settings)
         try:
             async with runtime.unit_of_work() as uow:
-                found = await uow.tickets.list(statuses=wanted or None, limit=limit)
+                found = await uow.tickets.recent(statuses=wanted or None, limit=limit)
         finally:
             await runtime.close()
         zone = _local(settings)
@@ -223,7 +223,7 @@ def tickets_show(context: click.Context, number: int) -> None:
             await runtime.close()
         sop = ticket.sop
         step = sop.step(ticket.step)
-        details = [
+        details: list[list[object]] = [
             ["SOP", f"{sop.id} {sop.title}"],
             ["step", f"{step.n} ({step.actor}): {step.action}"],
             ["status", ticket.status.value],

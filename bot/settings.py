@@ -169,7 +169,7 @@ def load_settings(env_file: Path | None = None) -> Settings:
     """Build the settings; any problem becomes one ``SettingsError`` line naming the setting."""
     try:
         if env_file is not None:
-            return Settings(_env_file=env_file)  # type: ignore[call-arg]
+            return Settings(_env_file=env_file)
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -91,7 +91,7 @@ class TicketRow(Base):
     # Optimistic locking: two instances changing one ticket cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy API)
 
 
 class MessageRow(Base):

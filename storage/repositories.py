@@ -141,7 +141,7 @@ class SqlTicketRepository:
         await self._flush_pending(ticket)
         ticket.version = row.version
 
-    async def list(
+    async def recent(
         self, *, statuses: set[TicketStatus] | None = None, limit: int = 50
     ) -> list[Ticket]:
         query = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)

@@ -27,7 +27,7 @@ class TicketRepository(Protocol):
 
     async def save(self, ticket: Ticket) -> None: ...
 
-    async def list(
+    async def recent(
         self, *, statuses: set[TicketStatus] | None = None, limit: int = 50
     ) -> list[Ticket]: ...
 
