@@ -18,6 +18,7 @@ from bot.core.errors import ConfigError, DomainError
 from bot.core.roster import load_roster
 from bot.core.sop import load_catalog
 from bot.core.tickets import TicketStatus
+from bot.runtime import build_runtime
 from bot.settings import Settings, SettingsError, load_settings
 from bot.tables import render_table
 from faq.kb import KbError
@@ -175,7 +176,7 @@ def tickets_list(
         wanted |= set(TicketStatus) - {TicketStatus.CLOSED}
 
     async def fetch() -> list[list[object]]:
-        runtime = await app.build_runtime(settings)
+        runtime = await build_runtime(settings, load_faq=False)
         try:
             async with runtime.unit_of_work() as uow:
                 found = await uow.tickets.recent(statuses=wanted or None, limit=limit)
@@ -213,7 +214,7 @@ def tickets_show(context: click.Context, number: int) -> None:
     zone = _local(settings)
 
     async def fetch() -> str:
-        runtime = await app.build_runtime(settings)
+        runtime = await build_runtime(settings, load_faq=False)
         try:
             async with runtime.unit_of_work() as uow:
                 ticket = await uow.tickets.get(number)

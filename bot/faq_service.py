@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from faq.matcher import FaqMatcher, MatchResult
-
 from bot.core.ports import UnitOfWork
 from faq.kb import KbEntry
+from faq.matcher import FaqMatcher, MatchResult
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +16,7 @@ class LiveFaq:
 
     def __init__(self, seed: list[KbEntry]) -> None:
         self._seed = list(seed)
+        self._seed_by_id = {entry.id: entry for entry in self._seed}
         self._published: dict[str, KbEntry] = {}
         self._matcher = FaqMatcher(self._seed)
 
@@ -24,6 +24,12 @@ class LiveFaq:
     def size(self) -> int:
         """Number of entries the matcher knows."""
         return len(self._seed) + len(self._published)
+
+    def entry(self, entry_id: str) -> KbEntry | None:
+        """The entry with that id (published entries first), if any."""
+        if entry_id in self._published:
+            return self._published[entry_id]
+        return self._seed_by_id.get(entry_id)
 
     def match(self, text: str, top: int = 3) -> MatchResult:
         """Best entries for ``text`` and the answer the bot would give (None: abstain)."""

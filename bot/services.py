@@ -1,6 +1,8 @@
 """Use cases: what requesters and staff can do, each in one unit of work.
 
-Handlers (Telegram, e-mail, CLI) call these functions; they only speak domain objects.
+Handlers (Telegram, e-mail, CLI) call these functions; they only speak domain objects. A
+``notifier`` queues the resulting messages in the same transaction (a transactional outbox),
+so a change and the news of it are committed together or not at all.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import texts
+from bot.core.changes import ChangeKind, TicketChange
 from bot.core.errors import InvalidTransition, TicketClosedForGood
-from bot.core.ports import UnitOfWork
+from bot.core.ports import Notifier, UnitOfWork
 from bot.core.roster import StaffMember
 from bot.core.routing import route_for
 from bot.core.sop import SopCatalog
@@ -21,12 +24,17 @@ from bot.core.tickets import (
     Direction,
     Requester,
     Ticket,
+    TicketMessage,
+    TicketStatus,
     staff_actor,
 )
 from faq.kb import KbEntry
 
 #: SOP of a plain question that does not belong to another procedure.
 HELPDESK_SOP = "SOP-02"
+
+#: Category of FAQ entries that staff publish from tickets.
+PUBLISHED_CATEGORY = "dari-tiket"
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,11 @@ async def find_or_add_requester(uow: UnitOfWork, identity: RequesterIdentity) ->
 
 
 async def open_ticket(
-    uow: UnitOfWork, catalog: SopCatalog, command: OpenTicket, now: datetime
+    uow: UnitOfWork,
+    catalog: SopCatalog,
+    command: OpenTicket,
+    now: datetime,
+    notifier: Notifier | None = None,
 ) -> Ticket:
     """Open a ticket in its SOP's first office step, routed to the right role."""
     sop = catalog.get(command.sop_id)
@@ -104,7 +116,11 @@ async def open_ticket(
             attachments=command.attachments,
             faq_entry_id=command.faq_entry_id,
         )
+        first_message = ticket.pending_messages[-1]
         await uow.tickets.add(ticket)
+        if notifier is not None:
+            change = TicketChange(ChangeKind.OPENED, ticket, requester, message=first_message)
+            await notifier.notify(uow, change, now)
         await uow.commit()
     return ticket
 
@@ -115,11 +131,16 @@ async def add_requester_message(
     text: str,
     now: datetime,
     attachments: tuple[AttachmentRef, ...] = (),
+    notifier: Notifier | None = None,
 ) -> Ticket:
     """A requester's follow-up; raises ``TicketClosedForGood`` when a new ticket is due."""
-    return await _change(
-        uow, number, lambda ticket: ticket.add_requester_message(text, now, attachments)
-    )
+
+    def action(ticket: Ticket) -> ChangeKind:
+        was_closed = ticket.status is TicketStatus.CLOSED
+        ticket.add_requester_message(text, now, attachments)
+        return ChangeKind.REOPENED if was_closed else ChangeKind.REQUESTER_MESSAGE
+
+    return await _change(uow, number, now, action, notifier)
 
 
 async def add_requester_message_or_open(
@@ -130,14 +151,26 @@ async def add_requester_message_or_open(
     text: str,
     now: datetime,
     attachments: tuple[AttachmentRef, ...] = (),
+    notifier: Notifier | None = None,
 ) -> Ticket:
     """Join ticket ``number``, or open a new one when it was closed too long ago."""
     try:
-        return await add_requester_message(uow, number, text, now, attachments)
+        return await add_requester_message(uow, number, text, now, attachments, notifier)
     except TicketClosedForGood:
-        return await open_ticket(
-            uow, catalog, OpenTicket(requester=identity, text=text, attachments=attachments), now
-        )
+        command = OpenTicket(requester=identity, text=text, attachments=attachments)
+        return await open_ticket(uow, catalog, command, now, notifier)
+
+
+async def record_requester_edit(
+    uow: UnitOfWork, number: int, text: str, now: datetime, notifier: Notifier | None = None
+) -> Ticket:
+    """The requester edited a message of this ticket; staff see it as an edit."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.record_requester_edit(text, now)
+        return ChangeKind.REQUESTER_EDIT
+
+    return await _change(uow, number, now, action, notifier)
 
 
 async def reply_to_requester(
@@ -147,46 +180,115 @@ async def reply_to_requester(
     text: str,
     now: datetime,
     attachments: tuple[AttachmentRef, ...] = (),
+    notifier: Notifier | None = None,
 ) -> Ticket:
-    """A staff answer, recorded on the ticket (delivery is the channel's job)."""
-    return await _change(
-        uow, number, lambda ticket: ticket.add_staff_message(member, text, now, attachments)
-    )
+    """A staff answer, recorded on the ticket and relayed to the requester's channel."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.add_staff_message(member, text, now, attachments)
+        return ChangeKind.STAFF_MESSAGE
+
+    return await _change(uow, number, now, action, notifier, member.name)
 
 
-async def take_ticket(uow: UnitOfWork, number: int, member: StaffMember, now: datetime) -> Ticket:
+async def take_ticket(
+    uow: UnitOfWork,
+    number: int,
+    member: StaffMember,
+    now: datetime,
+    notifier: Notifier | None = None,
+) -> Ticket:
     """A staff member takes the ticket on."""
-    return await _change(uow, number, lambda ticket: ticket.take(member, now))
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.take(member, now)
+        return ChangeKind.TAKEN
+
+    return await _change(uow, number, now, action, notifier, member.name)
 
 
 async def forward_ticket(
-    uow: UnitOfWork, number: int, member: StaffMember, role: str, now: datetime
+    uow: UnitOfWork,
+    number: int,
+    member: StaffMember,
+    role: str,
+    now: datetime,
+    notifier: Notifier | None = None,
 ) -> Ticket:
     """Hand the ticket to another role."""
-    return await _change(uow, number, lambda ticket: ticket.forward(member, role, now))
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.forward(member, role, now)
+        return ChangeKind.FORWARDED
+
+    return await _change(uow, number, now, action, notifier, member.name)
 
 
 async def request_data(
-    uow: UnitOfWork, number: int, member: StaffMember, request_text: str, now: datetime
+    uow: UnitOfWork,
+    number: int,
+    member: StaffMember,
+    request_text: str,
+    now: datetime,
+    notifier: Notifier | None = None,
 ) -> Ticket:
     """Ask the requester for more; the SLA clock pauses."""
-    return await _change(uow, number, lambda ticket: ticket.request_data(member, request_text, now))
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.request_data(member, request_text, now)
+        return ChangeKind.DATA_REQUESTED
+
+    return await _change(uow, number, now, action, notifier, member.name)
 
 
-async def advance_step(uow: UnitOfWork, number: int, member: StaffMember, now: datetime) -> Ticket:
-    """Complete the current SOP step (only its role may)."""
-    return await _change(uow, number, lambda ticket: ticket.advance(member, now))
+async def advance_step(
+    uow: UnitOfWork,
+    number: int,
+    member: StaffMember,
+    now: datetime,
+    notifier: Notifier | None = None,
+) -> Ticket:
+    """Complete the current SOP step (only its role may); the last one closes the ticket."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.advance(member, now)
+        return ChangeKind.CLOSED if ticket.status is TicketStatus.CLOSED else ChangeKind.ADVANCED
+
+    return await _change(uow, number, now, action, notifier, member.name)
 
 
 async def close_ticket(
-    uow: UnitOfWork, number: int, member: StaffMember, now: datetime, reason: str = "answered"
+    uow: UnitOfWork,
+    number: int,
+    member: StaffMember,
+    now: datetime,
+    reason: str = "answered",
+    notifier: Notifier | None = None,
 ) -> Ticket:
     """Close the ticket."""
-    return await _change(uow, number, lambda ticket: ticket.close(member, now, reason))
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.close(member, now, reason)
+        return ChangeKind.CLOSED
+
+    return await _change(uow, number, now, action, notifier, member.name)
 
 
-#: Category of FAQ entries that staff publish from tickets.
-PUBLISHED_CATEGORY = "dari-tiket"
+async def rate_ticket(
+    uow: UnitOfWork,
+    number: int,
+    score: int,
+    now: datetime,
+    comment: str | None = None,
+    notifier: Notifier | None = None,
+) -> Ticket:
+    """Store the requester's rating (1-5, optional comment) of a closed ticket."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.rate(score, now, comment)
+        return ChangeKind.RATED
+
+    return await _change(uow, number, now, action, notifier)
 
 
 async def publish_to_faq(
@@ -197,6 +299,7 @@ async def publish_to_faq(
     *,
     question: str | None = None,
     answer: str | None = None,
+    notifier: Notifier | None = None,
 ) -> KbEntry:
     """Turn a ticket's question and staff answer into an FAQ entry (SOP-02 step 5).
 
@@ -206,10 +309,8 @@ async def publish_to_faq(
     async with uow:
         ticket = await uow.tickets.get(number)
         messages = await uow.tickets.messages(number)
-        asked = [m.text for m in messages if m.direction is Direction.INBOUND and m.text.strip()]
-        answered = [
-            m.text for m in messages if m.direction is Direction.OUTBOUND and m.text.strip()
-        ]
+        asked = [m.text for m in messages if m.direction is Direction.INBOUND]
+        answered = [m.text for m in messages if m.direction is Direction.OUTBOUND]
         final_question = (question or (asked[0] if asked else ticket.subject)).strip()
         final_answer = (answer or (answered[-1] if answered else "")).strip()
         if not final_answer or not final_question:
@@ -229,15 +330,40 @@ async def publish_to_faq(
             entry, source_ticket=number, published_by=staff_actor(member), at=now
         )
         await uow.tickets.save(ticket)
+        await _tell(uow, notifier, ChangeKind.FAQ_PUBLISHED, ticket, now, member.name, None)
         await uow.commit()
     return entry
 
 
-async def _change(uow: UnitOfWork, number: int, action: Callable[[Ticket], None]) -> Ticket:
-    """Load, apply one domain action, persist and commit; a domain error rolls back."""
+async def _change(
+    uow: UnitOfWork,
+    number: int,
+    now: datetime,
+    action: Callable[[Ticket], ChangeKind],
+    notifier: Notifier | None,
+    actor_name: str | None = None,
+) -> Ticket:
+    """Load, apply one domain action, persist, notify and commit; a domain error rolls back."""
     async with uow:
         ticket = await uow.tickets.get(number)
-        action(ticket)
+        kind = action(ticket)
+        message = ticket.pending_messages[-1] if ticket.pending_messages else None
         await uow.tickets.save(ticket)
+        await _tell(uow, notifier, kind, ticket, now, actor_name, message)
         await uow.commit()
     return ticket
+
+
+async def _tell(
+    uow: UnitOfWork,
+    notifier: Notifier | None,
+    kind: ChangeKind,
+    ticket: Ticket,
+    now: datetime,
+    actor_name: str | None,
+    message: TicketMessage | None,
+) -> None:
+    if notifier is None:
+        return
+    requester = await uow.requesters.get(ticket.requester_id)
+    await notifier.notify(uow, TicketChange(kind, ticket, requester, actor_name, message), now)

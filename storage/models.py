@@ -87,6 +87,8 @@ class TicketRow(Base):
     opened_at: Mapped[datetime]
     step_started_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
     # Optimistic locking: two instances changing one ticket cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -145,3 +147,75 @@ class FaqEntryRow(Base):
     source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     published_by: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """A message to send, fixed when queued and retried unchanged until it is delivered."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    destination: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    sent_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class ChatMessageRow(Base):
+    """Which ticket a Telegram message belongs to, so a reply to it finds its ticket."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_ticket_purpose", "ticket_id", "chat_id", "purpose"),)
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class ProcessedUpdateRow(Base):
+    """Telegram updates already handled: a re-delivered update is skipped."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime]
+
+
+class FaqInteractionRow(Base):
+    """A question the FAQ saw: what it answered or offered, the feedback, the ticket it became."""
+
+    __tablename__ = "faq_interactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    requester_key: Mapped[str] = mapped_column(String(320), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answered_entry_id: Mapped[str | None] = mapped_column(String(120))
+    candidate_ids: Mapped[list[str]] = mapped_column(JSON)
+    helpful: Mapped[bool | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime]
+
+
+class ConversationRow(Base):
+    """Where a Telegram requester is in a form or dialogue; survives restarts."""
+
+    __tablename__ = "conversations"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]

@@ -61,6 +61,12 @@ class SqlRequesterRepository:
         )
         return _requester_from_row(row) if row else None
 
+    async def get(self, requester_id: int) -> Requester:
+        row = await self._session.get(RequesterRow, requester_id)
+        if row is None:
+            raise KeyError(f"requester {requester_id} not stored")
+        return _requester_from_row(row)
+
     async def by_email(self, email: str) -> Requester | None:
         row = await self._session.scalar(
             select(RequesterRow).where(RequesterRow.email == email.lower())
@@ -110,6 +116,8 @@ class SqlTicketRepository:
             opened_at=row.opened_at,
             step_started_at=row.step_started_at,
             closed_at=row.closed_at,
+            rating=row.rating,
+            rating_comment=row.rating_comment,
             version=row.version,
         )
 
@@ -158,6 +166,16 @@ class SqlTicketRepository:
                 TicketRow.status != TicketStatus.CLOSED.value,
             )
             .order_by(TicketRow.id)
+        )
+        return [self._ticket_from_row(row) for row in rows]
+
+    async def for_requester(self, requester_id: int, limit: int = 10) -> list[Ticket]:
+        """The requester's newest tickets, open or closed."""
+        rows = await self._session.scalars(
+            select(TicketRow)
+            .where(TicketRow.requester_id == requester_id)
+            .order_by(TicketRow.id.desc())
+            .limit(limit)
         )
         return [self._ticket_from_row(row) for row in rows]
 
@@ -217,6 +235,8 @@ class SqlTicketRepository:
         row.opened_at = ticket.opened_at
         row.step_started_at = ticket.step_started_at
         row.closed_at = ticket.closed_at
+        row.rating = ticket.rating
+        row.rating_comment = ticket.rating_comment
         row.updated_at = datetime.now(UTC)
 
     async def _flush_pending(self, ticket: Ticket) -> None:

@@ -8,6 +8,13 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.sop import SopCatalog
+from storage.chat_state import (
+    SqlChatMessages,
+    SqlConversations,
+    SqlFaqInteractions,
+    SqlProcessedUpdates,
+)
+from storage.outbox import SqlOutbox
 from storage.repositories import (
     SqlFaqEntryRepository,
     SqlRequesterRepository,
@@ -21,6 +28,11 @@ class SqlUnitOfWork:
     requesters: SqlRequesterRepository
     tickets: SqlTicketRepository
     faq_entries: SqlFaqEntryRepository
+    outbox: SqlOutbox
+    chat_messages: SqlChatMessages
+    processed_updates: SqlProcessedUpdates
+    conversations: SqlConversations
+    faq_interactions: SqlFaqInteractions
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], catalog: SopCatalog):
         self._session_factory = session_factory
@@ -32,6 +44,11 @@ class SqlUnitOfWork:
         self.requesters = SqlRequesterRepository(self._session)
         self.tickets = SqlTicketRepository(self._session, self._catalog)
         self.faq_entries = SqlFaqEntryRepository(self._session)
+        self.outbox = SqlOutbox(self._session)
+        self.chat_messages = SqlChatMessages(self._session)
+        self.processed_updates = SqlProcessedUpdates(self._session)
+        self.conversations = SqlConversations(self._session)
+        self.faq_interactions = SqlFaqInteractions(self._session)
         return self
 
     async def __aexit__(

@@ -6,11 +6,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.core.changes import TicketChange
+from bot.core.outbound import Outbound
 from bot.core.tickets import Requester, Ticket, TicketEvent, TicketMessage, TicketStatus
 from faq.kb import KbEntry
 
 
 class RequesterRepository(Protocol):
+    async def get(self, requester_id: int) -> Requester: ...
+
     async def by_telegram_id(self, telegram_id: int) -> Requester | None: ...
 
     async def by_email(self, email: str) -> Requester | None: ...
@@ -33,6 +37,8 @@ class TicketRepository(Protocol):
 
     async def open_for_requester(self, requester_id: int) -> list[Ticket]: ...
 
+    async def for_requester(self, requester_id: int, limit: int = 10) -> list[Ticket]: ...
+
     async def messages(self, number: int) -> list[TicketMessage]: ...
 
     async def events(self, number: int) -> list[TicketEvent]: ...
@@ -46,12 +52,25 @@ class FaqEntryRepository(Protocol):
     async def all(self) -> list[KbEntry]: ...
 
 
+class OutboxPort(Protocol):
+    async def enqueue(self, messages: list[Outbound], now: datetime) -> list[int]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: ``async with uow: ...; await uow.commit()``; leaving rolls back."""
 
-    requesters: RequesterRepository
-    tickets: TicketRepository
-    faq_entries: FaqEntryRepository
+    # Read-only properties, so implementations may narrow the repository types.
+    @property
+    def requesters(self) -> RequesterRepository: ...
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+
+    @property
+    def faq_entries(self) -> FaqEntryRepository: ...
+
+    @property
+    def outbox(self) -> OutboxPort: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -63,3 +82,9 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class Notifier(Protocol):
+    """Decides who hears about a change and queues the messages in the same transaction."""
+
+    async def notify(self, uow: UnitOfWork, change: TicketChange, now: datetime) -> None: ...

@@ -63,6 +63,7 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
     FAQ_PUBLISHED = "faq_published"
+    RATED = "rated"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,15 @@ class AttachmentRef:
     filename: str
     content_type: str
     size: int
+
+    def as_dict(self) -> dict[str, str | int]:
+        """JSON form, as kept in outbox payloads and dialogue state."""
+        return {
+            "sha256": self.sha256,
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+        }
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,8 @@ class Ticket:
     assignee_id: int | None = None
     faq_entry_id: str | None = None
     closed_at: datetime | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
     version: int = 0
     pending_messages: list[TicketMessage] = field(default_factory=list)
     pending_events: list[TicketEvent] = field(default_factory=list)
@@ -228,6 +240,26 @@ class Ticket:
             self.status = self._working_status()
             self._record(EventKind.REQUESTER_REPLIED, actor, now)
         self._append(Direction.INBOUND, actor, text, now, attachments)
+
+    def record_requester_edit(self, text: str, now: datetime) -> None:
+        """The requester edited an earlier message: kept as a marked message, not a question."""
+        self._require_open()
+        actor = f"requester:{self.requester_id}"
+        self.pending_messages.append(
+            TicketMessage(direction=Direction.INBOUND, author=actor, text=text, created_at=now)
+        )
+        self._record(EventKind.MESSAGE, actor, now, direction=Direction.INBOUND.value, edited=1)
+
+    def rate(self, score: int, now: datetime, comment: str | None = None) -> None:
+        """The requester rates the help after closing (1-5); a later rating replaces it."""
+        if self.status is not TicketStatus.CLOSED:
+            raise InvalidTransition(texts.TICKET_NOT_CLOSED.format(number=self.number))
+        if not 1 <= score <= 5:
+            raise InvalidTransition(texts.RATING_OUT_OF_RANGE)
+        self.rating = score
+        if comment is not None:
+            self.rating_comment = comment.strip()[:1000] or None
+        self._record(EventKind.RATED, f"requester:{self.requester_id}", now, rating=score)
 
     # --- staff side -----------------------------------------------------------------------
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Set
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLAUSE = re.compile(
@@ -81,3 +82,66 @@ def _parse_range(text: str) -> tuple[time, time]:
     if end <= start:
         raise ValueError(f"range {text!r} ends before it starts")
     return start, end
+
+
+class WorkCalendar:
+    """Adds and measures working minutes: office hours in a zone, minus holidays.
+
+    Instants are aware datetimes (any zone); results are in the office zone.
+    """
+
+    def __init__(self, hours: OfficeHours, zone: tzinfo, holidays: Set[date] = frozenset()):
+        self.hours = hours
+        self.zone = zone
+        self.holidays = frozenset() if hours.always else frozenset(holidays)
+
+    def _ranges_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        if day in self.holidays:
+            return []
+        ranges = []
+        for start, end in self.hours.ranges[day.weekday()]:
+            end_at = (
+                datetime.combine(day + timedelta(days=1), time(0), self.zone)
+                if end == time(23, 59, 59, 999999)
+                else datetime.combine(day, end, self.zone)
+            )
+            ranges.append((datetime.combine(day, start, self.zone), end_at))
+        # Compare and subtract in UTC: wall-clock arithmetic is wrong across DST changes.
+        return [(begin.astimezone(UTC), end.astimezone(UTC)) for begin, end in ranges]
+
+    def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
+        """The instant when ``minutes`` of working time have passed after ``start``."""
+        remaining = timedelta(minutes=minutes)
+        moment = start.astimezone(UTC)
+        day = start.astimezone(self.zone).date()
+        for _ in range(3660):  # ten years of days: a calendar without working time stops here
+            for range_start, range_end in self._ranges_on(day):
+                begin = max(range_start, moment)
+                if begin >= range_end:
+                    continue
+                available = range_end - begin
+                if remaining <= available:
+                    return (begin + remaining).astimezone(self.zone)
+                remaining -= available
+            day += timedelta(days=1)
+        raise ValueError("no working time within ten years")
+
+    def working_minutes_between(self, start: datetime, end: datetime) -> float:
+        """Working minutes in [start, end); negative when ``end`` is before ``start``."""
+        if end < start:
+            return -self.working_minutes_between(end, start)
+        first, last = start.astimezone(UTC), end.astimezone(UTC)
+        total = timedelta()
+        day = start.astimezone(self.zone).date()
+        while day <= end.astimezone(self.zone).date():
+            for range_start, range_end in self._ranges_on(day):
+                overlap = min(range_end, last) - max(range_start, first)
+                if overlap > timedelta():
+                    total += overlap
+            day += timedelta(days=1)
+        return total.total_seconds() / 60
+
+    def is_working(self, moment: datetime) -> bool:
+        """True when ``moment`` lies in working time."""
+        day = moment.astimezone(self.zone).date()
+        return any(start <= moment < end for start, end in self._ranges_on(day))

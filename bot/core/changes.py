@@ -1,0 +1,34 @@
+"""What happened to a ticket, as told to the notifier that decides who hears about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.tickets import Requester, Ticket, TicketMessage
+
+
+class ChangeKind(StrEnum):
+    OPENED = "opened"
+    REQUESTER_MESSAGE = "requester_message"
+    REQUESTER_EDIT = "requester_edit"
+    STAFF_MESSAGE = "staff_message"
+    TAKEN = "taken"
+    FORWARDED = "forwarded"
+    DATA_REQUESTED = "data_requested"
+    ADVANCED = "advanced"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    FAQ_PUBLISHED = "faq_published"
+    RATED = "rated"
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    """One change, with what a notifier needs to render it."""
+
+    kind: ChangeKind
+    ticket: Ticket
+    requester: Requester
+    actor_name: str | None = None
+    message: TicketMessage | None = None

@@ -1,0 +1,30 @@
+"""Per-person message rate: more than the limit in a minute earns one polite notice."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timedelta
+
+
+class FloodGuard:
+    """Sliding one-minute window per sender; ``notice_due`` is True once per burst."""
+
+    def __init__(self, limit_per_minute: int = 20, window: timedelta = timedelta(minutes=1)):
+        self._limit = limit_per_minute
+        self._window = window
+        self._seen: dict[int | str, deque[datetime]] = {}
+        self._noticed: dict[int | str, datetime] = {}
+
+    def notice_due(self, sender: int | str, now: datetime) -> bool:
+        """Count one message; True when this one crosses the limit and no notice went out."""
+        times = self._seen.setdefault(sender, deque())
+        times.append(now)
+        while times and now - times[0] > self._window:
+            times.popleft()
+        if len(times) <= self._limit:
+            return False
+        last = self._noticed.get(sender)
+        if last is not None and now - last <= self._window:
+            return False
+        self._noticed[sender] = now
+        return True

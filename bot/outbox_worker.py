@@ -1,0 +1,168 @@
+"""Sends what the outbox holds: one lane per destination, retries with backoff, never loses.
+
+Lanes run concurrently, so a throttled chat (a staff group at its per-minute limit) never
+holds back sends to other chats or to the mail relay; inside a lane messages keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.outbound import DeliveryError, QueuedMessage
+from storage.models import ChatMessageRow
+from storage.outbox import SqlOutbox
+
+log = logging.getLogger(__name__)
+
+
+class ChannelSender(Protocol):
+    """Delivers one queued message; returns a reference (Telegram message id, Message-ID)."""
+
+    async def send(self, message: QueuedMessage) -> str | None: ...
+
+
+def utc_now() -> datetime:
+    """The worker's default clock."""
+    return datetime.now(UTC)
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    """Wait before the next try: the channel's ``retry_after``, else 2^n s capped at 5 min."""
+    if retry_after is not None:
+        return timedelta(seconds=max(retry_after, 0.5))
+    return timedelta(seconds=min(2 ** max(attempts, 0), 300))
+
+
+class OutboxWorker:
+    """Claims due rows and hands each lane to its channel's sender."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        senders: Mapping[str, ChannelSender],
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        batch_size: int = 100,
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 25,
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        self._sessions = session_factory
+        self._senders = dict(senders)
+        self._clock = clock
+        self._batch_size = batch_size
+        self._lease = lease
+        self._max_attempts = max_attempts
+        self._idle_poll_seconds = idle_poll_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception:
+                log.exception("outbox round failed; retrying shortly")
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_first_of(self._wake, stop), timeout=self._idle_poll_seconds)
+
+    async def run_once(self) -> int:
+        """One round: claim due rows, drain every lane; returns how many were handled."""
+        if not self._senders:
+            return 0
+        async with self._sessions() as session, session.begin():
+            claimed = await SqlOutbox(session).claim_due(
+                self._clock(),
+                limit=self._batch_size,
+                lease=self._lease,
+                channels=set(self._senders),
+            )
+        lanes: dict[tuple[str, str], list[QueuedMessage]] = defaultdict(list)
+        for message in claimed:
+            lanes[(message.channel, message.destination)].append(message)
+        await asyncio.gather(*(self._drain(lane) for lane in lanes.values()))
+        return len(claimed)
+
+    async def _drain(self, lane: list[QueuedMessage]) -> None:
+        for position, message in enumerate(lane):
+            try:
+                reference = await self._senders[message.channel].send(message)
+            except DeliveryError as error:
+                if not await self._handle_failure(message, error):
+                    await self._release([later.id for later in lane[position + 1 :]])
+                    return
+                continue
+            except Exception as error:  # a bug in a sender must not lose the message
+                log.exception("outbox: sending #%d raised", message.id)
+                await self._handle_failure(message, DeliveryError(repr(error)))
+                await self._release([later.id for later in lane[position + 1 :]])
+                return
+            await self._mark_sent(message, reference)
+
+    async def _handle_failure(self, message: QueuedMessage, error: DeliveryError) -> bool:
+        """Record the failure; True when the message is given up (the lane may go on)."""
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            outbox = SqlOutbox(session)
+            if error.permanent or message.attempts + 1 >= self._max_attempts:
+                log.error(
+                    "outbox: giving up on #%d to %s: %s", message.id, message.destination, error
+                )
+                await outbox.mark_failed(message.id, str(error), now)
+                return True
+            retry_at = now + backoff(message.attempts, error.retry_after)
+            log.warning(
+                "outbox: #%d to %s failed (%s); retry at %s",
+                message.id,
+                message.destination,
+                error,
+                retry_at.isoformat(timespec="seconds"),
+            )
+            await outbox.mark_retry(message.id, str(error), retry_at)
+            return False
+
+    async def _release(self, row_ids: list[int]) -> None:
+        if row_ids:
+            async with self._sessions() as session, session.begin():
+                await SqlOutbox(session).release(row_ids)
+
+    async def _mark_sent(self, message: QueuedMessage, reference: str | None) -> None:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            await SqlOutbox(session).mark_sent(message.id, reference, now)
+            if message.channel == "telegram" and reference and reference.isdigit():
+                # Remember the ticket of every bot message so a reply to it finds the ticket.
+                await session.merge(
+                    ChatMessageRow(
+                        chat_id=int(message.destination),
+                        message_id=int(reference),
+                        ticket_id=message.ticket_id,
+                        purpose=message.purpose.value,
+                        created_at=now,
+                    )
+                )
+
+
+async def _first_of(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,0 +1,95 @@
+"""What every handler shares, built once per process by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.calendar import build_calendar
+from bot.core.sop import SopCatalog, load_catalog
+from bot.core.worktime import WorkCalendar
+from bot.faq_service import LiveFaq
+from bot.notifier import OutboxNotifier
+from bot.roster_source import RosterSource
+from bot.settings import Settings
+from faq.kb import load_kb
+from storage.attachments import AttachmentStore
+from storage.database import create_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+
+
+def utc_now() -> datetime:
+    """The production clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """Settings, catalog, roster, database, files, FAQ, calendar and the notifier."""
+
+    settings: Settings
+    catalog: SopCatalog
+    roster: RosterSource
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    attachments: AttachmentStore
+    faq: LiveFaq
+    calendar: WorkCalendar
+    notifier: OutboxNotifier
+    clock: Callable[[], datetime] = utc_now
+    #: Called after something was queued, so the outbox sends at once (set by the app).
+    outbox_wake: Callable[[], None] = field(default=lambda: None)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The office time zone."""
+        return ZoneInfo(self.settings.office_timezone)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """A fresh unit of work (one transaction)."""
+        return SqlUnitOfWork(self.session_factory, self.catalog)
+
+    async def close(self) -> None:
+        """Release database connections."""
+        await self.engine.dispose()
+
+
+async def build_runtime(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    clock: Callable[[], datetime] = utc_now,
+    load_faq: bool = True,
+) -> Runtime:
+    """Load catalog, roster and FAQ, open the database and bring its schema up to date."""
+    catalog = load_catalog(settings.sop_catalog)
+    roster = RosterSource(settings.staff_file, required=settings.staff_file_required)
+    faq = LiveFaq(load_kb(settings.faq_path) if load_faq else [])
+    engine = create_engine(settings.database_url)
+    if migrate:
+        await upgrade(engine)
+    calendar = build_calendar(settings, clock().date())
+    zone = ZoneInfo(settings.office_timezone)
+    notifier = OutboxNotifier(
+        staff_chat_id=settings.telegram_staff_chat_id if settings.telegram_bot_token else None,
+        calendar=calendar,
+        roster=lambda: roster.current,
+        zone=zone,
+    )
+    return Runtime(
+        settings=settings,
+        catalog=catalog,
+        roster=roster,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        attachments=AttachmentStore(settings.attachments_dir),
+        faq=faq,
+        calendar=calendar,
+        notifier=notifier,
+        clock=clock,
+    )

@@ -1,0 +1,133 @@
+"""Builds the python-telegram-bot Application, registers the handlers, starts and stops it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.runtime import Runtime
+from handlers.telegram.requester import RequesterHandlers
+from handlers.telegram.sender import TelegramSender
+from handlers.telegram.staff import StaffHandlers
+
+log = logging.getLogger(__name__)
+
+#: Telegram allows about 30 messages per second overall.
+OVERALL_MESSAGES_PER_SECOND = 30
+
+
+def webhook_secret(token: str) -> str:
+    """The secret Telegram echoes in every webhook request, derived from the token."""
+    return hashlib.sha256(f"lpse-helpdesk:{token}".encode()).hexdigest()[:64]
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log first; a requester who was waiting is told something went wrong."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+
+
+def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg]
+    """The bot with every handler registered, talking to ``TELEGRAM_API_BASE_URL``."""
+    settings = runtime.settings
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_staff_chat_id is not None
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=OVERALL_MESSAGES_PER_SECOND,
+                group_max_rate=settings.telegram_group_msgs_per_min,
+                group_time_period=60,
+                max_retries=0,  # the outbox retries, with the row kept safe in the database
+            )
+        )
+        .build()
+    )
+    requester = RequesterHandlers(runtime)
+    staff = StaffHandlers(runtime, settings.telegram_staff_chat_id)
+    private = filters.ChatType.PRIVATE
+    staff_chat = filters.Chat(settings.telegram_staff_chat_id)
+    other_groups = filters.ChatType.GROUPS & ~staff_chat
+
+    application.add_handlers(
+        [
+            CommandHandler("start", requester.start, private),
+            CommandHandler(["bantuan", "help"], requester.help, private),
+            CommandHandler("status", requester.status, private),
+            CommandHandler("batal", requester.cancel, private),
+            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, requester.edited),
+            MessageHandler(private & filters.COMMAND, requester.unknown_command),
+            MessageHandler(
+                private & (filters.TEXT | filters.Document.ALL | filters.PHOTO), requester.message
+            ),
+            CallbackQueryHandler(requester.button, pattern=r"^(m|fb|esc|c|j|r|f):"),
+            CommandHandler("reload", staff.reload_roster, staff_chat),
+            MessageHandler(staff_chat & filters.REPLY & ~filters.COMMAND, staff.reply),
+            CallbackQueryHandler(staff.button, pattern=r"^s:"),
+            MessageHandler(other_groups, staff.leave_foreign_group),
+            ChatMemberHandler(staff.leave_foreign_group, ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+    )
+    application.add_error_handler(on_error)
+    return application
+
+
+class TelegramChannel:
+    """The Telegram side of the bot: the Application plus the outbox sender it feeds."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.application = build_application(runtime)
+        self.sender = TelegramSender(
+            self.application.bot, runtime.session_factory, runtime.attachments
+        )
+
+    async def start(self) -> None:
+        """Initialise, then poll (default) or listen for webhooks."""
+        settings = self.runtime.settings
+        await self.application.initialize()
+        await self.application.start()
+        updater = self.application.updater
+        assert updater is not None
+        if settings.telegram_webhook_url:
+            host, _, port = settings.telegram_webhook_listen.rpartition(":")
+            token = settings.telegram_bot_token
+            assert token is not None
+            secret = webhook_secret(token.get_secret_value())
+            await updater.start_webhook(
+                listen=host,
+                port=int(port),
+                url_path="telegram",
+                webhook_url=settings.telegram_webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            log.info("telegram: webhook on %s", settings.telegram_webhook_listen)
+        else:
+            await updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10)
+            log.info("telegram: long polling %s", settings.telegram_api_base_url)
+
+    async def stop(self) -> None:
+        """Stop receiving, finish handlers, close the HTTP client."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()

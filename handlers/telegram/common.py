@@ -1,0 +1,113 @@
+"""Helpers shared by the requester and staff handlers: queueing replies, files, dedupe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, Message
+
+from bot import texts
+from bot.core.filetypes import sniff
+from bot.core.outbound import Outbound, OutboundKind, Purpose
+from bot.core.tickets import AttachmentRef
+from bot.runtime import Runtime
+from handlers.telegram.render import Keyboard
+
+
+@dataclass(frozen=True)
+class FileMeta:
+    """A file as Telegram describes it, before download."""
+
+    file_id: str
+    filename: str
+    content_type: str
+    size: int
+
+
+def file_of(message: Message) -> FileMeta | None:
+    """The document or (largest) photo of a message."""
+    if message.document is not None:
+        document = message.document
+        return FileMeta(
+            document.file_id,
+            document.file_name or f"dokumen_{document.file_unique_id}",
+            document.mime_type or "application/octet-stream",
+            document.file_size or 0,
+        )
+    if message.photo:
+        photo = message.photo[-1]
+        return FileMeta(
+            photo.file_id, f"foto_{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size or 0
+        )
+    return None
+
+
+def text_message(
+    chat_id: int,
+    text_html: str,
+    buttons: Keyboard | None = None,
+    *,
+    purpose: Purpose = Purpose.TO_REQUESTER,
+    ticket_id: int | None = None,
+    reply_to: str | None = None,
+    reply_to_message_id: int | None = None,
+) -> Outbound:
+    """An outbox row for a Telegram text message (``text_html`` already escaped)."""
+    payload: dict[str, Any] = {"text": text_html}
+    if buttons:
+        payload["buttons"] = buttons
+    if reply_to:
+        payload["reply_to"] = reply_to  # a purpose: the ticket's card in that chat
+    if reply_to_message_id is not None:
+        payload["reply_to_message_id"] = reply_to_message_id
+    return Outbound(
+        channel="telegram",
+        destination=str(chat_id),
+        kind=OutboundKind.TEXT,
+        payload=payload,
+        purpose=purpose,
+        ticket_id=ticket_id,
+    )
+
+
+async def say(runtime: Runtime, *messages: Outbound) -> None:
+    """Queue messages in their own transaction and wake the outbox."""
+    async with runtime.unit_of_work() as uow:
+        await uow.outbox.enqueue(list(messages), runtime.clock())
+        await uow.commit()
+    runtime.outbox_wake()
+
+
+async def claim_update(runtime: Runtime, update_id: int) -> bool:
+    """True the first time an update is handled (a re-delivered update is skipped)."""
+    async with runtime.unit_of_work() as uow:
+        first = await uow.processed_updates.claim(update_id, runtime.clock())
+        await uow.commit()
+    return first
+
+
+class RefusedFile(Exception):
+    """An upload that is too big or of a type we do not accept; ``reason`` is for the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def fetch_and_store(
+    runtime: Runtime, bot: Bot, meta: FileMeta, *, allow_rhs: bool = True
+) -> AttachmentRef:
+    """Download a Telegram file, check size and type by content, store it by hash."""
+    limit = runtime.settings.max_attachment_bytes
+    limit_mb = f"{runtime.settings.max_attachment_mb:g}"
+    if meta.size > limit:
+        raise RefusedFile(texts.FILE_TOO_LARGE.format(limit=limit_mb))
+    telegram_file = await bot.get_file(meta.file_id)
+    data = bytes(await telegram_file.download_as_bytearray())
+    if len(data) > limit:
+        raise RefusedFile(texts.FILE_TOO_LARGE.format(limit=limit_mb))
+    content_type = sniff(data, meta.filename if allow_rhs else "")
+    if content_type is None:
+        raise RefusedFile(texts.FILE_TYPE_REFUSED)
+    return await runtime.attachments.put(data, meta.filename, content_type)

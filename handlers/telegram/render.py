@@ -1,0 +1,126 @@
+"""Telegram HTML for cards and messages; every piece of user text is escaped here."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from bot import texts
+from bot.core.tickets import AttachmentRef, Ticket
+from handlers.telegram import callbacks
+
+#: Telegram's limit for one message (characters after entity parsing).
+MESSAGE_LIMIT = 4096
+#: How much of the question a card shows.
+CARD_QUESTION_CHARS = 200
+
+Keyboard = list[list[dict[str, str]]]
+
+
+def escape(text: str) -> str:
+    """Text safe inside Telegram HTML."""
+    return html.escape(text, quote=False)
+
+
+def button(label: str, data: str) -> dict[str, str]:
+    return {"text": label, "data": data}
+
+
+def card(
+    ticket: Ticket,
+    *,
+    requester_name: str,
+    assignee_name: str | None,
+    files: Sequence[AttachmentRef],
+    due_at: datetime | None,
+    zone: tzinfo,
+) -> str:
+    """The staff group's card; its first line is ``Tiket #N``."""
+    sop = ticket.sop
+    step = sop.step(ticket.step)
+    lines = [
+        f"<b>{escape(texts.CARD_TITLE.format(number=ticket.number))}</b>",
+        escape(texts.CARD_SOP.format(sop_id=sop.id, sop_title=sop.title)),
+        escape(texts.CARD_STEP.format(step=step.n, action=step.action, role=ticket.step_role)),
+        escape(texts.CARD_STATUS.format(status=texts.STATUS_NAMES[ticket.status.value])),
+        escape(texts.CARD_REQUESTER.format(name=requester_name, channel=ticket.channel.value)),
+    ]
+    if assignee_name:
+        lines.append(escape(texts.CARD_ASSIGNEE.format(name=assignee_name)))
+    question = ticket.subject
+    if len(question) > CARD_QUESTION_CHARS:
+        question = question[: CARD_QUESTION_CHARS - 1] + "…"
+    lines.append(escape(texts.CARD_QUESTION.format(text=question)))
+    if files:
+        names = ", ".join(file.filename for file in files)
+        lines.append(escape(texts.CARD_FILES.format(files=names)))
+    if due_at is not None and ticket.is_open:
+        due = due_at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
+        lines.append(escape(texts.CARD_DUE.format(due=due)))
+    if ticket.rating is not None:
+        lines.append(escape(texts.CARD_RATING.format(rating=ticket.rating)))
+    return "\n".join(lines)
+
+
+def card_keyboard(ticket: Ticket) -> Keyboard:
+    """Action buttons under a card; a closed ticket keeps only publishing to the FAQ."""
+    number = ticket.number or 0
+    if not ticket.is_open:
+        return [[button(texts.BUTTON_PUBLISH, callbacks.staff("pub", number))]]
+    return [
+        [
+            button(texts.BUTTON_TAKE, callbacks.staff("take", number)),
+            button(texts.BUTTON_FORWARD, callbacks.staff("fwd", number)),
+            button(texts.BUTTON_REQUEST_DATA, callbacks.staff("data", number)),
+        ],
+        [
+            button(texts.BUTTON_NEXT_STEP, callbacks.staff("next", number)),
+            button(texts.BUTTON_CLOSE, callbacks.staff("close", number)),
+        ],
+        [button(texts.BUTTON_PUBLISH, callbacks.staff("pub", number))],
+    ]
+
+
+def forward_keyboard(number: int, roles: Sequence[str]) -> Keyboard:
+    """Role choices for forwarding, two per row, then back."""
+    buttons = [button(role, callbacks.staff("to", number, role)) for role in roles]
+    rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    rows.append([button(texts.BUTTON_BACK, callbacks.staff("back", number))])
+    return rows
+
+
+def plain(template: str, **values: Any) -> str:
+    """A text template with user values, all escaped for HTML."""
+    return escape(template.format(**values))
+
+
+def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split at line breaks (or hard, outside an entity) into parts of at most ``limit``.
+
+    Our templates keep tags on short header lines, so a long line is escaped user text
+    and can be cut anywhere except inside an ``&...;`` entity.
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate_text = f"{current}\n{line}" if current else line
+        if len(candidate_text) <= limit:
+            current = candidate_text
+            continue
+        if current:
+            parts.append(current)
+        while len(line) > limit:
+            cut = limit
+            ampersand = line.rfind("&", max(0, cut - 8), cut)
+            if ampersand != -1 and ";" not in line[ampersand:cut]:
+                cut = ampersand
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current:
+        parts.append(current)
+    return parts

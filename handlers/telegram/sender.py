@@ -1,0 +1,134 @@
+"""Delivers queued Telegram messages through PTB's bot (with its rate limiter)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.core.outbound import DeliveryError, OutboundKind, QueuedMessage
+from handlers.telegram import render
+from storage.attachments import AttachmentStore
+from storage.chat_state import SqlChatMessages
+
+log = logging.getLogger(__name__)
+
+_PERMANENT_BAD_REQUESTS = (
+    "chat not found",
+    "user not found",
+    "bot was blocked",
+    "have no rights",
+    "not enough rights",
+    "can't parse entities",
+    "message is too long",
+    "button_data_invalid",
+    "wrong file identifier",
+    "file is too big",
+)
+
+
+def keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    """Inline keyboard from the payload's ``buttons``."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b["text"], callback_data=b["data"]) for b in row] for row in rows]
+    )
+
+
+class TelegramSender:
+    """``ChannelSender`` for Telegram: text, edits (cards) and documents."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        session_factory: async_sessionmaker[AsyncSession],
+        attachments: AttachmentStore,
+    ) -> None:
+        self._bot = bot
+        self._sessions = session_factory
+        self._attachments = attachments
+
+    async def send(self, message: QueuedMessage) -> str | None:
+        try:
+            return await self._deliver(message)
+        except RetryAfter as error:
+            retry = error.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            raise DeliveryError(str(error), retry_after=seconds) from error
+        except Forbidden as error:
+            raise DeliveryError(str(error), permanent=True) from error
+        except BadRequest as error:
+            lowered = error.message.lower()
+            if "message is not modified" in lowered:
+                return None  # the card already shows this: done
+            permanent = any(reason in lowered for reason in _PERMANENT_BAD_REQUESTS)
+            raise DeliveryError(str(error), permanent=permanent) from error
+        except (NetworkError, TelegramError) as error:  # timeouts, 5xx, dropped connections
+            raise DeliveryError(str(error)) from error
+
+    async def _deliver(self, message: QueuedMessage) -> str | None:
+        chat_id = int(message.destination)
+        payload = message.payload
+        if message.kind is OutboundKind.EDIT:
+            target = await self._message_of(message, payload["target"])
+            if target is None:  # the card was never delivered: post it instead
+                return await self._send_text(chat_id, payload, None)
+            await self._bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=target,
+                text=payload["text"],
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(payload.get("buttons")),
+            )
+            return None
+        reply_to: int | None = payload.get("reply_to_message_id")
+        if "reply_to" in payload:
+            reply_to = await self._message_of(message, payload["reply_to"])
+        if message.kind is OutboundKind.TEXT:
+            return await self._send_text(chat_id, payload, reply_to)
+        if message.kind in (OutboundKind.DOCUMENT, OutboundKind.PHOTO):
+            data = await self._attachments.read(payload["sha256"])
+            sent = await self._bot.send_document(
+                chat_id=chat_id,
+                document=InputFile(data, filename=payload["filename"]),
+                caption=payload.get("caption"),
+                parse_mode=ParseMode.HTML,
+                reply_parameters=_reply(reply_to),
+            )
+            return str(sent.message_id)
+        raise DeliveryError(f"cannot send {message.kind} on Telegram", permanent=True)
+
+    async def _send_text(self, chat_id: int, payload: dict[str, Any], reply_to: int | None) -> str:
+        parts = render.split_html(payload["text"])
+        sent_id = 0
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            sent = await self._bot.send_message(
+                chat_id=chat_id,
+                text=part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(payload.get("buttons")) if last else None,
+                reply_parameters=_reply(reply_to),
+            )
+            sent_id = sent.message_id
+        return str(sent_id)
+
+    async def _message_of(self, message: QueuedMessage, purpose: str) -> int | None:
+        """The latest message of ``purpose`` (e.g. the card) about this ticket in this chat."""
+        if message.ticket_id is None:
+            return None
+        async with self._sessions() as session:
+            return await SqlChatMessages(session).latest(
+                message.ticket_id, int(message.destination), purpose
+            )
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)

@@ -1,0 +1,166 @@
+"""Channel bookkeeping: message-to-ticket map, handled updates, dialogue state, FAQ log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ChatMessageRow, ConversationRow, FaqInteractionRow, ProcessedUpdateRow
+
+
+class SqlChatMessages:
+    """Which ticket each chat message belongs to (bot messages and relayed ones)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self, chat_id: int, message_id: int, ticket_id: int | None, purpose: str, now: datetime
+    ) -> None:
+        await self._session.merge(
+            ChatMessageRow(
+                chat_id=chat_id,
+                message_id=message_id,
+                ticket_id=ticket_id,
+                purpose=purpose,
+                created_at=now,
+            )
+        )
+
+    async def ticket_for(self, chat_id: int, message_id: int) -> int | None:
+        row = await self._session.get(ChatMessageRow, (chat_id, message_id))
+        return row.ticket_id if row else None
+
+    async def latest(self, ticket_id: int, chat_id: int, purpose: str) -> int | None:
+        """The newest message of ``purpose`` about a ticket in a chat (e.g. its card)."""
+        message_id: int | None = await self._session.scalar(
+            select(ChatMessageRow.message_id)
+            .where(
+                ChatMessageRow.ticket_id == ticket_id,
+                ChatMessageRow.chat_id == chat_id,
+                ChatMessageRow.purpose == purpose,
+            )
+            .order_by(ChatMessageRow.created_at.desc(), ChatMessageRow.message_id.desc())
+            .limit(1)
+        )
+        return message_id
+
+
+class SqlProcessedUpdates:
+    """At-most-once processing of Telegram updates."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, update_id: int, now: datetime) -> bool:
+        """True the first time ``update_id`` is seen in a committed transaction."""
+        if await self._session.get(ProcessedUpdateRow, update_id) is not None:
+            return False
+        try:
+            async with self._session.begin_nested():
+                self._session.add(ProcessedUpdateRow(update_id=update_id, processed_at=now))
+        except IntegrityError:  # another instance took it meanwhile
+            return False
+        return True
+
+
+class SqlConversations:
+    """Where each Telegram requester is in a dialogue (a form, a choice)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, telegram_id: int) -> tuple[str, dict[str, Any]] | None:
+        row = await self._session.get(ConversationRow, telegram_id)
+        return (row.state, dict(row.data)) if row else None
+
+    async def put(self, telegram_id: int, state: str, data: dict[str, Any], now: datetime) -> None:
+        await self._session.merge(
+            ConversationRow(telegram_id=telegram_id, state=state, data=data, updated_at=now)
+        )
+
+    async def clear(self, telegram_id: int) -> None:
+        await self._session.execute(
+            delete(ConversationRow).where(ConversationRow.telegram_id == telegram_id)
+        )
+
+
+@dataclass(frozen=True)
+class FaqInteraction:
+    """A question the FAQ saw and what came of it."""
+
+    id: int
+    channel: str
+    requester_key: str
+    question: str
+    answered_entry_id: str | None
+    candidate_ids: tuple[str, ...]
+    helpful: bool | None
+    ticket_id: int | None
+
+
+class SqlFaqInteractions:
+    """Questions, FAQ answers and feedback: the data of FAQ quality and deflection reports."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        channel: str,
+        requester_key: str,
+        question: str,
+        answered_entry_id: str | None,
+        candidate_ids: list[str],
+        now: datetime,
+    ) -> int:
+        row = FaqInteractionRow(
+            channel=channel,
+            requester_key=requester_key,
+            question=question,
+            answered_entry_id=answered_entry_id,
+            candidate_ids=candidate_ids,
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def get(self, interaction_id: int) -> FaqInteraction | None:
+        row = await self._session.get(FaqInteractionRow, interaction_id)
+        if row is None:
+            return None
+        return FaqInteraction(
+            id=row.id,
+            channel=row.channel,
+            requester_key=row.requester_key,
+            question=row.question,
+            answered_entry_id=row.answered_entry_id,
+            candidate_ids=tuple(row.candidate_ids),
+            helpful=row.helpful,
+            ticket_id=row.ticket_id,
+        )
+
+    async def update(
+        self,
+        interaction_id: int,
+        *,
+        helpful: bool | None = None,
+        ticket_id: int | None = None,
+        answered_entry_id: str | None = None,
+    ) -> None:
+        row = await self._session.get(FaqInteractionRow, interaction_id)
+        if row is None:
+            return
+        if helpful is not None:
+            row.helpful = helpful
+        if ticket_id is not None:
+            row.ticket_id = ticket_id
+        if answered_entry_id is not None:
+            row.answered_entry_id = answered_entry_id

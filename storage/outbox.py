@@ -1,0 +1,147 @@
+"""The persistent outbox: queue in the caller's transaction, claim with a lease, mark results.
+
+Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (several instances never take the same
+row) and a lease (``claimed_until``) everywhere, so a row claimed by a crashed process is
+taken again once its lease runs out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.outbound import Outbound, OutboundKind, Purpose, QueuedMessage
+from storage.models import OutboxRow
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+class SqlOutbox:
+    """Outbox rows on one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(self, messages: list[Outbound], now: datetime) -> list[int]:
+        """Queue messages; they go out after the surrounding transaction commits."""
+        rows = [
+            OutboxRow(
+                channel=message.channel,
+                destination=message.destination,
+                kind=message.kind.value,
+                payload=message.payload,
+                ticket_id=message.ticket_id,
+                purpose=message.purpose.value,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for message in messages
+        ]
+        self._session.add_all(rows)
+        await self._session.flush()
+        return [row.id for row in rows]
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, lease: timedelta, channels: set[str]
+    ) -> list[QueuedMessage]:
+        """Take up to ``limit`` due rows of ``channels`` for ``lease``, oldest first."""
+        free = (OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now)
+        rows = list(
+            await self._session.scalars(
+                select(OutboxRow)
+                .where(
+                    OutboxRow.status == PENDING,
+                    OutboxRow.next_attempt_at <= now,
+                    OutboxRow.channel.in_(channels),
+                    free,
+                )
+                .order_by(OutboxRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.claimed_until = now + lease
+        await self._session.flush()
+        return [
+            QueuedMessage(
+                id=row.id,
+                channel=row.channel,
+                destination=row.destination,
+                kind=OutboundKind(row.kind),
+                payload=row.payload,
+                purpose=Purpose(row.purpose),
+                ticket_id=row.ticket_id,
+                attempts=row.attempts,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+
+    async def mark_sent(self, row_id: int, sent_ref: str | None, now: datetime) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row_id)
+            .values(
+                status=SENT,
+                sent_at=now,
+                sent_ref=sent_ref,
+                claimed_until=None,
+                attempts=OutboxRow.attempts + 1,
+            )
+        )
+
+    async def mark_retry(self, row_id: int, error: str, retry_at: datetime) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row_id)
+            .values(
+                next_attempt_at=retry_at,
+                last_error=error[:2000],
+                claimed_until=None,
+                attempts=OutboxRow.attempts + 1,
+            )
+        )
+
+    async def release(self, row_ids: list[int]) -> None:
+        """Give claimed rows back untouched (their lane stopped on an earlier failure)."""
+        if row_ids:
+            await self._session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(row_ids)).values(claimed_until=None)
+            )
+
+    async def mark_failed(self, row_id: int, error: str, now: datetime) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row_id)
+            .values(
+                status=FAILED,
+                last_error=error[:2000],
+                claimed_until=None,
+                sent_at=None,
+                attempts=OutboxRow.attempts + 1,
+                next_attempt_at=now,
+            )
+        )
+
+    async def depth(self) -> int:
+        """Rows still waiting to be sent."""
+        return int(
+            await self._session.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.status == PENDING)
+            )
+            or 0
+        )
+
+    async def next_due(self, channels: set[str]) -> datetime | None:
+        """When the earliest pending row of ``channels`` is due."""
+        due: datetime | None = await self._session.scalar(
+            select(func.min(OutboxRow.next_attempt_at)).where(
+                OutboxRow.status == PENDING, OutboxRow.channel.in_(channels)
+            )
+        )
+        return due

@@ -1,0 +1,82 @@
+"""A requester asks, the FAQ answers or a ticket opens; staff handle it from the group."""
+
+from __future__ import annotations
+
+from faq.kb import DEFAULT_KB_PATH, load_kb
+from tests.e2e.conftest import STAFF_CHAT, BotUnderTest
+
+
+async def test_faq_answer_then_escalation_opens_ticket_with_card(bot: BotUnderTest) -> None:
+    entry = next(e for e in load_kb(DEFAULT_KB_PATH) if e.sop == "SOP-02")
+    reply = await bot.ask(bot.requester, entry.question)
+    assert "Apakah jawaban ini membantu?" in reply["text"]
+    assert entry.answer.split(".")[0] in reply["text"]
+
+    mark = await bot.press(bot.requester, reply, "Belum, hubungi petugas")
+    ack = await bot.said_to(bot.requester.id, lambda r: "Tiket #1" in r["text"], since=mark)
+    assert "menit" in ack["text"]
+    card = await bot.card(1, since=mark)
+    assert "SOP-02" in card["text"] and "Budi" in card["text"]
+    assert entry.question[:40] in card["text"]
+
+
+async def test_staff_take_reply_and_close_reach_the_requester(bot: BotUnderTest) -> None:
+    reply = await bot.ask(bot.requester, "zzz qqq xyz tidak ada di faq")
+    mark = await bot.press(bot.requester, reply, "Hubungi petugas")
+    card = await bot.card(1, since=mark)
+
+    mark = await bot.press(bot.rina, card, "Ambil")
+    edited = await bot.said_to(STAFF_CHAT, lambda r: r["edited"] and "Rina" in r["text"],
+                               since=mark)
+    assert "sedang diproses" in edited["text"]
+
+    mark = len(bot.api.sent)
+    bot.api.send_text(bot.rina, STAFF_CHAT, "Silakan <b>cek</b> e-mail Anda & folder spam.",
+                      reply_to=card["message_id"])
+    relayed = await bot.said_to(bot.requester.id, lambda r: "Jawaban petugas" in r["text"],
+                                since=mark)
+    assert "Silakan <b>cek</b> e-mail Anda & folder spam." in relayed["text"]
+
+    mark = await bot.press(bot.rina, card, "Selesai")
+    rating = await bot.said_to(bot.requester.id, lambda r: "penilaian" in r["text"], since=mark)
+    mark = await bot.press(bot.requester, rating, "5")
+    await bot.said_to(STAFF_CHAT, lambda r: "dinilai 5/5" in r["text"], since=mark)
+
+
+async def test_non_member_and_wrong_role_are_refused(bot: BotUnderTest) -> None:
+    reply = await bot.ask(bot.requester, "pertanyaan aneh qwerty asdf")
+    mark = await bot.press(bot.requester, reply, "Hubungi petugas")
+    card = await bot.card(1, since=mark)
+
+    bot.api.press_button(bot.outsider, STAFF_CHAT, card["message_id"], "s:take:1")
+    await bot.api.wait_until_idle()
+    assert any("belum terdaftar" in (answer.get("text") or "") for answer in
+               bot.api.answered_callbacks)
+
+    bot.api.press_button(bot.dedi, STAFF_CHAT, card["message_id"], "s:next:1")
+    await bot.api.wait_until_idle()
+    assert any("helpdesk" in (answer.get("text") or "") for answer in bot.api.answered_callbacks)
+
+
+async def test_follow_up_joins_open_ticket_and_password_is_held_back(bot: BotUnderTest) -> None:
+    reply = await bot.ask(bot.requester, "pertanyaan aneh qwerty asdf")
+    mark = await bot.press(bot.requester, reply, "Hubungi petugas")
+    card = await bot.card(1, since=mark)
+
+    confirmation = await bot.ask(bot.requester, "Tambahan: kode tender 12345678")
+    assert "Tiket #1" in confirmation["text"]
+    follow_up = await bot.said_to(STAFF_CHAT, lambda r: "kode tender 12345678" in r["text"])
+    assert follow_up["reply_to_message_id"] == card["message_id"]
+
+    held = await bot.ask(bot.requester, "password saya Rahasia123")
+    assert "password" in held["text"]
+    assert not any("Rahasia123" in record["text"] for record in bot.api.sent)
+
+
+async def test_unknown_command_and_start_menu(bot: BotUnderTest) -> None:
+    unknown = await bot.ask(bot.requester, "/hapus")
+    assert "tidak dikenal" in unknown["text"]
+    menu = await bot.ask(bot.requester, "/start")
+    assert "Selamat datang" in menu["text"]
+    labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+    assert "File .rhs tidak bisa dibuka" in labels
