@@ -574,14 +574,14 @@ class RequesterHandlers:
             )
             return
         await self._set_state(user.id, FORM, form.to_dict())
-        if step.error:
-            await self._say(user.id, escape(step.error))
-        if step.prompt is not None:
-            rows = [
-                [button(label, callbacks.form_choice(value))]
-                for label, value in step.prompt.buttons
-            ]
-            await self._say(user.id, escape(step.prompt.text), rows or None)
+        # The error and the question again in one message: the user reads them together.
+        parts = [part for part in (step.error, step.prompt.text if step.prompt else None) if part]
+        rows = [
+            [button(label, callbacks.form_choice(value))]
+            for label, value in (step.prompt.buttons if step.prompt else ())
+        ]
+        if parts:
+            await self._say(user.id, escape("\n\n".join(parts)), rows or None)
 
     # --- plumbing -------------------------------------------------------------------------
 
