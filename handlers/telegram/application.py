@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.runtime import Runtime
+from handlers.telegram.ordering import PerChatUpdateProcessor
 from handlers.telegram.requester import RequesterHandlers
 from handlers.telegram.sender import TelegramSender
 from handlers.telegram.staff import StaffHandlers
@@ -57,6 +58,7 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
                 max_retries=0,  # the outbox retries, with the row kept safe in the database
             )
         )
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     requester = RequesterHandlers(runtime)

@@ -10,12 +10,15 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.core.outbound import DeliveryError, OutboundKind, QueuedMessage
+from bot.core.outbound import DeliveryError, OutboundKind, Purpose, QueuedMessage
 from handlers.telegram import render
 from storage.attachments import AttachmentStore
 from storage.chat_state import SqlChatMessages
 
 log = logging.getLogger(__name__)
+
+#: Purpose under which a ticket's forum topic (its thread id) is recorded.
+TOPIC = "topic"
 
 _PERMANENT_BAD_REQUESTS = (
     "chat not found",
@@ -52,6 +55,7 @@ class TelegramSender:
         self._bot = bot
         self._sessions = session_factory
         self._attachments = attachments
+        self._is_forum: dict[int, bool] = {}
 
     async def send(self, message: QueuedMessage) -> str | None:
         try:
@@ -77,7 +81,9 @@ class TelegramSender:
         if message.kind is OutboundKind.EDIT:
             target = await self._message_of(message, payload["target"])
             if target is None:  # the card was never delivered: post it instead
-                return await self._send_text(chat_id, payload, None)
+                return await self._send_text(
+                    chat_id, payload, None, await self._topic(message, chat_id)
+                )
             await self._bot.edit_message_text(
                 chat_id=chat_id,
                 message_id=target,
@@ -89,8 +95,9 @@ class TelegramSender:
         reply_to: int | None = payload.get("reply_to_message_id")
         if "reply_to" in payload:
             reply_to = await self._message_of(message, payload["reply_to"])
+        thread = await self._topic(message, chat_id)
         if message.kind is OutboundKind.TEXT:
-            return await self._send_text(chat_id, payload, reply_to)
+            return await self._send_text(chat_id, payload, reply_to, thread)
         if message.kind in (OutboundKind.DOCUMENT, OutboundKind.PHOTO):
             data = await self._attachments.read(payload["sha256"])
             sent = await self._bot.send_document(
@@ -99,11 +106,18 @@ class TelegramSender:
                 caption=payload.get("caption"),
                 parse_mode=ParseMode.HTML,
                 reply_parameters=_reply(reply_to),
+                message_thread_id=thread,
             )
             return str(sent.message_id)
         raise DeliveryError(f"cannot send {message.kind} on Telegram", permanent=True)
 
-    async def _send_text(self, chat_id: int, payload: dict[str, Any], reply_to: int | None) -> str:
+    async def _send_text(
+        self,
+        chat_id: int,
+        payload: dict[str, Any],
+        reply_to: int | None,
+        thread: int | None = None,
+    ) -> str:
         parts = render.split_html(payload["text"])
         sent_id = 0
         for index, part in enumerate(parts):
@@ -114,9 +128,37 @@ class TelegramSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(payload.get("buttons")) if last else None,
                 reply_parameters=_reply(reply_to),
+                message_thread_id=thread,
             )
             sent_id = sent.message_id
         return str(sent_id)
+
+    async def _topic(self, message: QueuedMessage, chat_id: int) -> int | None:
+        """The ticket's forum topic in a group that has topics, created with its card."""
+        if chat_id > 0 or message.ticket_id is None or not await self._forum(chat_id):
+            return None
+        existing = await self._message_of(message, TOPIC)
+        if existing is not None or message.purpose is not Purpose.CARD:
+            return existing
+        title = f"Tiket #{message.ticket_id}"
+        try:
+            topic = await self._bot.create_forum_topic(chat_id, title)
+        except BadRequest as error:  # no right to manage topics: post in the main thread
+            log.warning("cannot create a topic for #%d: %s", message.ticket_id, error.message)
+            return None
+        async with self._sessions() as session, session.begin():
+            # Messages in the topic reply to its first message, whose id is the thread id,
+            # so recording it makes every message in the topic find the ticket.
+            await SqlChatMessages(session).record(
+                chat_id, topic.message_thread_id, message.ticket_id, TOPIC, message.created_at
+            )
+        return topic.message_thread_id
+
+    async def _forum(self, chat_id: int) -> bool:
+        if chat_id not in self._is_forum:
+            chat = await self._bot.get_chat(chat_id)
+            self._is_forum[chat_id] = bool(chat.is_forum)
+        return self._is_forum[chat_id]
 
     async def _message_of(self, message: QueuedMessage, purpose: str) -> int | None:
         """The latest message of ``purpose`` (e.g. the card) about this ticket in this chat."""

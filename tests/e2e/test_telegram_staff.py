@@ -102,3 +102,17 @@ async def test_long_staff_answer_is_split_below_4096(bot: BotUnderTest) -> None:
         if r["chat_id"] == bot.requester.id and "catatan <penting>" in r["text"]
     ]
     assert len(parts) == 2 and all(len(p["text"]) <= 4096 for p in parts)
+
+
+async def test_forum_group_gets_a_topic_per_ticket(bot: BotUnderTest) -> None:
+    await bot.stop()
+    bot.api.add_group(STAFF_CHAT, "Staf LPSE (forum)", forum=True)
+    for member in (bot.rina, bot.andi, bot.dedi, bot.outsider):
+        bot.api.add_member(STAFF_CHAT, member)
+    await bot.start()
+    card = await open_question(bot)
+    assert card["message_thread_id"] is not None
+    # A plain message in the topic (no explicit reply) reaches the requester.
+    mark = len(bot.api.sent)
+    bot.api.send_text(bot.rina, STAFF_CHAT, "Sudah kami cek.", thread_id=card["message_thread_id"])
+    await bot.said_to(bot.requester.id, lambda r: "Sudah kami cek." in r["text"], since=mark)
