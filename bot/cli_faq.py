@@ -48,8 +48,7 @@ def faq_group() -> None:
 def match_command(kb_path: Path, top: int) -> None:
     """Read one query per line on stdin; write one JSON line per query."""
     matcher = _matcher(kb_path)
-    stdout = click.get_text_stream("stdout")
-    for line in click.get_text_stream("stdin"):
+    for line in sys.stdin:
         query = line.rstrip("\r\n")
         result = matcher.match(query, top=top)
         record = {
@@ -60,8 +59,7 @@ def match_command(kb_path: Path, top: int) -> None:
             ],
             "answer": result.answer.id if result.answer else None,
         }
-        stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        stdout.flush()
+        click.echo(json.dumps(record, ensure_ascii=False))  # echo flushes: one line per query
 
 
 @faq_group.command("eval")

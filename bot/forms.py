@@ -3,7 +3,7 @@
 Channel-agnostic and pure: a handler feeds in what the user sends (text, button values, files)
 and gets a ``Step`` back that says what to send next. ``FormState`` is plain data, mutated in
 place by each call and JSON-serialisable, so a half-filled form survives a restart. Every user
-text comes from ``bot.form_texts``.
+text comes from ``bot.texts``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from bot import form_texts as t
+from bot import texts as t
+from bot.core.privacy import contains_credential
 from bot.core.tickets import AttachmentRef
 
 # Button values (the handler embeds them in Telegram callback_data, so short ASCII).
@@ -46,12 +47,6 @@ _RHS_TYPES: Final[Mapping[str, frozenset[str] | None]] = {".rhs": None}
 # The design forbids relaying passwords: a password word followed by a value (after ":", "=",
 # "adalah", or a token containing a digit, possibly after "saya"/"lama"/"baru") is refused.
 # "password salah" (an error message someone quotes) stays allowed.
-_PASSWORD_VALUE: Final = re.compile(
-    r"\b(?:kata\s*sandi|kata\s*kunci|password|passwd|pass|pwd|pw|sandi)(?:nya)?\b"
-    r"\s*(?:(?:[:=]|\badalah\b|\byaitu\b|\bialah\b)\s*\S+"
-    r"|(?:(?:saya|lama|baru|akun|ini)\s+)*\S*\d\S*)",
-    re.IGNORECASE,
-)
 _EMAIL: Final = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
@@ -321,11 +316,6 @@ def parse_tender_code(raw: str) -> str:
     return compact
 
 
-def contains_password(text: str) -> bool:
-    """Whether ``text`` seems to carry a password value."""
-    return _PASSWORD_VALUE.search(text) is not None
-
-
 # --- form definitions -----------------------------------------------------------------------
 
 _person_name = _free_text(3, 100)
@@ -534,7 +524,7 @@ def handle_text(state: FormState, text: str) -> Step:
         return handle_choice(state, SKIP)
     if not _clean(text, multiline=True):
         return _ask(form, state, error=t.ERROR_EMPTY)
-    if contains_password(text):
+    if contains_credential(text):
         return _ask(form, state, error=t.ERROR_PASSWORD)
     try:
         value = current.parse(text)

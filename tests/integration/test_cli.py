@@ -20,6 +20,7 @@ from bot.core.roster import load_roster
 from bot.core.sop import load_catalog
 from bot.core.tickets import Channel
 from bot.services import OpenTicket, RequesterIdentity
+from storage import migrate
 from storage.database import create_engine, create_session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -146,7 +147,7 @@ def test_tickets_list_and_show(tmp_path: Path) -> None:
 
 def test_db_downgrade_and_current(tmp_path: Path) -> None:
     lpse(tmp_path, "db", "upgrade")
-    assert "database: 0002" in lpse(tmp_path, "db", "current").stdout
+    assert f"database: {migrate.head_revision()}" in lpse(tmp_path, "db", "current").stdout
     assert "base (empty)" in lpse(tmp_path, "db", "downgrade", "base").stdout
     assert "database: empty" in lpse(tmp_path, "db", "current").stdout
 

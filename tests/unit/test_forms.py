@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot import form_texts as t
+from bot import texts as t
 from bot import forms
 from bot.core.tickets import AttachmentRef
 from bot.forms import FormState, IncomingFile, Step
@@ -656,23 +656,6 @@ def test_email_addresses_are_lower_cased() -> None:
     assert forms.parse_email(" Budi.Santoso+lpse@Oganilirkab.GO.ID ") == (
         "budi.santoso+lpse@oganilirkab.go.id"
     )
-
-
-@pytest.mark.parametrize(
-    ("text", "carries_password"),
-    [
-        ("password: rahasia", True),
-        ("pw abc123", True),
-        ("kata sandi saya Budi2020", True),
-        ("passwordnya adalah qwerty", True),
-        ("sandi lama 12345", True),
-        ("muncul pesan password salah", False),
-        ("lupa password akun PPK", False),
-        ("Passar Baru", False),
-    ],
-)
-def test_password_values_are_recognised(text: str, carries_password: bool) -> None:
-    assert forms.contains_password(text) is carries_password
 
 
 # --- texts and buttons ----------------------------------------------------------------------

@@ -15,6 +15,10 @@ from bot.core.privacy import contains_credential
         "pwd baru sy abc12345",
         "sandi akun: Lpse2024",
         "my password is hunter2",
+        "password: rahasia",
+        "pw abc123",
+        "kata sandi saya Budi2020",
+        "sandi lama 12345",
     ],
 )
 def test_credentials_are_spotted(text: str) -> None:
@@ -30,6 +34,9 @@ def test_credentials_are_spotted(text: str) -> None:
         "password tidak bisa dipakai login",
         "forgot my password, how to reset",
         "apakah pass untuk aplikasi apendo sama?",
+        "muncul pesan password salah",
+        "lupa password akun PPK",
+        "Passar Baru",
     ],
 )
 def test_questions_about_passwords_pass(text: str) -> None:

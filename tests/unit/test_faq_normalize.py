@@ -1,0 +1,110 @@
+"""Normalisation of informal Indonesian and English into canonical FAQ terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from faq.normalize import analyze, fold, stem, terms_of
+
+
+def test_fold_lowercases_and_strips_accents_and_fullwidth() -> None:
+    assert fold("Verifikasí ＳＰＳＥ") == "verifikasi spse"
+
+
+def test_greetings_politeness_and_chat_particles_are_dropped() -> None:
+    assert terms_of("Selamat pagi pak, mohon bantuannya ya, terima kasih") == []
+    assert terms_of("halooo min 🙏") == []
+
+
+@pytest.mark.parametrize(
+    ("informal", "standard"),
+    [
+        ("sy lupa pw", "saya lupa password"),
+        ("gmn cara daftar", "bagaimana cara daftar"),
+        ("udh verif tp blm bs login", "sudah verifikasi tapi belum bisa login"),
+        ("knp akun sy kekunci", "kenapa akun saya terkunci"),
+        ("tlg dibantu utk upload dok", "tolong dibantu untuk upload dokumen"),
+    ],
+)
+def test_chat_abbreviations_expand_to_the_same_terms(informal: str, standard: str) -> None:
+    assert terms_of(informal) == terms_of(standard)
+
+
+def test_repeated_letters_and_reduplication_collapse() -> None:
+    assert terms_of("passwordddd") == terms_of("password")
+    assert terms_of("langkah-langkah") == terms_of("langkah2") == terms_of("langkah")
+    assert terms_of("e-mail") == terms_of("email")
+
+
+@pytest.mark.parametrize(
+    ("variant", "canonical"),
+    [
+        ("kata sandi", "password"),
+        ("username", "userid"),
+        ("nama pengguna", "userid"),
+        ("rekanan", "penyedia"),
+        ("vendor", "penyedia"),
+        ("ULP", "pokja"),
+        ("lelang", "tender"),
+        ("surel", "email"),
+        ("pejabat pembuat komitmen", "ppk"),
+    ],
+)
+def test_domain_synonyms_meet_one_term(variant: str, canonical: str) -> None:
+    assert terms_of(variant) == [canonical]
+
+
+@pytest.mark.parametrize(
+    ("english", "indonesian"),
+    [
+        ("forgot password", "lupa kata sandi"),
+        ("register supplier", "registrasi penyedia"),
+        ("upload bid documents", "unggah dokumen penawaran"),
+        ("account blocked", "akun diblokir"),
+        ("how long", "berapa lama"),
+    ],
+)
+def test_english_domain_words_map_to_indonesian_terms(english: str, indonesian: str) -> None:
+    assert sorted(terms_of(english)) == sorted(terms_of(indonesian))
+
+
+@pytest.mark.parametrize(
+    ("word", "root"),
+    [
+        ("pendaftaran", "daftar"),
+        ("penawaran", "tawar"),
+        ("mengirim", "kirim"),
+        ("pengumuman", "umum"),
+        ("dikembalikan", "kembali"),
+        ("memakai", "pakai"),
+        ("verifikasinya", "verifikasi"),
+    ],
+)
+def test_light_stemming_reduces_affixed_forms(word: str, root: str) -> None:
+    assert stem(word) == root
+
+
+def test_loanwords_ending_in_si_keep_their_ending() -> None:
+    assert stem("registrasi") == "registrasi"
+    assert stem("aplikasi") == "aplikasi"
+
+
+def test_company_names_become_a_neutral_provider_word() -> None:
+    assert terms_of("Kami dari CV Maju Terus Jaya") == ["perusahaan"]
+
+
+def test_another_regions_office_is_marked() -> None:
+    assert "lpselain" in terms_of("akun dari LPSE Kota Prabumulih")
+    assert "lpselain" not in terms_of("akun di LPSE Ogan Ilir")
+
+
+def test_mid_sentence_capitalised_unknown_words_are_flagged_as_names() -> None:
+    names = {term.surface for term in analyze("Kantor kami di Kayuagung sudah pindah") if term.name}
+    assert names == {"kayuagung"}
+
+
+def test_urls_emails_and_numbers_are_ignored() -> None:
+    assert terms_of("lihat https://contoh.go.id/a?b=1 atau tulis ke a.b@contoh.id 12345") == [
+        "lihat",
+        "tulis",
+    ]
