@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot import texts as t
 from bot import forms
+from bot import texts as t
 from bot.core.tickets import AttachmentRef
 from bot.forms import FormState, IncomingFile, Step
 

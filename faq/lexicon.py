@@ -1,0 +1,509 @@
+"""Language and domain knowledge for the FAQ matcher, kept as plain data.
+
+Everything here is general: Indonesian chat abbreviations, greetings and function words,
+LPSE/SPSE vocabulary and its synonyms, and an English -> Indonesian domain lexicon. Nothing
+is written for a particular query. Canonical terms are Indonesian roots (``tawar`` for
+penawaran, ``daftar`` for pendaftaran/registrasi) or joined concept tokens (``userid``,
+``password``, ``bataswaktu``) so that every wording of a concept meets the same term.
+"""
+
+from __future__ import annotations
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """Whitespace-separated words as a set (keeps long word lists readable)."""
+    return frozenset(text.split())
+
+# Chat abbreviations and informal spellings -> standard Indonesian (may be several words).
+# Applied per token before phrases, so "gk bs" becomes "tidak bisa" and phrases still match.
+ABBREVIATIONS: dict[str, str] = {
+    # pronouns and people
+    "sy": "saya", "sya": "saya", "aq": "aku", "gw": "saya", "gue": "saya", "gua": "saya",
+    "km": "kamu", "kmu": "kamu", "lu": "kamu", "lo": "kamu", "org": "orang",
+    "kk": "kakak", "kak": "kakak", "bpk": "bapak", "ibu2": "ibu",
+    # question words
+    "gmn": "bagaimana", "gmna": "bagaimana", "gmana": "bagaimana", "gimana": "bagaimana",
+    "bgmn": "bagaimana", "bgm": "bagaimana", "gmnya": "bagaimana", "gimn": "bagaimana",
+    "knp": "kenapa", "napa": "kenapa", "ngapa": "kenapa", "knpa": "kenapa",
+    "brp": "berapa", "brapa": "berapa", "brpa": "berapa", "kpn": "kapan", "kapn": "kapan",
+    "dmn": "di mana", "dmna": "di mana", "dimn": "di mana", "dimana": "di mana",
+    "kmn": "ke mana", "kmna": "ke mana", "kemana": "ke mana", "drmn": "dari mana",
+    "sapa": "siapa", "spa": "siapa", "ap": "apa", "apaan": "apa",
+    # negation and aspect
+    "gk": "tidak", "ga": "tidak", "gak": "tidak", "g": "tidak", "gx": "tidak", "ngga": "tidak",
+    "nggak": "tidak", "enggak": "tidak", "engga": "tidak", "ndak": "tidak", "nda": "tidak",
+    "tdk": "tidak", "tak": "tidak", "ngk": "tidak", "kagak": "tidak", "gabisa": "tidak bisa",
+    "gbs": "tidak bisa", "gakbisa": "tidak bisa", "gaada": "tidak ada", "gada": "tidak ada",
+    "blm": "belum", "belom": "belum", "blom": "belum", "lom": "belum",
+    "udh": "sudah", "udah": "sudah", "sdh": "sudah", "dah": "sudah", "uda": "sudah",
+    "sdah": "sudah", "udahan": "sudah", "lg": "lagi", "lgi": "lagi", "msh": "masih",
+    "masi": "masih", "mash": "masih", "sdg": "sedang", "lgsg": "langsung", "lgsung": "langsung",
+    "bkn": "bukan", "bukn": "bukan",
+    # connectives and small words
+    "yg": "yang", "yng": "yang", "dgn": "dengan", "dg": "dengan", "dngn": "dengan",
+    "utk": "untuk", "untk": "untuk", "tuk": "untuk", "u/": "untuk", "dr": "dari", "dri": "dari",
+    "kpd": "kepada", "dlm": "dalam", "pd": "pada", "krn": "karena", "karna": "karena",
+    "krna": "karena", "soalnya": "karena", "klo": "kalau", "kalo": "kalau", "kl": "kalau",
+    "kalu": "kalau", "jk": "jika", "tp": "tapi", "tpi": "tapi", "trs": "terus", "trus": "terus",
+    "jd": "jadi", "jdi": "jadi", "jg": "juga", "jga": "juga", "sm": "sama", "ama": "sama",
+    "aja": "saja", "aj": "saja", "ajah": "saja", "ato": "atau", "atw": "atau", "atu": "atau",
+    "spt": "seperti", "kyk": "seperti", "kayak": "seperti", "kaya": "seperti",
+    "gitu": "begitu", "gt": "begitu", "gini": "begini", "ni": "ini", "nih": "ini",
+    "tu": "itu", "tuh": "itu", "sblm": "sebelum", "sblum": "sebelum", "stlh": "setelah",
+    "ssdh": "sesudah", "abis": "habis", "smpe": "sampai", "sampe": "sampai", "smpai": "sampai",
+    "ampe": "sampai", "pdhl": "padahal", "pdhal": "padahal", "emg": "memang", "emang": "memang",
+    "bgt": "banget", "bngt": "banget", "bnyk": "banyak", "bbrp": "beberapa", "sdkt": "sedikit",
+    "dl": "dulu", "dlu": "dulu", "ntar": "nanti", "ntr": "nanti", "bsk": "besok",
+    "td": "tadi", "tdi": "tadi", "kmrn": "kemarin", "kemaren": "kemarin", "skrg": "sekarang",
+    "skrng": "sekarang", "skr": "sekarang", "skrang": "sekarang", "sbntr": "sebentar",
+    "bs": "bisa", "bsa": "bisa", "bisaa": "bisa", "hrs": "harus", "hrus": "harus",
+    "blh": "boleh", "bole": "boleh", "dpt": "dapat", "dapet": "dapat", "ttg": "tentang",
+    "mnrt": "menurut", "sbg": "sebagai", "spy": "supaya", "biar": "supaya", "lwt": "lewat",
+    "pke": "pakai", "pake": "pakai", "make": "pakai", "mo": "mau", "mau": "mau",
+    "pengen": "ingin", "pgn": "ingin", "pengin": "ingin", "mksd": "maksud", "maksudnya": "maksud",
+    "thn": "tahun", "bln": "bulan", "hr": "hari", "mgg": "minggu", "tgl": "tanggal",
+    "nmr": "nomor", "no": "nomor", "jt": "juta", "rb": "ribu",
+    # politeness and fillers
+    "mhn": "mohon", "tlg": "tolong", "tolongin": "tolong", "plis": "tolong", "pls": "tolong",
+    "please": "tolong", "makasih": "terima kasih", "mksh": "terima kasih",
+    "makasi": "terima kasih", "trims": "terima kasih", "trimakasih": "terima kasih",
+    "terimakasih": "terima kasih", "tq": "terima kasih", "thx": "terima kasih",
+    "tks": "terima kasih", "ty": "terima kasih", "ass": "assalamualaikum",
+    "askum": "assalamualaikum", "assalamu'alaikum": "assalamualaikum",
+    "asslm": "assalamualaikum", "ok": "oke", "okey": "oke", "okay": "oke", "sip": "oke",
+    # domain shorthand
+    "pw": "password", "pwd": "password", "pass": "password", "passwd": "password",
+    "paswd": "password", "pswd": "password", "verif": "verifikasi", "ver": "verifikasi",
+    "dok": "dokumen", "doc": "dokumen", "docs": "dokumen", "dokumn": "dokumen",
+    "perush": "perusahaan", "prshn": "perusahaan", "pemkab": "pemerintah",
+    "kab": "kabupaten", "krm": "kirim", "upld": "upload",
+    "info": "informasi", "infonya": "informasi", "lemot": "lambat", "lelet": "lambat",
+    "kelar": "selesai", "beres": "selesai", "kekunci": "terkunci", "ttd": "tanda tangan",
+    "sharelok": "lokasi", "shareloc": "lokasi", "hp": "ponsel", "wa": "whatsapp",
+    "email2": "email", "imel": "email", "emel": "email",
+}
+
+# Greetings, politeness, chat particles and function words (Indonesian and English): dropped.
+STOPWORDS: frozenset[str] = _word_set(
+    """
+    yang dan di ke dari untuk pada dengan ini itu ada apa apakah bagaimana kenapa mengapa
+    berapa kapan siapa saya kami kita anda aku kamu dia mereka beliau ya iya dong sih deh
+    kok kah lah pun nya tolong mohon terima kasih selamat pagi siang sore malam halo hallo
+    hai hi hei hey hello assalamualaikum waalaikumsalam wassalam salam pak bu bapak ibu min
+    admin kakak mas mbak gan sis bro om yth kepada hormat sudah belum akan bisa dapat juga
+    atau tapi tetapi namun karena jadi lagi sama saja masih sangat banget terus hanya cuma
+    seperti bila jika kalau agar supaya sebagai oleh para tersebut tsb sebuah suatu begitu
+    begini hehe wkwk haha hihi oke sip mau ingin maksud nah lho loh kan toh ayo yuk
+    sebenarnya memang padahal tadi kemarin sekarang nanti besok dulu udahan mungkin
+    kira kiranya sekitar tentang apabila ketika saat waktunya nih tuh bagaimanakah maaf
+    permisi sebelumnya bantuannya bantuan pencerahannya infonya arahannya informasinya
+    sekali agak cukup lebih kurang paling semua semuanya setiap beberapa banyak sedikit
+    hal orang sedang baru-baru adalah ialah yaitu yakni merupakan bahwa kalian kak kaka
+    harus perlu boleh bolehkah bisakah apakah haruskah perlukah dapatkah bukan tidak belum
+    gimana kayaknya sepertinya kah dll dsb dst dkk ttd sbb lalu selalu semoga sehat
+    kemudian sejak sesudah setelah sebelum selama sampai hingga telah pernah bahkan
+    sendiri bilang bagi guna gunanya sebaiknya baiknya lewat bot sini situ
+    the a an is are was were be been being am do does did doing i we you he she it they me
+    us him her them my our your his its their mine ours this that these those there here
+    to of in on at for with and or but so if then than as by from about into over under
+    can could would should will shall may might must how what which where when why who whom
+    whose any some all each every no yes not any please hi hello hey dear thanks thank good
+    morning afternoon evening regards just still already also only very really too quite
+    there's it's i'm we're what's how's don't doesn't can't cannot won't isn't aren't
+    have has had having get got getting let lets want wanted need needs needed like would
+    kind sir madam mr mrs ms team anyone someone something anything way ok okay noted
+    fine great nice cool
+    """
+)
+
+# Multi-word expressions -> one canonical term ("" drops the phrase: pure politeness).
+# Matched on the token sequence after abbreviation expansion, longest first.
+PHRASES: dict[str, str] = {
+    # politeness and greetings
+    "terima kasih": "", "mohon bantuannya": "", "mohon bantuan": "", "dengan hormat": "",
+    "salam hormat": "", "mohon info": "", "mohon informasi": "", "mohon arahan": "",
+    "mohon petunjuk": "", "mohon penjelasan": "", "thank you": "", "good morning": "",
+    "good afternoon": "", "good evening": "", "selamat pagi": "", "selamat siang": "",
+    "selamat sore": "", "selamat malam": "", "best regards": "", "kind regards": "",
+    # accounts and credentials
+    "kata sandi": "password", "kata kunci": "password", "kata sandinya": "password",
+    "user id": "userid", "user idnya": "userid", "user name": "userid", "nama pengguna": "userid",
+    "id pengguna": "userid", "nama user": "userid", "id user": "userid", "nama login": "userid",
+    "login name": "userid", "login id": "userid", "user login": "userid",
+    "tidak ingat": "lupa", "tidak inget": "lupa", "lupa lupa": "lupa",
+    "log in": "login", "sign in": "login", "logged in": "login", "masuk akun": "login",
+    "sign up": "daftar", "signing up": "daftar", "e mail": "email", "surat elektronik": "email",
+    "alamat email": "email", "email address": "email", "non aktif": "nonaktif",
+    "tidak aktif": "nonaktif", "ke kunci": "terkunci", "tidak valid": "invalid",
+    "not valid": "invalid", "tidak berlaku": "kedaluwarsa", "daftar hitam": "daftarhitam",
+    "black list": "daftarhitam", "tidak bisa login": "gagal login",
+    "tidak bisa masuk": "gagal login", "cannot log": "gagal login", "tidak bisa": "gagal",
+    "tidak dapat": "gagal", "cannot": "gagal", "can't": "gagal", "unable to": "gagal",
+    "could not": "gagal", "not able to": "gagal",
+    # roles and organisations
+    "pejabat pembuat komitmen": "ppk", "commitment making official": "ppk",
+    "commitment official": "ppk", "kelompok kerja": "pokja", "working group": "pokja",
+    "procurement committee": "pokja", "selection committee": "pokja",
+    "unit layanan pengadaan": "pokja",
+    "unit kerja pengadaan barang jasa": "pokja", "perangkat daerah": "instansi",
+    "satuan kerja": "instansi", "government agency": "instansi", "government office": "instansi",
+    "government offices": "instansi", "pelaku usaha": "penyedia", "badan usaha": "badanusaha",
+    "business entity": "badanusaha", "legal entity": "badanusaha", "sole proprietor": "perorangan",
+    "self employed": "perorangan", "pejabat pengadaan": "pejabatpengadaan",
+    "procurement official": "pejabatpengadaan",
+    # systems
+    "e katalog": "ekatalog", "katalog elektronik": "ekatalog", "e catalogue": "ekatalog",
+    "e catalog": "ekatalog", "online catalogue": "ekatalog", "online catalog": "ekatalog",
+    "electronic catalogue": "ekatalog", "electronic catalog": "ekatalog",
+    "e purchasing": "epurchasing", "toko daring": "tokodaring", "bela pengadaan": "belapengadaan",
+    "sistem informasi kinerja penyedia": "sikap", "sistem pengadaan secara elektronik": "spse",
+    "layanan pengadaan secara elektronik": "lpse", "pengadaan secara elektronik": "spse",
+    "aplikasi pengadaan elektronik": "spse", "pengadaan elektronik": "spse",
+    "e procurement": "spse", "aplikasi lelang": "spse", "lelang elektronik": "spse",
+    "e proc": "spse", "rencana umum pengadaan": "rup",
+    # procurement procedure
+    "pengadaan langsung": "pl", "direct procurement": "pl",
+    "penunjukan langsung": "penunjukanlangsung",
+    "direct appointment": "penunjukanlangsung", "non tender": "nontender",
+    "pakta integritas": "pakta", "integrity pact": "pakta", "anti korupsi": "korupsi",
+    "sanggah banding": "sanggahbanding", "rapat penjelasan": "aanwijzing",
+    "pre bid": "aanwijzing", "batas waktu": "bataswaktu", "batas akhir": "bataswaktu",
+    "jadwal pemasukan": "bataswaktu", "time limit": "bataswaktu", "due date": "bataswaktu",
+    "kode lelang": "kodetender", "kode tender": "kodetender", "kode paket": "kodetender",
+    "tender code": "kodetender", "package code": "kodetender", "tender id": "kodetender",
+    "nomor paket": "kodetender", "id paket": "kodetender", "surat kuasa": "suratkuasa",
+    "power of attorney": "suratkuasa", "letter of authority": "suratkuasa",
+    "authorization letter": "suratkuasa", "authorisation letter": "suratkuasa",
+    "on behalf": "wakil", "on his behalf": "wakil", "on her behalf": "wakil",
+    "on behalf of": "wakil", "in place of": "wakil", "tanda tangan": "tandatangan",
+    "izin usaha": "izin", "business license": "izin", "business licence": "izin",
+    "business permit": "izin", "tenaga ahli": "tenagaahli", "expert staff": "tenagaahli",
+    "key personnel": "tenagaahli", "experts": "tenagaahli",
+    "tanda tangan basah": "tandatangan", "dokumen asli": "dokumenasli",
+    "original documents": "dokumenasli", "original document": "dokumenasli",
+    "berkas asli": "dokumenasli", "kirim ulang": "kirimulang", "upload ulang": "kirimulang",
+    "unggah ulang": "kirimulang", "re upload": "kirimulang", "re submit": "kirimulang",
+    "resubmit": "kirimulang", "reupload": "kirimulang",
+    # time and place
+    "zona waktu": "zonawaktu", "time zone": "zonawaktu", "waktu server": "waktuserver",
+    "jam server": "waktuserver", "server time": "waktuserver", "server clock": "waktuserver",
+    "jam layanan": "jamlayanan", "jam kerja": "jamlayanan", "jam kantor": "jamlayanan",
+    "jam buka": "jamlayanan", "jam operasional": "jamlayanan", "hari kerja": "jamlayanan",
+    "office hours": "jamlayanan", "opening hours": "jamlayanan", "business hours": "jamlayanan",
+    "working hours": "jamlayanan", "service hours": "jamlayanan", "opening times": "jamlayanan",
+    "hak akses": "akun akses", "access rights": "akun akses", "berapa waktu": "durasi",
+    "berapa lama waktu": "durasi", "how long": "durasi", "berapa lama": "durasi",
+    "berapa jam": "durasi",
+    "berapa hari": "durasi", "berapa menit": "durasi", "berapa minggu": "durasi",
+    "lama proses": "durasi", "waktu proses": "durasi", "butuh waktu": "durasi",
+    "membutuhkan waktu": "durasi", "dibutuhkan waktu": "durasi", "memakan waktu": "durasi",
+    "makan waktu": "durasi", "waktu yang dibutuhkan": "durasi", "waktu yang diperlukan": "durasi",
+    "how many days": "durasi", "how many hours": "durasi", "how many minutes": "durasi",
+    "masuk ke spse": "login spse", "masuk spse": "login spse", "masuk ke lpse": "login lpse",
+    "masuk lpse": "login lpse", "masuk ke akun": "login akun", "masuk ke sistem": "login",
+    "masuk ke aplikasi": "login", "masuk aplikasi": "login", "masuk ke situs": "login",
+    "gagal masuk": "gagal login", "bisa masuk": "login", "sudah lewat": "terlambat",
+    "lewat batas": "terlambat", "lewat jam": "terlambat", "sedang dinas": "pergi",
+    "lagi dinas": "pergi", "perjalanan dinas": "pergi", "dinas luar": "pergi",
+    "tugas luar": "pergi", "luar daerah": "luardaerah",
+    "luar kota": "luardaerah", "luar provinsi": "luardaerah", "luar kabupaten": "luardaerah",
+    "luar negeri": "luarnegeri", "based in": "domisili", "located in": "domisili",
+    "another city": "luardaerah", "other city": "luardaerah", "outside the region": "luardaerah",
+    "lpse lain": "lpselain", "another lpse": "lpselain", "other lpse": "lpselain",
+    "different lpse": "lpselain", "kotak masuk": "inbox", "help desk": "helpdesk",
+    "customer service": "helpdesk", "call center": "helpdesk", "layanan pelanggan": "helpdesk",
+    "user manual": "panduan", "buku panduan": "panduan", "bimbingan teknis": "latih",
+    # documents and data
+    "akta perubahan": "akta ubah", "amended deed": "akta ubah", "deed of amendment": "akta ubah",
+    "surat permohonan": "suratpermohonan", "request letter": "suratpermohonan",
+    "application letter": "suratpermohonan", "cover letter": "suratpermohonan",
+    "kop surat": "kop", "letterhead": "kop", "status wajib pajak": "kswp",
+    "tax status": "kswp", "tax compliance": "kswp", "tax id": "npwp", "tax number": "npwp",
+    "ukuran file": "ukuran", "file size": "ukuran", "batas ukuran": "ukuran",
+}
+
+# Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
+SYNONYMS: dict[str, str] = {
+    # people and organisations
+    "rekanan": "penyedia", "rekan": "penyedia", "vendor": "penyedia", "supplier": "penyedia",
+    "kontraktor": "penyedia", "konsultan": "penyedia", "penyedia": "penyedia",
+    "ulp": "pokja", "ukpbj": "pokja", "pokja": "pokja", "pokmil": "pokja",
+    "opd": "instansi", "skpd": "instansi", "satker": "instansi", "dinas": "instansi",
+    "instansi": "instansi", "kl": "instansi", "direksi": "direktur", "dirut": "direktur",
+    "karyawan": "staf", "pegawai": "staf", "staff": "staf", "staf": "staf",
+    "pribadi": "perorangan", "perseorangan": "perorangan", "individu": "perorangan",
+    "perorangan": "perorangan", "cv": "badanusaha", "pt": "badanusaha", "firma": "badanusaha",
+    "koperasi": "badanusaha",
+    # accounts
+    "username": "userid", "userid": "userid", "uid": "userid",
+    "sandi": "password", "katasandi": "password", "password": "password", "sandinya": "password",
+    "passwordnya": "password", "surel": "email", "e-mail": "email", "email": "email",
+    "mail": "email", "gmail": "email", "registrasi": "daftar", "register": "daftar",
+    "pendaftaran": "daftar", "daftar": "daftar", "terverifikasi": "verifikasi",
+    "diverifikasi": "verifikasi", "verifikator": "verifikasi", "blokir": "blokir",
+    "terblokir": "blokir", "diblokir": "blokir", "terkunci": "blokir", "kunci": "blokir",
+    "dikunci": "blokir", "suspend": "blokir", "disuspend": "blokir", "nonaktif": "nonaktif",
+    "dinonaktifkan": "nonaktif", "menonaktifkan": "nonaktif", "nonaktifkan": "nonaktif",
+    "disabled": "nonaktif", "aktivasi": "aktivasi", "aktifasi": "aktivasi",
+    "diaktifkan": "aktivasi", "mengaktifkan": "aktivasi", "tautan": "tautan", "link": "tautan",
+    "url": "tautan", "kadaluarsa": "kedaluwarsa", "kadaluwarsa": "kedaluwarsa",
+    "kedaluarsa": "kedaluwarsa", "expired": "kedaluwarsa", "lupa": "lupa", "reset": "reset",
+    # procurement
+    "lelang": "tender", "tender": "tender", "tendernya": "tender", "pelelangan": "tender",
+    "penawaran": "tawar", "tawar": "tawar", "bid": "tawar", "sanggahan": "sanggah",
+    "menyanggah": "sanggah", "nyanggah": "sanggah", "sanggah": "sanggah", "keberatan": "sanggah",
+    "adendum": "adendum", "addendum": "adendum", "adenda": "adendum", "mundur": "undur",
+    "diundur": "undur", "ditunda": "undur", "tunda": "undur", "molor": "undur",
+    "lamanya": "durasi", "durasi": "durasi", "telat": "terlambat",
+    "terlambat": "terlambat", "keterlambatan": "terlambat", "nomor": "kode",
+    "klarifikasi": "jelas", "penjelasan": "jelas", "perkembangan": "progres",
+    "progres": "progres", "formulir": "isi", "form": "isi", "isian": "isi",
+    "diperiksa": "verifikasi", "pemeriksaan": "verifikasi", "memeriksa": "verifikasi",
+    "periksa": "verifikasi", "gedung": "kantor", "publikasi": "umum", "dipublikasikan": "umum",
+    "mempublikasikan": "umum", "diumumkan": "umum", "pemerintah": "pemerintah",
+    "pemkab": "pemerintah", "pemda": "pemerintah", "siapkan": "syarat", "disiapkan": "syarat",
+    "dipersiapkan": "syarat", "persiapkan": "syarat", "persiapan": "syarat",
+    "mempersiapkan": "syarat", "bikin": "buat", "membuat": "buat", "dibuat": "buat",
+    "pembuatan": "buat",
+    "dibikin": "buat", "bikinin": "buat", "buatkan": "buat", "dibuatkan": "buat", "kkn": "korupsi",
+    "antikorupsi": "korupsi", "suap": "korupsi", "kolusi": "korupsi",
+    "bersekongkol": "korupsi", "persekongkolan": "korupsi",
+    "meterai": "meterai", "materai": "meterai", "unggah": "unggah", "upload": "unggah",
+    "diupload": "unggah", "mengupload": "unggah", "ngupload": "unggah", "upload-an": "unggah",
+    "unduh": "unduh", "download": "unduh", "didownload": "unduh", "mendownload": "unduh",
+    "menyandikan": "enkripsi", "disandikan": "enkripsi", "penyandian": "enkripsi",
+    "enkripsi": "enkripsi", "dienkripsi": "enkripsi", "mengenkripsi": "enkripsi",
+    "dekripsi": "dekripsi", "didekripsi": "dekripsi", "mendekripsi": "dekripsi",
+    "berkas": "dokumen", "dokumen": "dokumen", "pindaian": "scan", "scan": "scan",
+    "dipindai": "scan", "scanan": "scan", "hasil scan": "scan", "foto": "scan",
+    "persyaratan": "syarat", "syarat": "syarat", "ketentuan": "syarat",
+    "perubahan": "ubah", "ganti": "ubah", "mengganti": "ubah", "diganti": "ubah",
+    "penggantian": "ubah", "update": "ubah", "diupdate": "ubah", "memperbarui": "ubah",
+    "diperbarui": "ubah", "perbarui": "ubah", "pembaruan": "ubah", "pembaharuan": "ubah",
+    "diperbaharui": "ubah", "memperbaharui": "ubah", "pemutakhiran": "ubah",
+    "mutakhirkan": "ubah", "dimutakhirkan": "ubah", "revisi": "ubah", "edit": "ubah",
+    "koreksi": "ubah", "ubah": "ubah", "gantiin": "wakil",
+    "permohonan": "permohonan", "permintaan": "permohonan", "pengajuan": "permohonan",
+    "mengajukan": "permohonan", "diajukan": "permohonan", "ajukan": "permohonan",
+    "meminta": "permohonan", "minta": "permohonan", "dimintakan": "permohonan",
+    "memohon": "permohonan",
+    "diwakilkan": "wakil", "diwakili": "wakil", "mewakili": "wakil", "perwakilan": "wakil",
+    "wakil": "wakil", "diwakilin": "wakil", "kuasa": "suratkuasa",
+    "biaya": "biaya", "bayar": "biaya", "membayar": "biaya", "dibayar": "biaya",
+    "berbayar": "biaya", "pembayaran": "biaya", "pungutan": "biaya", "pungut": "biaya",
+    "dipungut": "biaya", "pungli": "biaya", "gratis": "biaya", "gratiskah": "biaya",
+    "imbalan": "biaya", "uang": "biaya",
+    "cek": "cek", "dicek": "cek", "ngecek": "cek", "mengecek": "cek", "pengecekan": "cek",
+    "mutasi": "mutasi", "dimutasi": "mutasi", "pindah tugas": "mutasi", "pensiun": "pensiun",
+    "purnatugas": "pensiun", "pengganti": "pengganti", "penggantinya": "pengganti",
+    "pejabat": "pejabat",
+    # system and access
+    "situs": "situs", "website": "situs", "web": "situs", "laman": "situs", "site": "situs",
+    "portal": "situs", "peramban": "browser", "browser": "browser",
+    "lambat": "lambat", "down": "gangguan", "gangguan": "gangguan", "mati": "gangguan",
+    "maintenance": "maintenance", "pemeliharaan": "maintenance", "perbaikan": "maintenance",
+    "akses": "akses", "diakses": "akses", "mengakses": "akses", "kebuka": "buka",
+    "terbuka": "buka", "dibuka": "buka", "membuka": "buka", "bukanya": "buka",
+    "galat": "error", "eror": "error", "error": "error", "gagal": "gagal",
+    "macet": "macet", "hang": "macet", "stuck": "macet", "loading": "loading",
+    "wib": "zonawaktu", "wita": "zonawaktu", "wit": "zonawaktu",
+    "pukul": "jam", "jam": "jam", "tutup": "tutup", "libur": "libur",
+    "sabtu": "libur", "minggu": "minggu",
+    "alamat": "alamat", "lokasi": "alamat", "letak": "alamat", "maps": "alamat",
+    "helpdesk": "helpdesk", "petugas": "petugas", "operator": "petugas", "cs": "helpdesk",
+    "kontak": "kontak", "hubungi": "kontak", "menghubungi": "kontak", "dihubungi": "kontak",
+    "ngobrol": "kontak", "telepon": "kontak", "telpon": "kontak", "nelpon": "kontak",
+    "tiket": "tiket", "pelatihan": "latih", "bimtek": "latih", "diklat": "latih",
+    "workshop": "latih", "training": "latih", "tutorial": "panduan", "panduan": "panduan",
+    "manual": "panduan", "modul": "panduan", "pedoman": "panduan",
+    "katalog": "ekatalog", "ekatalog": "ekatalog", "e-katalog": "ekatalog",
+    "etalase": "etalase", "npwp": "npwp", "kswp": "kswp", "pajak": "pajak",
+    "spt": "spt", "perpajakan": "pajak",
+    "lpse": "lpse", "spse": "spse", "inaproc": "inaproc", "lkpp": "lkpp",
+}
+
+# English -> Indonesian canonical terms (inflected forms are reduced before lookup).
+ENGLISH: dict[str, str] = {
+    "forgot": "lupa", "forget": "lupa", "forgotten": "lupa", "remember": "ingat",
+    "password": "password", "passcode": "password", "pin": "password",
+    "account": "akun", "accounts": "akun", "username": "userid", "login": "login",
+    "logon": "login", "register": "daftar", "registration": "daftar", "signup": "daftar",
+    "enrol": "daftar", "enroll": "daftar", "enrolment": "daftar", "enrollment": "daftar",
+    "verify": "verifikasi", "verification": "verifikasi", "verified": "verifikasi",
+    "validation": "verifikasi", "vetting": "verifikasi",
+    "supplier": "penyedia", "vendor": "penyedia", "provider": "penyedia",
+    "contractor": "penyedia", "bidder": "penyedia", "tenderer": "penyedia",
+    "participant": "peserta", "company": "perusahaan", "firm": "perusahaan",
+    "business": "usaha", "enterprise": "usaha", "individual": "perorangan",
+    "personal": "perorangan", "freelancer": "perorangan", "private": "perorangan",
+    "director": "direktur", "owner": "pemilik", "employee": "staf",
+    "staffer": "staf", "worker": "staf", "staff": "petugas", "officer": "petugas",
+    "official": "pejabat", "agency": "instansi", "department": "instansi",
+    "ministry": "instansi", "institution": "instansi", "unit": "unit",
+    "block": "blokir", "blocked": "blokir", "lock": "blokir", "locked": "blokir",
+    "suspend": "blokir", "suspended": "blokir", "banned": "blokir", "ban": "blokir",
+    "inactive": "nonaktif", "deactivated": "nonaktif", "deactivate": "nonaktif",
+    "disable": "nonaktif", "disabled": "nonaktif", "activate": "aktivasi",
+    "activation": "aktivasi", "active": "aktif", "blacklist": "daftarhitam",
+    "blacklisted": "daftarhitam", "sanction": "sanksi", "email": "email", "mail": "email",
+    "inbox": "inbox", "spam": "spam", "junk": "spam", "link": "tautan", "expire": "kedaluwarsa",
+    "expired": "kedaluwarsa", "receive": "terima", "received": "terima", "arrive": "terima",
+    "arrived": "terima", "reset": "reset", "recover": "pulih", "recovery": "pulih",
+    "restore": "pulih", "change": "ubah", "update": "ubah", "modify": "ubah", "amend": "ubah",
+    "amendment": "ubah", "edit": "ubah", "revise": "ubah", "revision": "ubah",
+    "correct": "ubah", "replace": "ubah", "replacement": "pengganti", "successor": "pengganti",
+    "new": "baru", "old": "lama", "previous": "lama", "former": "lama",
+    "tender": "tender", "tendering": "tender", "auction": "tender", "bidding": "tender",
+    "procurement": "pengadaan", "purchase": "pengadaan", "purchasing": "pengadaan",
+    "bid": "tawar", "offer": "tawar", "quotation": "tawar", "quote": "tawar",
+    "proposal": "tawar", "submission": "kirim", "submit": "kirim", "send": "kirim",
+    "sent": "kirim", "deliver": "kirim", "upload": "unggah", "download": "unduh",
+    "install": "pasang", "prepare": "syarat", "where": "mana", "create": "buat", "make": "buat",
+    "made": "buat", "encrypt": "enkripsi", "encryption": "enkripsi",
+    "encrypted": "enkripsi", "decrypt": "dekripsi", "decryption": "dekripsi",
+    "decrypted": "dekripsi", "open": "buka", "opened": "buka", "opening": "buka",
+    "close": "tutup", "closed": "tutup", "closing": "tutup", "file": "file",
+    "document": "dokumen", "paperwork": "dokumen", "papers": "dokumen", "original": "asli",
+    "copy": "salin", "photocopy": "fotokopi", "scan": "scan", "scanned": "scan",
+    "photo": "scan", "picture": "scan", "return": "kembali", "returned": "kembali",
+    "give back": "kembali", "keep": "tahan", "kept": "tahan", "retain": "tahan",
+    "retained": "tahan", "hold": "tahan", "held": "tahan", "store": "simpan",
+    "bring": "bawa", "brought": "bawa", "carry": "bawa", "requirement": "syarat",
+    "required": "syarat", "require": "syarat", "prerequisite": "syarat",
+    "condition": "syarat", "mandatory": "wajib", "obligatory": "wajib", "compulsory": "wajib",
+    "attend": "datang", "come": "datang", "visit": "datang", "present": "datang",
+    "behalf": "wakil", "represent": "wakil", "representative": "wakil", "proxy": "wakil",
+    "delegate": "wakil", "authorize": "suratkuasa", "authorise": "suratkuasa",
+    "authorization": "suratkuasa", "attorney": "suratkuasa",
+    "fee": "biaya", "fees": "biaya", "cost": "biaya", "costs": "biaya", "charge": "biaya",
+    "charged": "biaya", "pay": "biaya", "paid": "biaya", "payment": "biaya", "free": "biaya",
+    "price": "harga", "money": "biaya", "bribe": "korupsi", "levy": "biaya",
+    "duration": "durasi", "quickly": "durasi", "fast": "durasi", "soon": "durasi",
+    "take": "butuh", "takes": "butuh", "minute": "menit", "hour": "jam", "day": "hari",
+    "week": "minggu", "month": "bulan", "year": "tahun", "today": "hari",
+    "schedule": "jadwal", "timeline": "jadwal", "timetable": "jadwal", "deadline": "bataswaktu",
+    "late": "terlambat", "missed": "terlambat", "passed": "lewat", "past": "lewat",
+    "extend": "panjang", "extension": "panjang", "postpone": "undur", "postponed": "undur",
+    "delay": "undur", "delayed": "undur", "reschedule": "undur", "rescheduled": "undur",
+    "cancel": "batal", "cancelled": "batal", "canceled": "batal", "repeat": "ulang",
+    "again": "ulang", "twice": "ulang", "resubmission": "kirimulang", "time": "waktu",
+    "clock": "jam", "wib": "zonawaktu", "timezone": "zonawaktu", "server": "server",
+    "announcement": "umum", "announce": "umum", "announced": "umum", "publish": "umum",
+    "published": "umum", "notice": "umum", "winner": "menang", "win": "menang",
+    "won": "menang", "award": "menang", "awarded": "menang", "result": "hasil",
+    "outcome": "hasil", "evaluation": "evaluasi", "evaluate": "evaluasi",
+    "objection": "sanggah", "object": "sanggah", "appeal": "sanggahbanding",
+    "complaint": "aduan", "complain": "aduan", "protest": "sanggah", "dispute": "sanggah",
+    "disqualified": "gugur", "eliminated": "gugur", "rejected": "tolak", "reject": "tolak",
+    "question": "tanya", "ask": "tanya", "asking": "tanya", "inquiry": "tanya",
+    "enquiry": "tanya", "clarification": "jelas", "clarify": "jelas", "explain": "jelas",
+    "explanation": "jelas", "unclear": "jelas", "specification": "spesifikasi",
+    "spec": "spesifikasi", "specs": "spesifikasi", "technical": "teknis",
+    "qualification": "kualifikasi", "qualify": "kualifikasi", "experience": "pengalaman",
+    "expert": "tenagaahli", "equipment": "peralatan", "tool": "alat", "tax": "pajak",
+    "taxpayer": "pajak", "invalid": "invalid", "valid": "valid", "integrity": "pakta",
+    "pact": "pakta", "corruption": "korupsi", "collusion": "korupsi", "agree": "setuju",
+    "agreement": "setuju", "accept": "setuju", "approve": "setuju", "approval": "setuju",
+    "consent": "setuju", "sign": "tandatangan", "signature": "tandatangan",
+    "stamp": "meterai", "seal": "meterai", "code": "kode", "package": "paket",
+    "packet": "paket", "lot": "paket", "direct": "langsung", "invite": "undang",
+    "invitation": "undang", "invited": "undang", "appointment": "tunjuk",
+    "browser": "browser", "chrome": "chrome", "firefox": "firefox", "setting": "atur",
+    "settings": "atur", "configuration": "atur", "configure": "atur", "recommend": "saran",
+    "recommended": "saran", "suggest": "saran", "suggested": "saran", "best": "saran",
+    "website": "situs", "site": "situs", "web": "situs", "page": "situs", "portal": "situs",
+    "online": "online", "internet": "internet", "connection": "koneksi", "network": "koneksi",
+    "access": "akses", "accessible": "akses", "reach": "akses", "load": "loading",
+    "loading": "loading", "down": "gangguan", "outage": "gangguan", "offline": "gangguan",
+    "maintenance": "maintenance", "slow": "lambat", "error": "error", "fail": "gagal",
+    "failed": "gagal", "failure": "gagal", "unsuccessful": "gagal", "stuck": "macet",
+    "freeze": "macet", "frozen": "macet", "hang": "macet", "size": "ukuran",
+    "maximum": "maksimal", "max": "maksimal", "limit": "maksimal", "large": "besar",
+    "big": "besar", "compress": "kompres", "format": "format", "mb": "mb",
+    "megabyte": "mb", "training": "latih", "train": "latih", "course": "latih",
+    "workshop": "latih", "seminar": "sosialisasi", "guide": "panduan", "guidance": "panduan",
+    "manual": "panduan", "handbook": "panduan", "tutorial": "panduan",
+    "catalogue": "ekatalog", "catalog": "ekatalog", "marketplace": "ekatalog",
+    "product": "produk", "goods": "barang", "service": "layanan", "office": "kantor",
+    "address": "alamat", "location": "alamat", "located": "alamat", "directions": "alamat",
+    "building": "kantor", "hours": "jam", "weekend": "libur",
+    "saturday": "libur", "sunday": "libur", "holiday": "libur", "holidays": "libur",
+    "contact": "kontak", "phone": "kontak", "call": "kontak", "chat": "kontak",
+    "talk": "kontak", "human": "petugas", "respond": "jawab",
+    "response": "jawab", "reply": "jawab", "answer": "jawab", "answered": "jawab",
+    "helpdesk": "helpdesk", "support": "helpdesk", "help": "bantu", "ticket": "tiket",
+    "status": "status", "check": "cek", "track": "cek", "inspection": "verifikasi",
+    "progress": "progres",
+    "request": "permohonan", "apply": "permohonan", "application": "aplikasi",
+    "letter": "surat", "attachment": "lampiran", "attach": "lampiran", "enclose": "lampiran",
+    "content": "isi", "contain": "isi", "fill": "isi", "complete": "lengkap",
+    "data": "data", "profile": "profil", "information": "informasi",
+    "deed": "akta", "license": "izin", "licence": "izin", "permit": "izin",
+    "move": "pindah", "moved": "pindah", "relocate": "pindah", "relocated": "pindah",
+    "transfer": "mutasi", "transferred": "mutasi", "reassigned": "mutasi",
+    "retire": "pensiun", "retired": "pensiun", "retirement": "pensiun",
+    "outside": "luar", "region": "daerah", "city": "kota", "province": "provinsi",
+    "local": "lokal", "national": "nasional", "domicile": "domisili", "another": "lain",
+    "other": "lain", "same": "sama", "aggregate": "agregasi", "aggregation": "agregasi",
+    "roaming": "roaming", "performance": "kinerja", "use": "pakai", "using": "pakai",
+    "used": "pakai", "member": "anggota", "committee": "pokja", "appointed": "tunjuk",
+    "see": "lihat", "view": "lihat", "find": "cari", "search": "cari", "look": "cari",
+    "currently": "sedang", "join": "ikut", "participate": "ikut",
+    "participating": "ikut", "follow": "ikut", "step": "langkah", "procedure": "prosedur",
+    "process": "proses", "socialization": "sosialisasi",
+}
+
+# Known Indonesian roots: the stemmer stops as soon as a candidate is one of these, which
+# resolves prefix recoding (menawar -> tawar, memakai -> pakai, mengirim -> kirim).
+ROOTS: frozenset[str] = _word_set(
+    """
+    ada ajar akses aktif akun alamat alih ambil anggota antar arsip asli atur awal bawa baca
+    bagi baik balas balik bangun bantu baru batal batas bayar beda beli benar berat berhenti
+    berkas besar biaya bimbing blokir bongkar buat buka bukti butuh cabut cair cari catat cek
+    cetak cocok coba daftar dapat data datang dekat dekripsi dengar diam didik dokumen duga
+    edar ekatalog enkripsi evaluasi gagal ganti gugur guna hadir hak hapus harap hasil hitung
+    hubung hukum ikut ingat isi izin jabat jadi jadwal jalan jamin janji jawab jelas jual
+    kait kantor kembali kena kenal kerja kecil kirim kode kunci kuasa lahir lain laksana lama
+    lampir lapor latih layan lengkap lewat lihat lindung lupa mohon minta mulai mundur mutasi
+    nilai nyata olah pakai paket panjang pasang pegang pelajar peluk percaya perintah periksa
+    perlu pesan pilih pindah pinjam proses pulih pungut putus rancang rekam rinci rusak saji
+    salah salin sama sandi sanggah sampai sedia selesai serah setuju siap simpan sinkron
+    susun tahan tambah tampil tanda tanggap tanggung tanya tawar tempuh tentu terang terima
+    tetap tinggal tolak tuju tulis tunggu tunjuk turun tutup ubah ujar ukur ulang umum undang
+    unduh unggah urus usaha usul wajib wakil waktu pengaruh kelola kumpul lantik lulus
+    tetap tegas temu tinjau kuat luas keluar masuk muat mudah naik nikmat pasti ringkas
+    verifikasi registrasi informasi aplikasi kualifikasi spesifikasi sosialisasi agregasi
+    klarifikasi validasi aktivasi administrasi konstruksi instansi revisi lokasi komunikasi
+    organisasi integritas identitas kapasitas prioritas fasilitas otoritas
+    menang kalah tender lelang penyedia sedia rekan sanksi kinerja periksa jelaskan
+    ajukan mutakhir enkripsi dekripsi nonaktif arah kesan ketik klik koneksi
+    """
+)
+
+# Concept terms that say which kind of user is asking: a provider's problem is not a Pokja's.
+ROLE_TERMS: dict[str, str] = {
+    "penyedia": "penyedia",
+    "perusahaan": "penyedia",
+    "badanusaha": "penyedia",
+    "perorangan": "penyedia",
+    "pokja": "pokja",
+    "ppk": "ppk",
+    "instansi": "ppk",
+    "pejabat": "ppk",
+}
+
+# Terms that name the office or the system itself: present in most questions, so they carry
+# little intent; their query weight is reduced on top of IDF.
+GENERIC_TERMS: frozenset[str] = _word_set(
+    "lpse spse ogan ilir kabupaten oi indralaya sumatera selatan sumsel pemerintah "
+    "daerah aplikasi sistem situs online informasi tanya cara langkah prosedur proses alur "
+    "akun selesai saran"
+)
+
+# Neighbouring systems and bodies that this office's FAQ does not cover (national LKPP
+# services, licensing, social security, tax filing). A query naming one that the KB does
+# not know weighs that word double: "input RUP di SiRUP" is not a question about RUP codes.
+NEIGHBOUR_TERMS: frozenset[str] = _word_set(
+    "sirup belapengadaan tokodaring epurchasing amel bpjs lpjk sbu skk oss nib simpel "
+    "siskeudes simda sipd sakti span lkpp jdih perpres perlem permen ptun"
+)

@@ -1,0 +1,363 @@
+"""FAQ matcher: ranks KB entries for a message and decides whether to answer.
+
+Everything is precomputed when the KB is loaded: canonical terms of every wording
+(:mod:`faq.normalize`), BM25 postings over question + variants + keywords, IDF, and the
+typo targets. Matching a message then runs in three steps:
+
+1. Terms. The message is cut into weighted sentences (:mod:`faq.split`) and normalised.
+   A word the KB does not know is mapped to the closest KB/lexicon word with rapidfuzz
+   (Levenshtein, 1 edit up to 8 letters, 2 above; words under 6 letters are not guessed),
+   or else counts as unknown mass: an informative word no entry contains.
+2. Candidates. BM25 over the postings picks the best few entries.
+3. Score in [0, 1] for each candidate, a weighted sum of simple features:
+   query coverage (share of the query's IDF mass, unknown words included, that the entry
+   contains), Dice overlap and recall against the entry's closest wording, and BM25
+   normalised by its ceiling; times an evidence factor (IDF mass of specific, non-generic
+   terms matched, saturating) and a role penalty when the user names a role (Pokja, PPK,
+   provider) the entry is not for.
+
+Answering: the leader is answered only when its score reaches ``ANSWER_THRESHOLD`` and it
+leads the runner-up by at least ``MARGIN``; otherwise the result still lists the candidates
+for the bot to offer. Calibration (``python -m bench.faq --calibrate``): a grid over
+threshold (0.00-1.00 by 0.01) and margin (0.01-0.10 by 0.005) on ``faq-eval/dev.jsonl``,
+maximising right answers + right abstentions - 2 x wrong answers (counted in queries), at the
+smallest best margin, taking the middle of the near-best threshold range (within one query
+of the best), so that the constants do not hinge on single lines. A 2-fold check (calibrate
+on one half of dev, measure on the other) is printed with it; see docs/faq-matcher.md.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from faq import lexicon
+from faq.kb import KbEntry
+from faq.normalize import Term, analyze, known_words, term_for_word
+from faq.split import Sentence, split_sentences
+
+# Calibrated on the dev set (see module docstring and docs/faq-matcher.md).
+ANSWER_THRESHOLD = 0.20
+MARGIN = 0.01
+# Feature mix of the score (sums to 1); chosen on dev among a handful of mixes, the one
+# with the best calibrated utility and the widest near-best threshold range.
+W_COVERAGE = 0.25
+W_DICE = 0.25
+W_RECALL = 0.35
+W_BM25 = 0.15
+
+# BM25 parameters: entries are short bags of wordings, so length normalisation stays mild.
+_K1 = 1.2
+_B = 0.5
+# How many BM25 leaders get the full feature set.
+_CANDIDATES = 8
+# Bounded BM25 work for very large KBs (see _bm25_leaders).
+_POSTINGS_BUDGET = 4_000
+_SHORTLIST = 100
+# Query weight factors.
+_GENERIC_WEIGHT = 0.3
+_NAME_WEIGHT = 0.5
+_NEIGHBOUR_WEIGHT = 3.0
+# Evidence: IDF mass of specific (non-generic) query terms an entry contains; an answer
+# needs about one distinctive term at full weight, more is a bonus up to saturation.
+EVIDENCE_HALF = 2.0
+_FUZZY_WEIGHT = 0.8
+# An entry for another role than the one the user names is demoted by this factor.
+_ROLE_PENALTY = 0.6
+# Keywords count a little less than questions and variants in the entry's bag.
+_KEYWORD_TF = 0.7
+
+
+@dataclass(frozen=True)
+class ScoredEntry:
+    """A KB entry with its match score in [0, 1]."""
+
+    entry: KbEntry
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Ranked candidates, and the entry to answer with (None: do not answer from the FAQ)."""
+
+    matches: list[ScoredEntry]
+    answer: KbEntry | None
+
+
+@dataclass(frozen=True)
+class _AnalyzedEntry:
+    """An entry's canonical terms, computed once per entry and reused on every rebuild."""
+
+    entry: KbEntry
+    tf: dict[str, float]
+    texts: tuple[frozenset[str], ...]
+    # term -> indexes of the wordings (question, variants) that contain it
+    term_texts: dict[str, tuple[int, ...]]
+    roles: frozenset[str]
+    surfaces: dict[str, str]
+
+
+def _analyze_entry(entry: KbEntry) -> _AnalyzedEntry:
+    tf: dict[str, float] = {}
+    surfaces: dict[str, str] = {}
+    wordings = [analyze(text) for text in (entry.question, *entry.variants)]
+    keywords = [term for keyword in entry.keywords for term in analyze(keyword)]
+    for terms, count in [*((terms, 1.0) for terms in wordings), (keywords, _KEYWORD_TF)]:
+        for term in terms:
+            tf[term.term] = tf.get(term.term, 0.0) + count
+            surfaces.setdefault(term.surface, term.term)
+    texts = tuple(frozenset(term.term for term in terms) for terms in wordings)
+    term_texts: dict[str, list[int]] = {}
+    for position, text_terms in enumerate(texts):
+        for name in text_terms:
+            term_texts.setdefault(name, []).append(position)
+    # Whose problem the entry is: the question and keywords say it (variants may mention
+    # other parties, as in "a provider's file that the Pokja cannot open").
+    role_source = texts[0] | {term.term for term in keywords}
+    roles = frozenset(role for name, role in lexicon.ROLE_TERMS.items() if name in role_source)
+    return _AnalyzedEntry(
+        entry,
+        tf,
+        texts,
+        {name: tuple(positions) for name, positions in term_texts.items()},
+        roles,
+        surfaces,
+    )
+
+
+@dataclass
+class _Query:
+    weights: dict[str, float]  # term -> weight, KB vocabulary only
+    unknown_mass: float  # IDF mass of informative words the KB does not know
+    roles: frozenset[str]
+
+
+class FaqMatcher:
+    """Matches free text against a KB; build once, match many times, add entries live."""
+
+    def __init__(self, entries: Sequence[KbEntry]) -> None:
+        self._analyzed: list[_AnalyzedEntry] = [_analyze_entry(entry) for entry in entries]
+        self._build()
+
+    @property
+    def entries(self) -> list[KbEntry]:
+        """The entries currently matched against, in KB order."""
+        return [analyzed.entry for analyzed in self._analyzed]
+
+    def add_entries(self, entries: Sequence[KbEntry]) -> None:
+        """Make new (or edited, same id) entries matchable at once, without a restart.
+
+        Only the new entries are analysed; the postings are rebuilt from cached analyses,
+        which keeps a rebuild at a few milliseconds for hundreds of entries.
+        """
+        replaced = {entry.id for entry in entries}
+        kept = [item for item in self._analyzed if item.entry.id not in replaced]
+        self._analyzed = kept + [_analyze_entry(entry) for entry in entries]
+        self._build()
+
+    def _build(self) -> None:
+        count = len(self._analyzed)
+        df: Counter[str] = Counter()
+        for item in self._analyzed:
+            df.update(item.tf.keys())
+        self._idf = {term: _idf(count, freq) for term, freq in df.items()}
+        self._unknown_idf = _idf(count, 1)
+        lengths = [sum(item.tf.values()) for item in self._analyzed]
+        average = (sum(lengths) / count) if count else 1.0
+        postings: dict[str, dict[int, float]] = {}
+        for index, item in enumerate(self._analyzed):
+            norm = _K1 * (1.0 - _B + _B * lengths[index] / average)
+            for term, freq in item.tf.items():
+                weight = self._idf[term] * freq * (_K1 + 1.0) / (freq + norm)
+                postings.setdefault(term, {})[index] = weight
+        self._postings = postings
+        self._max_weight = {term: max(plist.values()) for term, plist in postings.items()}
+        self._text_mass = [
+            [sum(self._idf[term] for term in text) for text in item.texts]
+            for item in self._analyzed
+        ]
+        # Typo targets: KB surface words (-> their term) and words the lexicon knows.
+        surface_terms: dict[str, str] = {}
+        for item in self._analyzed:
+            for surface, term in item.surfaces.items():
+                surface_terms.setdefault(surface, term)
+        self._surface_terms = surface_terms
+        targets: dict[str, list[str]] = {}
+        for word in set(surface_terms) | known_words():
+            if len(word) >= 4:
+                targets.setdefault(word[0], []).append(word)
+        self._typo_targets = {first: sorted(words) for first, words in targets.items()}
+        self._typo_cache: dict[str, str | None] = {}
+
+    def match(self, text: str, top: int = 3) -> MatchResult:
+        """Rank entries for a message; answer only when confident and unambiguous."""
+        ranked = self.rank(text, max(top, 2))
+        answer = ranked[0].entry if should_answer([item.score for item in ranked[:2]]) else None
+        return MatchResult(ranked[: max(top, 0)], answer)
+
+    def rank(self, text: str, top: int = 3) -> list[ScoredEntry]:
+        """The best ``top`` entries for a message, best first (no answer decision)."""
+        pieces = [(sentence, analyze(sentence.text)) for sentence in split_sentences(text)]
+        query = self._query(pieces)
+        if not query.weights or not self._analyzed:
+            return []
+        scores = self._score(query, self._bm25_leaders(query.weights))
+        ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+        return [
+            ScoredEntry(self._analyzed[index].entry, score)
+            for index, score in ranked[:top]
+            if score > 0.0
+        ]
+
+    # -- query side -------------------------------------------------------------------
+
+    def _query(self, pieces: Sequence[tuple[Sentence, list[Term]]]) -> _Query:
+        weights: dict[str, float] = {}
+        unknown: dict[str, float] = {}
+        for sentence, terms in pieces:
+            for term in terms:
+                resolved, factor = self._resolve(term)
+                weight = sentence.weight * factor
+                if resolved is None:
+                    if term.term in lexicon.NEIGHBOUR_TERMS:
+                        weight *= _NEIGHBOUR_WEIGHT
+                    unknown[term.term] = max(unknown.get(term.term, 0.0), weight)
+                    continue
+                if resolved in lexicon.GENERIC_TERMS:
+                    weight *= _GENERIC_WEIGHT
+                weights[resolved] = max(weights.get(resolved, 0.0), weight)
+        roles = frozenset(
+            role for term, role in lexicon.ROLE_TERMS.items() if term in weights
+        )
+        unknown_mass = sum(unknown.values()) * self._unknown_idf
+        return _Query(weights, unknown_mass, roles)
+
+    def _resolve(self, term: Term) -> tuple[str | None, float]:
+        """The KB term for a query term, with a weight factor; None if the KB lacks it."""
+        if term.term in self._idf:
+            return term.term, 1.0
+        if term.known or len(term.surface) < 6:
+            return None, _NAME_WEIGHT if term.name else 1.0
+        corrected = self._typo(term.surface)
+        if corrected is not None and corrected in self._idf:
+            return corrected, _FUZZY_WEIGHT
+        return None, _NAME_WEIGHT if term.name else 1.0
+
+    def _typo(self, surface: str) -> str | None:
+        """Closest known word within a length-aware edit distance (1 up to 7 letters, else 2)."""
+        if surface in self._typo_cache:
+            return self._typo_cache[surface]
+        limit = 1 if len(surface) <= 8 else 2
+        targets = self._typo_targets.get(surface[0], [])
+        found = process.extractOne(
+            surface, targets, scorer=Levenshtein.distance, score_cutoff=limit
+        )
+        corrected = None
+        if found is not None:
+            word = found[0]
+            corrected = self._surface_terms.get(word) or term_for_word(word)
+        self._typo_cache[surface] = corrected
+        return corrected
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def _bm25_leaders(self, weights: dict[str, float]) -> list[tuple[int, float]]:
+        """The _CANDIDATES best entries by BM25, with bounded work on very large KBs.
+
+        Terms go in descending order of their best possible contribution (rare, heavily
+        weighted terms first) and their postings are walked in full until _POSTINGS_BUDGET
+        postings have been read. Terms left after that (the most common, least telling
+        ones) only rescore a shortlist of the _SHORTLIST leaders so far. Up to a few hundred
+        entries the budget is never reached and the ranking is exact BM25.
+        """
+        bounds = sorted(
+            ((weight * self._max_weight[term], term, weight) for term, weight in weights.items()),
+            reverse=True,
+        )
+        scores: dict[int, float] = {}
+        walked = 0
+        position = 0
+        while position < len(bounds) and (walked < _POSTINGS_BUDGET or not scores):
+            _, term, weight = bounds[position]
+            plist = self._postings[term]
+            for index, posting_weight in plist.items():
+                scores[index] = scores.get(index, 0.0) + weight * posting_weight
+            walked += len(plist)
+            position += 1
+        if position < len(bounds):
+            shortlist = heapq.nlargest(_SHORTLIST, scores.items(), key=itemgetter(1))
+            scores = dict(shortlist)
+            for _, term, weight in bounds[position:]:
+                plist = self._postings[term]
+                for index in scores:
+                    if index in plist:
+                        scores[index] += weight * plist[index]
+        return heapq.nlargest(_CANDIDATES, scores.items(), key=itemgetter(1))
+
+    def _score(self, query: _Query, leaders: Sequence[tuple[int, float]]) -> dict[int, float]:
+        """Final scores of the BM25 leaders (index, BM25 score)."""
+        # (term, IDF mass in the query, is it specific) computed once for all candidates
+        masses = [
+            (term, weight * self._idf[term], term not in lexicon.GENERIC_TERMS)
+            for term, weight in query.weights.items()
+        ]
+        known_mass = sum(mass for _, mass, _ in masses)
+        query_mass = known_mass + query.unknown_mass
+        bm25_ceiling = sum(w * self._max_weight[t] for t, w in query.weights.items())
+        lexical_scale = known_mass / query_mass / bm25_ceiling if bm25_ceiling else 0.0
+        results: dict[int, float] = {}
+        for index, lexical in leaders:
+            item = self._analyzed[index]
+            text_mass = self._text_mass[index]
+            shared = [0.0] * len(text_mass)
+            matched = specific = 0.0
+            for term, mass, is_specific in masses:
+                positions = item.term_texts.get(term)
+                if positions is not None:
+                    for position in positions:
+                        shared[position] += mass
+                if term in item.tf:
+                    matched += mass
+                    if is_specific:
+                        specific += mass
+            dice = recall = 0.0
+            for position, mass in enumerate(text_mass):
+                if shared[position]:
+                    dice = max(dice, 2.0 * shared[position] / (query_mass + mass))
+                    recall = max(recall, shared[position] / mass)
+            coverage = matched / query_mass
+            score = (
+                W_COVERAGE * coverage
+                + W_DICE * dice
+                + W_RECALL * recall
+                + W_BM25 * lexical * lexical_scale
+            )
+            score *= specific / (specific + EVIDENCE_HALF)
+            if query.roles and item.roles and not (query.roles & item.roles):
+                score *= _ROLE_PENALTY
+            results[index] = score
+        return results
+
+
+def should_answer(
+    scores: Sequence[float], threshold: float = ANSWER_THRESHOLD, margin: float = MARGIN
+) -> bool:
+    """Answer with the leader only if it is strong enough and clearly ahead of the next.
+
+    ``scores`` are the ranked scores, best first (two are enough).
+    """
+    if not scores or scores[0] < threshold:
+        return False
+    runner_up = scores[1] if len(scores) > 1 else 0.0
+    return scores[0] - runner_up >= margin
+
+
+def _idf(count: int, freq: int) -> float:
+    return math.log(1.0 + (count - freq + 0.5) / (freq + 0.5))
