@@ -81,7 +81,11 @@ class BotUnderTest:
         raise AssertionError("bot did not restart")
 
     async def said_to(
-        self, chat_id: int, predicate: Callable[[dict[str, Any]], bool], *, since: int = 0,
+        self,
+        chat_id: int,
+        predicate: Callable[[dict[str, Any]], bool],
+        *,
+        since: int = 0,
         timeout: float = 10.0,
     ) -> dict[str, Any]:
         """The first message to ``chat_id`` after ``since`` that satisfies ``predicate``."""
@@ -93,17 +97,28 @@ class BotUnderTest:
         """A private message from ``user``; returns the bot's next reply to them."""
         mark = len(self.api.sent)
         self.api.send_text(user, user.id, text)
-        return await self.said_to(user.id, lambda r: not r["edited"], since=mark,
-                                  timeout=timeout)
+        return await self.said_to(user.id, lambda r: not r["edited"], since=mark, timeout=timeout)
 
-    async def press(
-        self, user: FakeUser, record: dict[str, Any], label: str
-    ) -> int:
+    async def press(self, user: FakeUser, record: dict[str, Any], label: str) -> int:
         """``user`` presses the button ``label`` on a sent message; returns a ``since`` mark."""
         mark = len(self.api.sent)
-        self.api.press_button(user, record["chat_id"], record["message_id"],
-                              button_data(record, label))
+        self.api.press_button(
+            user, record["chat_id"], record["message_id"], button_data(record, label)
+        )
         return mark
+
+    async def escalate(self, user: FakeUser, question: str, number: int) -> dict[str, Any]:
+        """Ask ``question`` and ask for staff whatever the FAQ offers; returns card ``#number``."""
+        reply = await self.ask(user, question)
+        labels = [
+            b["text"]
+            for row in (reply["reply_markup"] or {}).get("inline_keyboard", [])
+            for b in row
+        ]
+        label = "Hubungi petugas" if "Hubungi petugas" in labels else "Belum, hubungi petugas"
+        mark = await self.press(user, reply, label)
+        await self.said_to(user.id, lambda r: f"Tiket #{number}" in r["text"], since=mark)
+        return await self.card(number, since=mark)
 
     async def card(self, number: int, *, since: int = 0) -> dict[str, Any]:
         """The (latest version of the) card of ticket ``number`` in the staff group."""

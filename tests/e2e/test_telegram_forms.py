@@ -11,9 +11,7 @@ JPEG = b"\xff\xd8\xff\xe0 sk pengangkatan"
 RHS = b"\x17\x03\x01 encrypted bid document"
 
 
-async def send_file(
-    bot: BotUnderTest, data: bytes, name: str, mime: str
-) -> dict[str, Any]:
+async def send_file(bot: BotUnderTest, data: bytes, name: str, mime: str) -> dict[str, Any]:
     mark = len(bot.api.sent)
     bot.api.send_document(bot.requester, bot.requester.id, data, name, mime)
     return await bot.said_to(bot.requester.id, lambda r: True, since=mark)
@@ -39,8 +37,9 @@ async def test_sop06_rhs_form_with_errors_restart_and_confirmation(bot: BotUnder
     assert ".rhs" in wrong["text"]
     description = await send_file(bot, RHS, "penawaran_cv_maju.rhs", "application/octet-stream")
     mark = await bot.press(bot.requester, description, "Lewati")
-    summary = await bot.said_to(bot.requester.id, lambda r: "Kirim" in str(r["reply_markup"]),
-                                since=mark)
+    summary = await bot.said_to(
+        bot.requester.id, lambda r: "Kirim" in str(r["reply_markup"]), since=mark
+    )
     assert "10234567" in summary["text"] and "CV Maju <b>Jaya</b>" in summary["text"]
 
     mark = await bot.press(bot.requester, summary, "Kirim")
@@ -48,8 +47,7 @@ async def test_sop06_rhs_form_with_errors_restart_and_confirmation(bot: BotUnder
     assert "menit" in ack["text"]
     card = await bot.card(1, since=mark)
     assert "SOP-06" in card["text"] and "penawaran_cv_maju.rhs" in card["text"]
-    document = await bot.said_to(STAFF_CHAT, lambda r: r["method"] == "sendDocument",
-                                 since=mark)
+    document = await bot.said_to(STAFF_CHAT, lambda r: r["method"] == "sendDocument", since=mark)
     assert document["reply_to_message_id"] == card["message_id"]
     assert document["document"]["file_name"] == "penawaran_cv_maju.rhs"
 
@@ -57,8 +55,7 @@ async def test_sop06_rhs_form_with_errors_restart_and_confirmation(bot: BotUnder
 async def test_sop04_ppk_user_id_request_with_documents(bot: BotUnderTest) -> None:
     menu = await bot.ask(bot.requester, "/start")
     mark = await bot.press(bot.requester, menu, "User ID baru ULP/PPK")
-    role = await bot.said_to(bot.requester.id, lambda r: r["reply_markup"] is not None,
-                             since=mark)
+    role = await bot.said_to(bot.requester.id, lambda r: r["reply_markup"] is not None, since=mark)
     mark = await bot.press(bot.requester, role, "PPK")
     await bot.said_to(bot.requester.id, lambda r: True, since=mark)
     await bot.ask(bot.requester, "Ahmad Fauzi")
@@ -72,8 +69,9 @@ async def test_sop04_ppk_user_id_request_with_documents(bot: BotUnderTest) -> No
     await send_file(bot, PDF, "surat_permohonan.pdf", "application/pdf")
     oversize = bot.settings.max_attachment_bytes + 1
     mark = len(bot.api.sent)
-    bot.api.send_document(bot.requester, bot.requester.id, PDF, "sk.pdf", "application/pdf",
-                          file_size=oversize)
+    bot.api.send_document(
+        bot.requester, bot.requester.id, PDF, "sk.pdf", "application/pdf", file_size=oversize
+    )
     too_big = await bot.said_to(bot.requester.id, lambda r: True, since=mark)
     assert "MB" in too_big["text"]
     mark = len(bot.api.sent)

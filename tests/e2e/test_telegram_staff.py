@@ -9,9 +9,7 @@ from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, button_data
 
 
 async def open_question(bot: BotUnderTest, text: str = "pertanyaan khusus zzqx") -> dict:  # type: ignore[type-arg]
-    reply = await bot.ask(bot.requester, text)
-    mark = await bot.press(bot.requester, reply, "Hubungi petugas")
-    return await bot.card(1, since=mark)
+    return await bot.escalate(bot.requester, text, 1)
 
 
 async def test_steps_advance_only_by_their_role_and_close_at_the_end(bot: BotUnderTest) -> None:
@@ -23,8 +21,9 @@ async def test_steps_advance_only_by_their_role_and_close_at_the_end(bot: BotUnd
         )
     mark = await bot.press(bot.rina, card, "Langkah berikutnya")
     await bot.said_to(bot.requester.id, lambda r: "telah selesai" in r["text"], since=mark)
-    closed = await bot.said_to(STAFF_CHAT, lambda r: r["edited"] and "Status: selesai" in r["text"],
-                               since=mark)
+    closed = await bot.said_to(
+        STAFF_CHAT, lambda r: r["edited"] and "Status: selesai" in r["text"], since=mark
+    )
     labels = [b["text"] for row in closed["reply_markup"]["inline_keyboard"] for b in row]
     assert labels == ["Terbitkan ke FAQ"]
 
@@ -37,8 +36,9 @@ async def test_forward_to_role_and_back(bot: BotUnderTest) -> None:
     assert with_roles is not None
     data = button_data({"reply_markup": with_roles["reply_markup"]}, "ulp")
     bot.api.press_button(bot.rina, STAFF_CHAT, card["message_id"], data)
-    updated = await bot.said_to(STAFF_CHAT, lambda r: r["edited"] and "diteruskan" in r["text"],
-                                since=mark)
+    updated = await bot.said_to(
+        STAFF_CHAT, lambda r: r["edited"] and "diteruskan" in r["text"], since=mark
+    )
     assert "Tiket #1" in updated["text"]
     await bot.said_to(STAFF_CHAT, lambda r: "diteruskan ke ulp oleh Rina" in r["text"], since=mark)
 
@@ -46,8 +46,12 @@ async def test_forward_to_role_and_back(bot: BotUnderTest) -> None:
 async def test_published_answer_is_matched_without_restart(bot: BotUnderTest) -> None:
     question = "Apakah genset kantor LPSE menyala saat listrik padam saat batas unggah?"
     card = await open_question(bot, question)
-    bot.api.send_text(bot.rina, STAFF_CHAT, "Ya, genset menyala otomatis dalam 10 detik.",
-                      reply_to=card["message_id"])
+    bot.api.send_text(
+        bot.rina,
+        STAFF_CHAT,
+        "Ya, genset menyala otomatis dalam 10 detik.",
+        reply_to=card["message_id"],
+    )
     await bot.said_to(bot.requester.id, lambda r: "genset menyala" in r["text"])
     mark = await bot.press(bot.rina, card, "Terbitkan ke FAQ")
     await bot.said_to(STAFF_CHAT, lambda r: "diterbitkan ke FAQ" in r["text"], since=mark)
@@ -98,7 +102,8 @@ async def test_long_staff_answer_is_split_below_4096(bot: BotUnderTest) -> None:
     await bot.said_to(bot.requester.id, lambda r: "Jawaban petugas" in r["text"], since=mark)
     await bot.api.wait_until_idle()
     parts = [
-        r for r in bot.api.sent[mark:]
+        r
+        for r in bot.api.sent[mark:]
         if r["chat_id"] == bot.requester.id and "catatan <penting>" in r["text"]
     ]
     assert len(parts) == 2 and all(len(p["text"]) <= 4096 for p in parts)
