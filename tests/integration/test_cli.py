@@ -39,7 +39,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def lpse(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [SCRIPT, *args], cwd=cwd, env=clean_env(**env), capture_output=True, text=True,
+        [SCRIPT, *args],
+        cwd=cwd,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -120,7 +124,9 @@ def test_tickets_list_and_show(tmp_path: Path) -> None:
         uow = SqlUnitOfWork(create_session_factory(engine), load_catalog())
         asker = RequesterIdentity(channel=Channel.TELEGRAM, telegram_id=5, name="CV Maju")
         ticket = await services.open_ticket(
-            uow, load_catalog(), OpenTicket(asker, "Bagaimana cara daftar?"),
+            uow,
+            load_catalog(),
+            OpenTicket(asker, "Bagaimana cara daftar?"),
             datetime(2026, 12, 1, 1, 0, tzinfo=UTC),
         )
         (tmp_path / "staff.yaml").write_text(ROSTER, encoding="utf-8")
