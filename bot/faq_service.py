@@ -35,26 +35,19 @@ class LiveFaq:
         """Best entries for ``text`` and the answer the bot would give (None: abstain)."""
         return self._matcher.match(text, top)
 
-    def publish(self, entries: list[KbEntry]) -> None:
-        """Make ``entries`` matchable now; a changed entry rebuilds the index."""
-        fresh = [entry for entry in entries if entry.id not in self._published]
-        changed = [
-            entry
-            for entry in entries
-            if entry.id in self._published and self._published[entry.id] != entry
-        ]
-        self._published.update((entry.id, entry) for entry in entries)
+    def publish(self, entries: list[KbEntry]) -> int:
+        """Make ``entries`` matchable now (a known id is replaced); returns how many changed."""
+        changed = [entry for entry in entries if self._published.get(entry.id) != entry]
         if changed:
-            self._matcher = FaqMatcher([*self._seed, *self._published.values()])
-        elif fresh:
-            self._matcher.add_entries(fresh)
+            self._published.update((entry.id, entry) for entry in changed)
+            self._matcher.add_entries(changed)
+        return len(changed)
 
     async def refresh(self, uow: UnitOfWork) -> int:
         """Pick up entries published in the database; returns how many were new or changed."""
         async with uow:
             stored = await uow.faq_entries.all()
-        updates = [entry for entry in stored if self._published.get(entry.id) != entry]
+        updates = self.publish(stored)
         if updates:
-            self.publish(updates)
-            log.info("FAQ: %d published entries added or changed", len(updates))
-        return len(updates)
+            log.info("FAQ: %d published entries added or changed", updates)
+        return updates
