@@ -47,11 +47,17 @@ def _schedule_housekeeping(runtime: Runtime, scheduler: AsyncIOScheduler) -> Non
         await runtime.faq.refresh(runtime.unit_of_work())
 
     scheduler.add_job(
-        runtime.roster.reload_if_changed, "interval", seconds=ROSTER_WATCH_SECONDS,
-        id="roster:watch", replace_existing=True,
+        runtime.roster.reload_if_changed,
+        "interval",
+        seconds=ROSTER_WATCH_SECONDS,
+        id="roster:watch",
+        replace_existing=True,
     )
     scheduler.add_job(
-        refresh_faq, "interval", seconds=FAQ_REFRESH_SECONDS, id="faq:refresh",
+        refresh_faq,
+        "interval",
+        seconds=FAQ_REFRESH_SECONDS,
+        id="faq:refresh",
         replace_existing=True,
     )
 

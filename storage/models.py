@@ -12,10 +12,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -89,6 +91,12 @@ class TicketRow(Base):
     closed_at: Mapped[datetime | None]
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # SLA clock of the current step (working minutes; paused while waiting on the requester)
+    step_worked_minutes: Mapped[float] = mapped_column(default=0.0)
+    step_running_since: Mapped[datetime | None]
+    step_due_at: Mapped[datetime | None]
+    step_cycle: Mapped[int] = mapped_column(Integer, default=0)
+    breached: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime]
     # Optimistic locking: two instances changing one ticket cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -219,3 +227,86 @@ class ConversationRow(Base):
     state: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
+
+
+class InboundMailRow(Base):
+    """A mail as received, stored (and committed) before the SMTP server answers 250."""
+
+    __tablename__ = "inbound_mail"
+    __table_args__ = (Index("ix_inbound_mail_due", "status", "received_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    mail_from: Mapped[str] = mapped_column(String(320))
+    rcpt_tos: Mapped[list[str]] = mapped_column(JSON)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # pending, processed, ignored, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None]
+    processed_at: Mapped[datetime | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class MailMessageRow(Base):
+    """Message-IDs of mail in and out of a ticket, for threading replies."""
+
+    __tablename__ = "mail_messages"
+
+    message_id: Mapped[str] = mapped_column(String(998), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+
+
+class TicketParticipantRow(Base):
+    """Addresses that may write into a ticket by mail: the requester, people copied, roles."""
+
+    __tablename__ = "ticket_participants"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class AutoMailRow(Base):
+    """Automatic mails sent per recipient: the loop brake counts these."""
+
+    __tablename__ = "auto_mail_log"
+    __table_args__ = (Index("ix_auto_mail_log_recipient_sent", "recipient", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    sent_at: Mapped[datetime]
+
+
+class SlaReminderRow(Base):
+    """A reminder (80 %) or breach notice (100 %) of one ticket step, sent once."""
+
+    __tablename__ = "sla_reminders"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "step", "kind", "cycle", name="uq_sla_reminders_once"),
+        Index("ix_sla_reminders_due", "sent_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    step: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))  # reminder, breach
+    cycle: Mapped[int] = mapped_column(Integer)  # bumps when a step restarts (reopen)
+    due_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    claimed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class DigestRow(Base):
+    """Daily digests sent: one per office day, also with several instances."""
+
+    __tablename__ = "digests"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, office zone
+    sent_at: Mapped[datetime]

@@ -17,6 +17,7 @@ from bot.core.tickets import (
     Direction,
     EventKind,
     Requester,
+    StepClock,
     Ticket,
     TicketEvent,
     TicketMessage,
@@ -118,6 +119,13 @@ class SqlTicketRepository:
             closed_at=row.closed_at,
             rating=row.rating,
             rating_comment=row.rating_comment,
+            clock=StepClock(
+                worked_minutes=row.step_worked_minutes,
+                running_since=row.step_running_since,
+                due_at=row.step_due_at,
+                cycle=row.step_cycle,
+            ),
+            breached=row.breached,
             version=row.version,
         )
 
@@ -237,6 +245,11 @@ class SqlTicketRepository:
         row.closed_at = ticket.closed_at
         row.rating = ticket.rating
         row.rating_comment = ticket.rating_comment
+        row.step_worked_minutes = ticket.clock.worked_minutes
+        row.step_running_since = ticket.clock.running_since
+        row.step_due_at = ticket.clock.due_at
+        row.step_cycle = ticket.clock.cycle
+        row.breached = ticket.breached
         row.updated_at = datetime.now(UTC)
 
     async def _flush_pending(self, ticket: Ticket) -> None:

@@ -135,6 +135,21 @@ def staff_actor(member: StaffMember) -> str:
 
 
 @dataclass
+class StepClock:
+    """The SLA clock of the current step, in working minutes (``bot.core.sla`` runs it).
+
+    ``running_since`` is None while the clock is paused (waiting on the requester) or has no
+    budget; ``worked_minutes`` holds what ran before the last pause; ``cycle`` increases each
+    time a step (re)starts, so reminders of an earlier run are never confused with new ones.
+    """
+
+    worked_minutes: float = 0.0
+    running_since: datetime | None = None
+    due_at: datetime | None = None
+    cycle: int = 0
+
+
+@dataclass
 class Ticket:
     """A requester's matter; ``number`` is the ``#N`` everyone refers to (None until stored)."""
 
@@ -153,6 +168,8 @@ class Ticket:
     closed_at: datetime | None = None
     rating: int | None = None
     rating_comment: str | None = None
+    clock: StepClock = field(default_factory=StepClock)
+    breached: bool = False
     version: int = 0
     pending_messages: list[TicketMessage] = field(default_factory=list)
     pending_events: list[TicketEvent] = field(default_factory=list)
