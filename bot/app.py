@@ -7,14 +7,20 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import services
+from bot.core.errors import DomainError
+from bot.core.outbound import Purpose, QueuedMessage
 from bot.outbox_worker import ChannelSender, OutboxWorker
 from bot.runtime import Runtime, build_runtime, utc_now
 from bot.settings import Settings
+from handlers.email.processor import MailProcessor
+from handlers.email.sender import EmailSender
+from handlers.email.server import IntakeServer
 from handlers.telegram.application import TelegramChannel
 
 log = logging.getLogger(__name__)
@@ -22,23 +28,22 @@ log = logging.getLogger(__name__)
 ROSTER_WATCH_SECONDS = 30
 #: Entries published by another instance become matchable here within this time.
 FAQ_REFRESH_SECONDS = 60
+FAQ_AUTOCLOSE_SWEEP_MINUTES = 10
 
 
 def channel_states(settings: Settings) -> dict[str, str | None]:
     """For each channel, None when it will start, else the reason it stays off."""
     telegram = None if settings.telegram_bot_token else "TELEGRAM_BOT_TOKEN is not set"
-    email: str | None
+    email: str | None = None
     if settings.smtp_listen_port == 0:
         email = "SMTP_LISTEN_PORT is 0"
     elif settings.helpdesk_email is None:
         email = "HELPDESK_EMAIL is not set"
-    else:
-        email = "not part of this release yet (tracked in issue #6)"
-    relay = (
-        "not part of this release yet (tracked in issue #6)"
-        if settings.smtp_relay_host
-        else "SMTP_RELAY_HOST is not set"
-    )
+    relay: str | None = None
+    if not settings.smtp_relay_host:
+        relay = "SMTP_RELAY_HOST is not set"
+    elif settings.helpdesk_email is None:
+        relay = "HELPDESK_EMAIL is not set"
     return {"telegram": telegram, "email intake": email, "outbound mail": relay}
 
 
@@ -60,6 +65,39 @@ def _schedule_housekeeping(runtime: Runtime, scheduler: AsyncIOScheduler) -> Non
         id="faq:refresh",
         replace_existing=True,
     )
+    scheduler.add_job(
+        _close_settled_faq_tickets,
+        "interval",
+        args=[runtime],
+        minutes=FAQ_AUTOCLOSE_SWEEP_MINUTES,
+        id="faq:autoclose",
+        replace_existing=True,
+    )
+
+
+async def _report_failure(runtime: Runtime, message: QueuedMessage, error: str) -> None:
+    """A message to a requester was given up: say so under the ticket's card."""
+    if message.ticket_id is None or message.purpose is not Purpose.TO_REQUESTER:
+        return
+    notices = runtime.notifier.delivery_failed(message.ticket_id, error)
+    if notices:
+        async with runtime.unit_of_work() as uow:
+            await uow.outbox.enqueue(notices, runtime.clock())
+            await uow.commit()
+        runtime.outbox_wake()
+
+
+async def _close_settled_faq_tickets(runtime: Runtime) -> None:
+    """FAQ-answered mail tickets nobody objected to within FAQ_AUTOCLOSE_HOURS close."""
+    now = runtime.clock()
+    cutoff = now - timedelta(hours=runtime.settings.faq_autoclose_hours)
+    async with runtime.unit_of_work() as uow:
+        numbers = await uow.tickets.awaiting_faq_feedback(opened_before=cutoff)
+    for number in numbers:
+        with contextlib.suppress(DomainError):
+            await services.close_unanswered_faq(
+                runtime.unit_of_work(), number, now, runtime.notifier
+            )
 
 
 async def run(
@@ -79,23 +117,41 @@ async def run(
     await runtime.faq.refresh(runtime.unit_of_work())
     log.info("FAQ loaded: %d entries (%s plus published)", runtime.faq.size, settings.faq_path)
 
+    states = channel_states(settings)
     senders: dict[str, ChannelSender] = {}
     telegram: TelegramChannel | None = None
-    if settings.telegram_bot_token is not None:
+    if states["telegram"] is None:
         telegram = TelegramChannel(runtime)
         senders["telegram"] = telegram.sender
-    worker = OutboxWorker(runtime.session_factory, senders, clock=runtime.clock)
+    if states["outbound mail"] is None:
+        senders["email"] = EmailSender(settings, runtime.attachments, runtime.catalog.office_name)
+    worker = OutboxWorker(
+        runtime.session_factory,
+        senders,
+        clock=runtime.clock,
+        on_give_up=lambda message, error: _report_failure(runtime, message, error),
+    )
     runtime.outbox_wake = worker.wake
+    processor: MailProcessor | None = None
+    intake: IntakeServer | None = None
+    if states["email intake"] is None:
+        processor = MailProcessor(runtime)
+        intake = IntakeServer(runtime, processor.wake)
 
     scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.office_timezone))
     _schedule_housekeeping(runtime, scheduler)
     scheduler.start()
-    worker_stop = asyncio.Event()
-    worker_task = asyncio.create_task(worker.run(worker_stop), name="outbox")
+    background_stop = asyncio.Event()
+    tasks = [asyncio.create_task(worker.run(background_stop), name="outbox")]
     try:
+        # Listeners first: a restarted bot answers SMTP and polls again at once; the backlog
+        # (pending mail, unsent outbox rows) is worked through by the background tasks.
+        if intake is not None and processor is not None:
+            await intake.start()
+            tasks.append(asyncio.create_task(processor.run(background_stop), name="mail"))
         if telegram is not None:
             await telegram.start()
-        for channel, reason in channel_states(settings).items():
+        for channel, reason in states.items():
             if reason is None:
                 log.info("%s: on", channel)
             else:
@@ -108,9 +164,11 @@ async def run(
         await stop.wait()
     finally:
         log.info("stopping")
+        if intake is not None:
+            await intake.stop()
         if telegram is not None:
             await telegram.stop()
-        worker_stop.set()
-        await worker_task
+        background_stop.set()
+        await asyncio.gather(*tasks)
         scheduler.shutdown(wait=False)
         await runtime.close()

@@ -1,13 +1,15 @@
 """Who hears about a ticket change, rendered per channel and queued in the outbox.
 
 Runs inside the use case's transaction, so the news is committed with the change. The staff
-group sees a card per ticket (edited in place) and threaded follow-ups; the requester hears
-on the channel the ticket came from.
+group sees a card per ticket (edited in place) and threaded follow-ups; the requester hears on
+the channel the ticket came from; outside parties with an e-mail address in the roster (LKPP,
+ULP) get the ticket forwarded when it reaches them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -18,11 +20,13 @@ from bot.core.ports import UnitOfWork
 from bot.core.roster import Roster
 from bot.core.tickets import AttachmentRef, Channel, Direction, Ticket
 from bot.core.worktime import WorkCalendar
+from faq.kb import KbEntry
+from handlers.email import loops, reference
 from handlers.telegram import callbacks, render
 
 TELEGRAM, EMAIL = "telegram", "email"
 
-#: Changes that only update the card (and say who did what under it).
+#: Changes that update the card and say who did what under it.
 _STAFF_ACTIONS = {
     ChangeKind.TAKEN: "taken",
     ChangeKind.FORWARDED: "forwarded",
@@ -37,6 +41,16 @@ def format_minutes(minutes: float) -> str:
     return texts.MINUTES.format(minutes=f"{minutes:g}")
 
 
+@dataclass(frozen=True)
+class MailIdentity:
+    """How outgoing mail presents itself."""
+
+    address: str
+    office: str
+    reference_secret: str
+    faq_autoclose_hours: float
+
+
 class OutboxNotifier:
     """Queues the messages a change causes."""
 
@@ -47,51 +61,81 @@ class OutboxNotifier:
         calendar: WorkCalendar,
         roster: Callable[[], Roster],
         zone: tzinfo,
+        faq_entry: Callable[[str], KbEntry | None],
+        mail: MailIdentity | None,
         ack_sop: str = "SOP-02",
     ) -> None:
         self._staff_chat = str(staff_chat_id) if staff_chat_id is not None else None
         self._calendar = calendar
         self._roster = roster
         self._zone = zone
+        self._faq_entry = faq_entry
+        self._mail = mail
         self._ack_sop = ack_sop
 
     async def notify(self, uow: UnitOfWork, change: TicketChange, now: datetime) -> None:
-        messages = await self._messages_for(uow, change)
+        messages = await self._messages_for(uow, change, now)
         if messages:
             await uow.outbox.enqueue(messages, now)
 
-    async def _messages_for(self, uow: UnitOfWork, change: TicketChange) -> list[Outbound]:
+    async def _messages_for(
+        self, uow: UnitOfWork, change: TicketChange, now: datetime
+    ) -> list[Outbound]:
         ticket = change.ticket
         number = ticket.number
         assert number is not None
         kind = change.kind
+        text = change.message.text if change.message else ""
+        target = format_minutes(ticket.sop.total_minutes)
         out: list[Outbound] = []
         if kind is ChangeKind.OPENED:
+            if not ticket.awaiting_faq_feedback:
+                out += await self._card(uow, ticket, change, edit=False)
+                out += self._files_to_staff(ticket, change)
+                out += await self._to_partner(uow, ticket, change, now)
+            out += await self._acknowledge(uow, change, now)
+        elif kind is ChangeKind.ESCALATED:
             out += await self._card(uow, ticket, change, edit=False)
+            out += self._under_card(ticket, texts.STAFF_ESCALATED, text=text)
             out += self._files_to_staff(ticket, change)
-            target = format_minutes(ticket.sop.total_minutes)
-            template = texts.TICKET_OPENED if ticket.sop_id == self._ack_sop else texts.FORM_SENT
-            out += self._to_requester(change, template.format(number=number, target=target))
+            out += await self._to_requester(
+                uow,
+                change,
+                texts.EMAIL_ESCALATED.format(number=number, target=target),
+                now,
+                automatic=True,
+            )
         elif kind in (ChangeKind.REQUESTER_MESSAGE, ChangeKind.REOPENED):
-            text = change.message.text if change.message else ""
             if text.strip():
                 out += self._under_card(ticket, texts.STAFF_FOLLOW_UP, text=text)
             out += self._files_to_staff(ticket, change)
             out += await self._card(uow, ticket, change, edit=True)
-            confirmation = (
-                texts.TICKET_REOPENED if kind is ChangeKind.REOPENED else texts.FOLLOW_UP_ADDED
-            )
-            out += self._to_requester(change, confirmation.format(number=number))
+            if ticket.channel is Channel.TELEGRAM or kind is ChangeKind.REOPENED:
+                # Mail senders already know their mail arrived; chat users like to see it.
+                confirmation = (
+                    texts.TICKET_REOPENED if kind is ChangeKind.REOPENED else texts.FOLLOW_UP_ADDED
+                )
+                out += await self._to_requester(
+                    uow, change, confirmation.format(number=number), now, automatic=True
+                )
         elif kind is ChangeKind.REQUESTER_EDIT:
-            text = change.message.text if change.message else ""
             out += self._under_card(ticket, texts.STAFF_EDITED, text=text)
+        elif kind is ChangeKind.PARTNER_MESSAGE:
+            out += self._under_card(
+                ticket, texts.STAFF_PARTNER_REPLY, role=change.actor_name or "-", text=text
+            )
+            out += self._files_to_staff(ticket, change)
         elif kind is ChangeKind.STAFF_MESSAGE and change.message is not None:
             message = change.message
             if message.direction is Direction.OUTBOUND:
-                if message.text.strip():
-                    answer = texts.STAFF_ANSWER.format(number=number, text=message.text)
-                    out += self._to_requester(change, answer)
-                out += self._files_to_requester(change, message.attachments)
+                answer = texts.STAFF_ANSWER.format(number=number, text=message.text)
+                out += await self._to_requester(
+                    uow,
+                    change,
+                    answer if message.text.strip() else "",
+                    now,
+                    files=message.attachments,
+                )
         elif kind in _STAFF_ACTIONS:
             out += await self._card(uow, ticket, change, edit=True)
             action = texts.STAFF_ACTIONS[_STAFF_ACTIONS[kind]].format(
@@ -101,10 +145,14 @@ class OutboxNotifier:
                 ticket, texts.STAFF_ACTION_DONE, action=action, name=change.actor_name or "-"
             )
             if kind is ChangeKind.DATA_REQUESTED:
-                out += self._to_requester(change, texts.DATA_REQUESTED.format(number=number))
-                if change.message is not None and change.message.text.strip():
-                    answer = texts.STAFF_ANSWER.format(number=number, text=change.message.text)
-                    out += self._to_requester(change, answer)
+                out += await self._to_requester(
+                    uow, change, texts.DATA_REQUESTED.format(number=number), now
+                )
+                if text.strip():
+                    answer = texts.STAFF_ANSWER.format(number=number, text=text)
+                    out += await self._to_requester(uow, change, answer, now)
+            if kind in (ChangeKind.FORWARDED, ChangeKind.ADVANCED):
+                out += await self._to_partner(uow, ticket, change, now)
             if kind is ChangeKind.CLOSED:
                 buttons = [
                     [
@@ -112,8 +160,12 @@ class OutboxNotifier:
                         for score in range(1, 6)
                     ]
                 ]
-                out += self._to_requester(
-                    change, texts.TICKET_CLOSED_RATE.format(number=number), buttons
+                out += await self._to_requester(
+                    uow,
+                    change,
+                    texts.TICKET_CLOSED_RATE.format(number=number),
+                    now,
+                    buttons=buttons,
                 )
         elif kind is ChangeKind.RATED:
             out += await self._card(uow, ticket, change, edit=True)
@@ -122,6 +174,52 @@ class OutboxNotifier:
             out += self._under_card(ticket, texts.STAFF_PUBLISHED, name=change.actor_name or "-")
         return out
 
+    def delivery_failed(self, ticket_id: int, error: str) -> list[Outbound]:
+        """A notice under the card: a message to the requester could not be delivered."""
+        if self._staff_chat is None:
+            return []
+        return [
+            Outbound(
+                channel=TELEGRAM,
+                destination=self._staff_chat,
+                kind=OutboundKind.TEXT,
+                payload={
+                    "text": render.plain(
+                        texts.STAFF_DELIVERY_FAILED, number=ticket_id, error=error[:300]
+                    ),
+                    "reply_to": Purpose.CARD.value,
+                },
+                purpose=Purpose.TICKET_UPDATE,
+                ticket_id=ticket_id,
+            )
+        ]
+
+    async def _acknowledge(
+        self, uow: UnitOfWork, change: TicketChange, now: datetime
+    ) -> list[Outbound]:
+        ticket = change.ticket
+        target = format_minutes(ticket.sop.total_minutes)
+        if ticket.channel is Channel.EMAIL and self._mail is not None:
+            entry = self._faq_entry(ticket.faq_entry_id) if ticket.faq_entry_id else None
+            if ticket.awaiting_faq_feedback and entry is not None:
+                text = texts.EMAIL_ACK_WITH_FAQ.format(
+                    number=ticket.number,
+                    answer=entry.answer,
+                    target=target,
+                    hours=f"{self._mail.faq_autoclose_hours:g}",
+                )
+            else:
+                text = texts.EMAIL_ACK.format(number=ticket.number, target=target)
+            return await self._to_requester(uow, change, text, now, automatic=True)
+        template = texts.TICKET_OPENED if ticket.sop_id == self._ack_sop else texts.FORM_SENT
+        return await self._to_requester(
+            uow,
+            change,
+            template.format(number=ticket.number, target=target),
+            now,
+            automatic=True,
+        )
+
     # --- staff group ----------------------------------------------------------------------
 
     async def _card(
@@ -129,16 +227,7 @@ class OutboxNotifier:
     ) -> list[Outbound]:
         if self._staff_chat is None or ticket.number is None:
             return []
-        messages = await uow.tickets.messages(ticket.number)
-        files = [file for message in messages for file in message.attachments]
-        if change.kind is ChangeKind.OPENED and change.message is not None and not messages:
-            files = list(change.message.attachments)
-        step_minutes = ticket.sop.step(ticket.step).minutes
-        due_at = (
-            self._calendar.add_working_minutes(ticket.step_started_at, step_minutes)
-            if step_minutes is not None
-            else None
-        )
+        files = await self._ticket_files(uow, ticket)
         assignee = (
             self._roster().member(ticket.assignee_id) if ticket.assignee_id is not None else None
         )
@@ -148,7 +237,7 @@ class OutboxNotifier:
                 requester_name=change.requester.display_name,
                 assignee_name=assignee.name if assignee else None,
                 files=files,
-                due_at=due_at,
+                due_at=ticket.clock.due_at,
                 zone=self._zone,
             ),
             "buttons": render.card_keyboard(ticket),
@@ -165,6 +254,11 @@ class OutboxNotifier:
                 ticket_id=ticket.number,
             )
         ]
+
+    async def _ticket_files(self, uow: UnitOfWork, ticket: Ticket) -> list[AttachmentRef]:
+        assert ticket.number is not None
+        messages = await uow.tickets.messages(ticket.number)
+        return [file for message in messages for file in message.attachments]
 
     def _under_card(self, ticket: Ticket, template: str, **values: Any) -> list[Outbound]:
         if self._staff_chat is None:
@@ -208,69 +302,169 @@ class OutboxNotifier:
 
     # --- requester ------------------------------------------------------------------------
 
-    def _to_requester(
-        self, change: TicketChange, text: str, buttons: render.Keyboard | None = None
+    async def _to_requester(
+        self,
+        uow: UnitOfWork,
+        change: TicketChange,
+        text: str,
+        now: datetime,
+        *,
+        automatic: bool = False,
+        files: tuple[AttachmentRef, ...] = (),
+        buttons: render.Keyboard | None = None,
     ) -> list[Outbound]:
         requester, ticket = change.requester, change.ticket
         if ticket.channel is Channel.TELEGRAM and requester.telegram_id is not None:
-            payload: dict[str, Any] = {"text": render.escape(text)}
-            if buttons:
-                payload["buttons"] = buttons
-            return [
-                Outbound(
-                    channel=TELEGRAM,
-                    destination=str(requester.telegram_id),
-                    kind=OutboundKind.TEXT,
-                    payload=payload,
-                    purpose=Purpose.TO_REQUESTER,
-                    ticket_id=ticket.number,
+            destination = str(requester.telegram_id)
+            out: list[Outbound] = []
+            if text:
+                payload: dict[str, Any] = {"text": render.escape(text)}
+                if buttons:
+                    payload["buttons"] = buttons
+                out.append(
+                    Outbound(
+                        TELEGRAM,
+                        destination,
+                        OutboundKind.TEXT,
+                        payload,
+                        Purpose.TO_REQUESTER,
+                        ticket.number,
+                    )
                 )
-            ]
-        if requester.email:
-            return [
+            caption = render.plain(texts.STAFF_FILE_CAPTION, number=ticket.number)
+            out += [
                 Outbound(
-                    channel=EMAIL,
-                    destination=requester.email,
-                    kind=OutboundKind.EMAIL,
-                    payload={"subject": f"{ticket.subject[:120]} [#{ticket.number}]", "text": text},
-                    purpose=Purpose.TO_REQUESTER,
-                    ticket_id=ticket.number,
+                    TELEGRAM,
+                    destination,
+                    OutboundKind.DOCUMENT,
+                    {**file.as_dict(), "caption": caption},
+                    Purpose.TO_REQUESTER,
+                    ticket.number,
+                )
+                for file in files
+            ]
+            return out
+        if requester.email and self._mail is not None:
+            if automatic and not await self._brake_allows(uow, requester.email, now):
+                return []
+            body = text or texts.STAFF_FILE_CAPTION.format(number=ticket.number)
+            name = requester.name or requester.email
+            return [
+                await self._mail_to(
+                    uow,
+                    ticket,
+                    requester.email,
+                    body,
+                    now,
+                    automatic=automatic,
+                    files=files,
+                    greeting=texts.EMAIL_GREETING.format(name=name),
+                    reply=True,
                 )
             ]
         return []
 
-    def _files_to_requester(
-        self, change: TicketChange, files: tuple[AttachmentRef, ...]
+    async def _brake_allows(self, uow: UnitOfWork, recipient: str, now: datetime) -> bool:
+        """At most a few automatic mails per recipient per window: no mail loops."""
+        sent = await uow.auto_mail.sent_since(recipient, now - loops.WINDOW)
+        if not loops.brake_allows(sent, now):
+            return False
+        await uow.auto_mail.record(recipient, now)
+        return True
+
+    async def _to_partner(
+        self, uow: UnitOfWork, ticket: Ticket, change: TicketChange, now: datetime
     ) -> list[Outbound]:
-        requester, ticket = change.requester, change.ticket
-        if not files:
+        """Forward the ticket by mail to the outside party that now has to act on it."""
+        if self._mail is None:
             return []
-        if ticket.channel is Channel.TELEGRAM and requester.telegram_id is not None:
-            caption = render.plain(texts.STAFF_FILE_CAPTION, number=ticket.number)
-            return [
-                Outbound(
-                    channel=TELEGRAM,
-                    destination=str(requester.telegram_id),
-                    kind=OutboundKind.DOCUMENT,
-                    payload={**file.as_dict(), "caption": caption},
-                    purpose=Purpose.TO_REQUESTER,
-                    ticket_id=ticket.number,
-                )
-                for file in files
-            ]
-        if requester.email:
-            return [
-                Outbound(
-                    channel=EMAIL,
-                    destination=requester.email,
-                    kind=OutboundKind.EMAIL,
-                    payload={
-                        "subject": f"{ticket.subject[:120]} [#{ticket.number}]",
-                        "text": texts.STAFF_FILE_CAPTION.format(number=ticket.number),
-                        "attachments": [file.as_dict() for file in files],
-                    },
-                    purpose=Purpose.TO_REQUESTER,
-                    ticket_id=ticket.number,
-                )
-            ]
-        return []
+        destinations = self._roster().destinations
+        role = next(
+            (
+                candidate
+                for candidate in (ticket.owner_role, ticket.sop.step(ticket.step).actor)
+                if candidate in destinations and destinations[candidate].email
+            ),
+            None,
+        )
+        if role is None:
+            return []
+        address = destinations[role].email
+        assert address is not None and ticket.number is not None
+        messages = await uow.tickets.messages(ticket.number)
+        question = next((m.text for m in messages if m.direction is Direction.INBOUND), "")
+        body = texts.PARTNER_FORWARD.format(
+            office=self._mail.office,
+            number=ticket.number,
+            sop_id=ticket.sop_id,
+            sop_title=ticket.sop.title,
+            role=role,
+            requester=change.requester.display_name,
+            question=question,
+        )
+        files = tuple(await self._ticket_files(uow, ticket))
+        subject = texts.PARTNER_FORWARD_SUBJECT.format(subject=ticket.subject)
+        return [
+            await self._mail_to(
+                uow,
+                ticket,
+                address,
+                body,
+                now,
+                automatic=False,
+                files=files,
+                subject=subject,
+                reply=False,
+                participant=True,
+            )
+        ]
+
+    async def _mail_to(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        address: str,
+        body: str,
+        now: datetime,
+        *,
+        automatic: bool,
+        files: tuple[AttachmentRef, ...],
+        greeting: str | None = None,
+        subject: str | None = None,
+        reply: bool,
+        participant: bool = False,
+    ) -> Outbound:
+        """One mail of the ticket's thread; its Message-ID and headers are fixed now."""
+        mail = self._mail
+        assert mail is not None and ticket.number is not None
+        domain = mail.address.rpartition("@")[2]
+        message_id = reference.message_id(ticket.number, domain)
+        thread = await uow.mail_threads.thread(ticket.number)
+        token = reference.reference_token(ticket.number, mail.reference_secret)
+        parts = [
+            greeting,
+            body,
+            texts.EMAIL_SIGNATURE.format(office=mail.office),
+            texts.EMAIL_REFERENCE.format(token=token),
+        ]
+        await uow.mail_threads.record(message_id, ticket.number, "out", now)
+        if participant:
+            await uow.mail_threads.add_participants(ticket.number, [address], now)
+        return Outbound(
+            channel=EMAIL,
+            destination=address,
+            kind=OutboundKind.EMAIL,
+            payload={
+                "subject": reference.subject_with_number(
+                    subject or ticket.subject, ticket.number, reply=reply
+                ),
+                "text": "\n\n".join(part for part in parts if part),
+                "message_id": message_id,
+                "in_reply_to": thread[-1] if thread else None,
+                "references": thread[-20:],
+                "automatic": automatic,
+                "attachments": [file.as_dict() for file in files],
+            },
+            purpose=Purpose.TO_REQUESTER,
+            ticket_id=ticket.number,
+        )

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -54,6 +54,7 @@ class OutboxWorker:
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 25,
         idle_poll_seconds: float = 1.0,
+        on_give_up: Callable[[QueuedMessage, str], Awaitable[None]] | None = None,
     ) -> None:
         self._sessions = session_factory
         self._senders = dict(senders)
@@ -62,6 +63,7 @@ class OutboxWorker:
         self._lease = lease
         self._max_attempts = max_attempts
         self._idle_poll_seconds = idle_poll_seconds
+        self._on_give_up = on_give_up
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -125,17 +127,23 @@ class OutboxWorker:
                     "outbox: giving up on #%d to %s: %s", message.id, message.destination, error
                 )
                 await outbox.mark_failed(message.id, str(error), now)
-                return True
-            retry_at = now + backoff(message.attempts, error.retry_after)
-            log.warning(
-                "outbox: #%d to %s failed (%s); retry at %s",
-                message.id,
-                message.destination,
-                error,
-                retry_at.isoformat(timespec="seconds"),
-            )
-            await outbox.mark_retry(message.id, str(error), retry_at)
-            return False
+            else:
+                retry_at = now + backoff(message.attempts, error.retry_after)
+                log.warning(
+                    "outbox: #%d to %s failed (%s); retry at %s",
+                    message.id,
+                    message.destination,
+                    error,
+                    retry_at.isoformat(timespec="seconds"),
+                )
+                await outbox.mark_retry(message.id, str(error), retry_at)
+                return False
+        if self._on_give_up is not None:
+            try:
+                await self._on_give_up(message, str(error))
+            except Exception:
+                log.exception("outbox: reporting the failure of #%d failed", message.id)
+        return True
 
     async def _release(self, row_ids: list[int]) -> None:
         if row_ids:

@@ -13,7 +13,7 @@ from bot.calendar import build_calendar
 from bot.core.sop import SopCatalog, load_catalog
 from bot.core.worktime import WorkCalendar
 from bot.faq_service import LiveFaq
-from bot.notifier import OutboxNotifier
+from bot.notifier import MailIdentity, OutboxNotifier
 from bot.roster_source import RosterSource
 from bot.settings import Settings
 from faq.kb import load_kb
@@ -75,11 +75,23 @@ async def build_runtime(
         await upgrade(engine)
     calendar = build_calendar(settings, clock().date())
     zone = ZoneInfo(settings.office_timezone)
+    mail = None
+    if settings.helpdesk_email and settings.smtp_relay_host:
+        mail = MailIdentity(
+            address=settings.helpdesk_email,
+            office=catalog.office_name,
+            # Tokens only help clients that drop headers find their thread; who may write into
+            # a ticket is decided by its participant list, so this needs no secrecy.
+            reference_secret=f"lpse-helpdesk:{settings.helpdesk_email}",
+            faq_autoclose_hours=settings.faq_autoclose_hours,
+        )
     notifier = OutboxNotifier(
         staff_chat_id=settings.telegram_staff_chat_id if settings.telegram_bot_token else None,
         calendar=calendar,
         roster=lambda: roster.current,
         zone=zone,
+        faq_entry=faq.entry,
+        mail=mail,
     )
     return Runtime(
         settings=settings,

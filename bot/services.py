@@ -7,7 +7,7 @@ so a change and the news of it are committed together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,6 +60,13 @@ class OpenTicket:
     attachments: tuple[AttachmentRef, ...] = ()
     faq_entry_id: str | None = None
     faq_route: str | None = None
+    #: The acknowledgement answers from the FAQ; staff see it only if that did not help.
+    answered_by_faq: bool = False
+
+
+#: Work a channel does in the same transaction as the ticket change (e.g. marking an inbound
+#: mail processed, recording thread ids), so the two are committed together.
+BeforeCommit = Callable[[UnitOfWork, Ticket], Awaitable[None]]
 
 
 async def find_or_add_requester(uow: UnitOfWork, identity: RequesterIdentity) -> Requester:
@@ -101,6 +108,7 @@ async def open_ticket(
     command: OpenTicket,
     now: datetime,
     notifier: Notifier | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> Ticket:
     """Open a ticket in its SOP's first office step, routed to the right role."""
     sop = catalog.get(command.sop_id)
@@ -115,9 +123,12 @@ async def open_ticket(
             owner_role=route_for(sop, command.faq_route),
             attachments=command.attachments,
             faq_entry_id=command.faq_entry_id,
+            answered_by_faq=command.answered_by_faq,
         )
         first_message = ticket.pending_messages[-1]
         await uow.tickets.add(ticket)
+        if before_commit is not None:
+            await before_commit(uow, ticket)
         if notifier is not None:
             change = TicketChange(ChangeKind.OPENED, ticket, requester, message=first_message)
             await notifier.notify(uow, change, now)
@@ -132,15 +143,19 @@ async def add_requester_message(
     now: datetime,
     attachments: tuple[AttachmentRef, ...] = (),
     notifier: Notifier | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> Ticket:
     """A requester's follow-up; raises ``TicketClosedForGood`` when a new ticket is due."""
 
     def action(ticket: Ticket) -> ChangeKind:
         was_closed = ticket.status is TicketStatus.CLOSED
+        was_awaiting_faq = ticket.awaiting_faq_feedback
         ticket.add_requester_message(text, now, attachments)
-        return ChangeKind.REOPENED if was_closed else ChangeKind.REQUESTER_MESSAGE
+        if was_closed:
+            return ChangeKind.REOPENED
+        return ChangeKind.ESCALATED if was_awaiting_faq else ChangeKind.REQUESTER_MESSAGE
 
-    return await _change(uow, number, now, action, notifier)
+    return await _change(uow, number, now, action, notifier, before_commit=before_commit)
 
 
 async def add_requester_message_or_open(
@@ -152,13 +167,47 @@ async def add_requester_message_or_open(
     now: datetime,
     attachments: tuple[AttachmentRef, ...] = (),
     notifier: Notifier | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> Ticket:
     """Join ticket ``number``, or open a new one when it was closed too long ago."""
     try:
-        return await add_requester_message(uow, number, text, now, attachments, notifier)
+        return await add_requester_message(
+            uow, number, text, now, attachments, notifier, before_commit
+        )
     except TicketClosedForGood:
         command = OpenTicket(requester=identity, text=text, attachments=attachments)
-        return await open_ticket(uow, catalog, command, now, notifier)
+        return await open_ticket(uow, catalog, command, now, notifier, before_commit)
+
+
+async def add_partner_message(
+    uow: UnitOfWork,
+    number: int,
+    role: str,
+    text: str,
+    now: datetime,
+    attachments: tuple[AttachmentRef, ...] = (),
+    notifier: Notifier | None = None,
+    before_commit: BeforeCommit | None = None,
+) -> Ticket:
+    """A reply by mail from the outside party the ticket went to (LKPP, ULP)."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.add_partner_message(role, text, now, attachments)
+        return ChangeKind.PARTNER_MESSAGE
+
+    return await _change(uow, number, now, action, notifier, role, before_commit)
+
+
+async def close_unanswered_faq(
+    uow: UnitOfWork, number: int, now: datetime, notifier: Notifier | None = None
+) -> Ticket:
+    """Close a ticket whose FAQ answer the requester did not challenge."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.close_unanswered_faq(now)
+        return ChangeKind.FAQ_SETTLED
+
+    return await _change(uow, number, now, action, notifier)
 
 
 async def record_requester_edit(
@@ -342,6 +391,7 @@ async def _change(
     action: Callable[[Ticket], ChangeKind],
     notifier: Notifier | None,
     actor_name: str | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> Ticket:
     """Load, apply one domain action, persist, notify and commit; a domain error rolls back."""
     async with uow:
@@ -349,6 +399,8 @@ async def _change(
         kind = action(ticket)
         message = ticket.pending_messages[-1] if ticket.pending_messages else None
         await uow.tickets.save(ticket)
+        if before_commit is not None:
+            await before_commit(uow, ticket)
         await _tell(uow, notifier, kind, ticket, now, actor_name, message)
         await uow.commit()
     return ticket

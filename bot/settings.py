@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     smtp_relay_password: SecretStr | None = None
     smtp_relay_starttls: bool = True
     smtp_relay_tls: bool = False
+    faq_autoclose_hours: float = Field(default=72, gt=0, le=24 * 90)
     faq_path: Path = DEFAULT_KB_PATH
     sop_catalog: Path = DEFAULT_CATALOG_PATH
     office_hours: str = "mon-fri 08:00-16:00"

@@ -425,3 +425,33 @@ SOP06_DESCRIPTION_PROMPT: Final = (
     "Ceritakan singkat masalahnya (misalnya pesan yang muncul saat membuka berkas), "
     "atau tekan Lewati."
 )
+
+# --- E-mail --------------------------------------------------------------------------------
+EMAIL_GREETING: Final = "Yth. Bapak/Ibu {name},"
+EMAIL_SIGNATURE: Final = "Salam,\nHelpdesk {office}"
+EMAIL_REFERENCE: Final = "Referensi: {token} (mohon tidak dihapus saat membalas)"
+EMAIL_ACK: Final = (
+    "Pesan Bapak/Ibu telah kami terima dan tercatat sebagai Tiket #{number}. Petugas akan "
+    "menanggapi dalam target {target} (jam kerja). Untuk menambahkan keterangan atau dokumen, "
+    "cukup balas e-mail ini."
+)
+EMAIL_ACK_WITH_FAQ: Final = (
+    "Pesan Bapak/Ibu telah kami terima dan tercatat sebagai Tiket #{number}. Berikut jawaban "
+    "dari FAQ kami:\n\n{answer}\n\nJika jawaban ini belum membantu, balas e-mail ini dengan "
+    '"tidak membantu" (boleh disertai keterangan) agar petugas menindaklanjuti dalam target '
+    "{target} (jam kerja). Tanpa balasan, tiket ini ditutup otomatis setelah {hours} jam."
+)
+EMAIL_ESCALATED: Final = (
+    "Terima kasih. Tiket #{number} kini diteruskan ke petugas, yang akan menanggapi dalam "
+    "target {target} (jam kerja)."
+)
+EMAIL_FILES_REFUSED: Final = "Lampiran tidak diterima (jenis atau ukuran tidak sesuai): {names}"
+PARTNER_FORWARD_SUBJECT: Final = "Permohonan tindak lanjut: {subject}"
+PARTNER_FORWARD: Final = (
+    "Dengan hormat,\n\nLPSE {office} meneruskan Tiket #{number} ({sop_id} {sop_title}) untuk "
+    "ditindaklanjuti oleh {role}.\n\nPemohon: {requester}\nPertanyaan/permohonan:\n{question}\n\n"
+    "Dokumen terlampir bila ada. Mohon balas e-mail ini untuk menyampaikan hasil atau "
+    "tanggapan; balasan Bapak/Ibu akan tercatat pada tiket."
+)
+STAFF_PARTNER_REPLY: Final = "Balasan dari {role} (Tiket #{number}):\n{text}"
+STAFF_ESCALATED: Final = "Pemohon menyatakan jawaban FAQ belum membantu (Tiket #{number}):\n{text}"

@@ -97,6 +97,9 @@ class TicketRow(Base):
     step_due_at: Mapped[datetime | None]
     step_cycle: Mapped[int] = mapped_column(Integer, default=0)
     breached: Mapped[bool] = mapped_column(default=False)
+    # Answered by the FAQ in the acknowledgement: staff see it only if the requester says
+    # it did not help; otherwise it closes itself (FAQ_AUTOCLOSE_HOURS).
+    awaiting_faq_feedback: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime]
     # Optimistic locking: two instances changing one ticket cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -126,6 +126,7 @@ class SqlTicketRepository:
                 cycle=row.step_cycle,
             ),
             breached=row.breached,
+            awaiting_faq_feedback=row.awaiting_faq_feedback,
             version=row.version,
         )
 
@@ -176,6 +177,18 @@ class SqlTicketRepository:
             .order_by(TicketRow.id)
         )
         return [self._ticket_from_row(row) for row in rows]
+
+    async def awaiting_faq_feedback(self, *, opened_before: datetime) -> list[int]:
+        """Tickets answered by the FAQ and not challenged since before ``opened_before``."""
+        return list(
+            await self._session.scalars(
+                select(TicketRow.id).where(
+                    TicketRow.awaiting_faq_feedback.is_(True),
+                    TicketRow.status != TicketStatus.CLOSED.value,
+                    TicketRow.opened_at < opened_before,
+                )
+            )
+        )
 
     async def for_requester(self, requester_id: int, limit: int = 10) -> list[Ticket]:
         """The requester's newest tickets, open or closed."""
@@ -250,6 +263,7 @@ class SqlTicketRepository:
         row.step_due_at = ticket.clock.due_at
         row.step_cycle = ticket.clock.cycle
         row.breached = ticket.breached
+        row.awaiting_faq_feedback = ticket.awaiting_faq_feedback
         row.updated_at = datetime.now(UTC)
 
     async def _flush_pending(self, ticket: Ticket) -> None:

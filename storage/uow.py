@@ -14,6 +14,7 @@ from storage.chat_state import (
     SqlFaqInteractions,
     SqlProcessedUpdates,
 )
+from storage.mail import SqlAutoMailLog, SqlInboundMail, SqlMailThreads
 from storage.outbox import SqlOutbox
 from storage.repositories import (
     SqlFaqEntryRepository,
@@ -33,6 +34,9 @@ class SqlUnitOfWork:
     processed_updates: SqlProcessedUpdates
     conversations: SqlConversations
     faq_interactions: SqlFaqInteractions
+    inbound_mail: SqlInboundMail
+    mail_threads: SqlMailThreads
+    auto_mail: SqlAutoMailLog
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], catalog: SopCatalog):
         self._session_factory = session_factory
@@ -49,6 +53,9 @@ class SqlUnitOfWork:
         self.processed_updates = SqlProcessedUpdates(self._session)
         self.conversations = SqlConversations(self._session)
         self.faq_interactions = SqlFaqInteractions(self._session)
+        self.inbound_mail = SqlInboundMail(self._session)
+        self.mail_threads = SqlMailThreads(self._session)
+        self.auto_mail = SqlAutoMailLog(self._session)
         return self
 
     async def __aexit__(

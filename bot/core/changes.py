@@ -21,6 +21,9 @@ class ChangeKind(StrEnum):
     REOPENED = "reopened"
     FAQ_PUBLISHED = "faq_published"
     RATED = "rated"
+    ESCALATED = "escalated"  # the requester answered an FAQ reply: staff take over
+    PARTNER_MESSAGE = "partner_message"  # an outside party (LKPP, ULP) replied by mail
+    FAQ_SETTLED = "faq_settled"  # an FAQ-answered ticket closed itself
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,34 @@ class OutboxPort(Protocol):
     async def enqueue(self, messages: list[Outbound], now: datetime) -> list[int]: ...
 
 
+class MailThreadPort(Protocol):
+    async def record(
+        self, message_id: str, ticket_id: int, direction: str, now: datetime
+    ) -> None: ...
+
+    async def thread(self, ticket_id: int) -> list[str]: ...
+
+    async def add_participants(self, ticket_id: int, emails: list[str], now: datetime) -> None: ...
+
+
+class InboundMailPort(Protocol):
+    async def finish(
+        self,
+        mail_id: int,
+        status: str,
+        now: datetime,
+        *,
+        ticket_id: int | None = None,
+        note: str | None = None,
+    ) -> None: ...
+
+
+class AutoMailPort(Protocol):
+    async def sent_since(self, recipient: str, since: datetime) -> list[datetime]: ...
+
+    async def record(self, recipient: str, now: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: ``async with uow: ...; await uow.commit()``; leaving rolls back."""
 
@@ -71,6 +99,15 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxPort: ...
+
+    @property
+    def mail_threads(self) -> MailThreadPort: ...
+
+    @property
+    def auto_mail(self) -> AutoMailPort: ...
+
+    @property
+    def inbound_mail(self) -> InboundMailPort: ...
 
     async def __aenter__(self) -> Self: ...
 

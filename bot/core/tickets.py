@@ -18,6 +18,9 @@ from bot.core.roles import ALL_ROLES, SUPERVISOR_ROLES
 from bot.core.roster import StaffMember
 from bot.core.sop import Sop
 
+#: Audit-trail name of the bot itself (automatic closes, SLA notices).
+SYSTEM_ACTOR: Final = "system"
+
 #: Who publishes answers to the FAQ (SOP-02 step 5).
 FAQ_PUBLISHER_ROLE: Final = "helpdesk"
 
@@ -170,6 +173,7 @@ class Ticket:
     rating_comment: str | None = None
     clock: StepClock = field(default_factory=StepClock)
     breached: bool = False
+    awaiting_faq_feedback: bool = False
     version: int = 0
     pending_messages: list[TicketMessage] = field(default_factory=list)
     pending_events: list[TicketEvent] = field(default_factory=list)
@@ -186,8 +190,13 @@ class Ticket:
         owner_role: str,
         attachments: tuple[AttachmentRef, ...] = (),
         faq_entry_id: str | None = None,
+        answered_by_faq: bool = False,
     ) -> Ticket:
-        """A new ticket in the SOP's first office step, that step's clock starting now."""
+        """A new ticket in the SOP's first office step, that step's clock starting now.
+
+        ``answered_by_faq``: the acknowledgement carries an FAQ answer, so the ticket waits for
+        the requester to say it did not help before it goes to staff.
+        """
         if requester.id is None:
             raise ValueError("requester must be stored before a ticket is opened")
         if not text.strip() and not attachments:
@@ -199,11 +208,12 @@ class Ticket:
             sop=sop,
             step=step.n,
             owner_role=owner_role,
-            status=TicketStatus.NEW,
+            status=TicketStatus.WAITING_FOR_REQUESTER if answered_by_faq else TicketStatus.NEW,
             subject=subject.strip()[:200] or text.strip()[:200],
             opened_at=now,
             step_started_at=now,
             faq_entry_id=faq_entry_id,
+            awaiting_faq_feedback=answered_by_faq,
         )
         ticket._record(
             EventKind.OPENED,
@@ -256,7 +266,23 @@ class Ticket:
         elif self.status is TicketStatus.WAITING_FOR_REQUESTER:
             self.status = self._working_status()
             self._record(EventKind.REQUESTER_REPLIED, actor, now)
+        # Any reply to an FAQ answer means it did not settle the matter: staff take over.
+        self.awaiting_faq_feedback = False
         self._append(Direction.INBOUND, actor, text, now, attachments)
+
+    def close_unanswered_faq(self, now: datetime) -> None:
+        """The FAQ answer went unchallenged long enough: the system closes the ticket."""
+        if not self.awaiting_faq_feedback or self.status is TicketStatus.CLOSED:
+            raise InvalidTransition(texts.TICKET_ALREADY_CLOSED.format(number=self.number))
+        self.awaiting_faq_feedback = False
+        self._close(SYSTEM_ACTOR, now, reason="faq_answered")
+
+    def add_partner_message(
+        self, role: str, text: str, now: datetime, attachments: tuple[AttachmentRef, ...] = ()
+    ) -> None:
+        """A reply from an outside party (LKPP, ULP) the ticket was forwarded to: staff only."""
+        self._require_open()
+        self._append(Direction.NOTE, f"role:{role}", text, now, attachments)
 
     def record_requester_edit(self, text: str, now: datetime) -> None:
         """The requester edited an earlier message: kept as a marked message, not a question."""

@@ -122,10 +122,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("breached", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(
+            sa.Column(
+                "awaiting_faq_feedback", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_column("awaiting_faq_feedback")
         batch_op.drop_column("breached")
         batch_op.drop_column("step_cycle")
         batch_op.drop_column("step_due_at")

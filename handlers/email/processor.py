@@ -1,0 +1,215 @@
+"""Turns stored inbound mail into ticket messages: once each, resumed after a crash.
+
+Order of threading (as mature helpdesks do): In-Reply-To, then References, then ``[#N]`` in
+the subject, then the reference token our mail carries in its body. A match joins the ticket
+only when the sender takes part in it (the requester, someone copied, or the outside party
+it was forwarded to); anything else opens a new ticket. Marking the mail processed happens in
+the same transaction as the ticket change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from bot import services, texts
+from bot.core.errors import DomainError, TicketNotFound
+from bot.core.filetypes import sniff
+from bot.core.ports import UnitOfWork
+from bot.core.tickets import AttachmentRef, Channel, Ticket
+from bot.runtime import Runtime
+from bot.services import OpenTicket, RequesterIdentity
+from handlers.email import loops, reference
+from handlers.email.parse import ParsedMail, parse_mail
+from storage.mail import FAILED, IGNORED, PROCESSED, StoredMail
+
+log = logging.getLogger(__name__)
+
+#: A mail that fails this often is parked as failed (kept, visible in the database).
+MAX_ATTEMPTS = 5
+CLAIM_LEASE = timedelta(minutes=5)
+BATCH = 20
+IDLE_POLL_SECONDS = 2.0
+
+
+class MailProcessor:
+    """Works through pending inbound mail."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        settings = runtime.settings
+        assert settings.helpdesk_email is not None
+        self.own_addresses = frozenset({settings.helpdesk_email.lower()})
+        self.reference_secret = f"lpse-helpdesk:{settings.helpdesk_email}"
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """A mail was stored: look now."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Process until ``stop``; pending mail from before a crash goes first."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("mail processing round failed")
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_POLL_SECONDS)
+
+    async def run_once(self) -> int:
+        """Claim and process one batch; returns how many mails were handled."""
+        async with self.runtime.unit_of_work() as uow:
+            batch = await uow.inbound_mail.claim_pending(
+                self.runtime.clock(), limit=BATCH, lease=CLAIM_LEASE
+            )
+            await uow.commit()
+        for stored in batch:
+            try:
+                await self.process(stored)
+            except Exception as error:
+                log.exception(
+                    "mail #%d could not be processed (attempt %d)", stored.id, stored.attempts
+                )
+                if stored.attempts >= MAX_ATTEMPTS:
+                    await self._finish(stored, FAILED, note=repr(error)[:500])
+        if batch:
+            self.runtime.outbox_wake()
+        return len(batch)
+
+    async def process(self, stored: StoredMail) -> None:
+        """Join or open the ticket this mail belongs to, or set it aside."""
+        mail = parse_mail(stored.raw)
+        sender = mail.from_address or reference.normalise_address(stored.mail_from)
+        if not sender:
+            await self._finish(stored, IGNORED, note="no sender address")
+            return
+        automatic = loops.automatic_reason(mail, stored.mail_from, self.own_addresses)
+        number = await self._thread(mail, sender)
+        files, refused = await self._store_files(mail)
+        text = mail.text
+        if refused:
+            text += "\n\n" + texts.EMAIL_FILES_REFUSED.format(names=", ".join(refused))
+
+        async def mark_processed(uow: UnitOfWork, ticket: Ticket) -> None:
+            assert ticket.number is not None
+            now = self.runtime.clock()
+            if mail.message_id:
+                await uow.mail_threads.record(mail.message_id, ticket.number, "in", now)
+            copied = [a for a in (sender, *mail.to, *mail.cc) if a not in self.own_addresses]
+            await uow.mail_threads.add_participants(ticket.number, copied, now)
+            await uow.inbound_mail.finish(stored.id, PROCESSED, now, ticket_id=ticket.number)
+
+        runtime = self.runtime
+        identity = RequesterIdentity(channel=Channel.EMAIL, email=sender, name=mail.from_name)
+        if number is not None:
+            partner = self._partner_role(sender)
+            try:
+                if partner is not None:
+                    await services.add_partner_message(
+                        runtime.unit_of_work(),
+                        number,
+                        partner,
+                        text,
+                        runtime.clock(),
+                        files,
+                        runtime.notifier,
+                        mark_processed,
+                    )
+                else:
+                    await services.add_requester_message_or_open(
+                        runtime.unit_of_work(),
+                        runtime.catalog,
+                        number,
+                        identity,
+                        text,
+                        runtime.clock(),
+                        files,
+                        runtime.notifier,
+                        mark_processed,
+                    )
+                return
+            except DomainError as error:  # e.g. a partner replying to a closed ticket
+                log.info(
+                    "mail #%d could not join #%d (%s); opening a new ticket",
+                    stored.id,
+                    number,
+                    error,
+                )
+        if automatic is not None:
+            await self._finish(stored, IGNORED, note=f"automatic: {automatic}")
+            return
+        match = runtime.faq.match(text)
+        best = match.matches[0].entry if match.matches else None
+        command = OpenTicket(
+            requester=identity,
+            text=text,
+            subject=mail.subject,
+            attachments=files,
+            faq_entry_id=match.answer.id if match.answer else None,
+            faq_route=best.route if best else None,
+            answered_by_faq=match.answer is not None,
+        )
+        await services.open_ticket(
+            runtime.unit_of_work(),
+            runtime.catalog,
+            command,
+            runtime.clock(),
+            runtime.notifier,
+            mark_processed,
+        )
+
+    async def _thread(self, mail: ParsedMail, sender: str) -> int | None:
+        """The ticket this mail continues, if the sender may write into it."""
+        async with self.runtime.unit_of_work() as uow:
+            candidates: list[int] = []
+            for ids in (list(mail.in_reply_to), list(reversed(mail.references))):
+                found = await uow.mail_threads.ticket_for(ids)
+                if found is not None:
+                    candidates.append(found)
+            in_subject = reference.ticket_number_in_subject(mail.subject)
+            if in_subject is not None:
+                candidates.append(in_subject)
+            candidates += reference.tickets_in_tokens(mail.body, self.reference_secret)
+            for number in candidates:
+                try:
+                    await uow.tickets.get(number)
+                except TicketNotFound:
+                    continue
+                if await uow.mail_threads.is_participant(number, sender):
+                    return number
+        return None
+
+    def _partner_role(self, sender: str) -> str | None:
+        for role, destination in self.runtime.roster.current.destinations.items():
+            if destination.email and destination.email.lower() == sender:
+                return role
+        return None
+
+    async def _store_files(self, mail: ParsedMail) -> tuple[tuple[AttachmentRef, ...], list[str]]:
+        """Keep attachments we accept (type by content, MAX_ATTACHMENT_MB); name the rest."""
+        kept: list[AttachmentRef] = []
+        refused: list[str] = []
+        limit = self.runtime.settings.max_attachment_bytes
+        for attachment in mail.attachments:
+            content_type = sniff(attachment.data, attachment.filename)
+            if content_type is None or len(attachment.data) > limit:
+                refused.append(attachment.filename)
+                continue
+            kept.append(
+                await self.runtime.attachments.put(
+                    attachment.data, attachment.filename, content_type
+                )
+            )
+        return tuple(kept), refused
+
+    async def _finish(self, stored: StoredMail, status: str, *, note: str) -> None:
+        async with self.runtime.unit_of_work() as uow:
+            await uow.inbound_mail.finish(stored.id, status, self.runtime.clock(), note=note)
+            await uow.commit()

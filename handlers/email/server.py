@@ -1,0 +1,153 @@
+"""The inbound SMTP server: a thin aiosmtpd handler that stores, commits, then answers 250.
+
+Processing (parsing, tickets, acknowledgements) happens afterwards in
+``handlers.email.processor``, so a crash after 250 never loses a mail: the stored row is
+picked up again on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection
+from email import policy
+from email.parser import BytesHeaderParser
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from bot.runtime import Runtime
+from handlers.email import replies
+
+log = logging.getLogger(__name__)
+
+#: Sessions idle longer than this are closed (RFC 5321 4.5.3.2 suggests minutes).
+SESSION_TIMEOUT_SECONDS = 120
+#: Room for headers and MIME encoding around MAX_ATTACHMENT_MB of attachments.
+SIZE_OVERHEAD = 1.5
+
+
+def header_message_id(raw: bytes) -> str | None:
+    """The Message-ID, read from the headers only (the body may be megabytes)."""
+    try:
+        headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        value = headers.get("Message-ID")
+    except Exception:  # a malformed header must not stop the mail from being stored
+        return None
+    return "".join(str(value).split()) or None if value else None
+
+
+def accepts(address: str, helpdesk_email: str, accepted_domains: Collection[str]) -> bool:
+    """True for the helpdesk address and any address at an accepted domain."""
+    address = address.strip().lower()
+    if address == helpdesk_email.lower():
+        return True
+    _, _, domain = address.rpartition("@")
+    return bool(domain) and domain in accepted_domains
+
+
+class IntakeHandler:
+    """aiosmtpd handler: cheap recipient check at RCPT, durable store at DATA."""
+
+    def __init__(self, runtime: Runtime, on_stored: Callable[[], None]) -> None:
+        self.runtime = runtime
+        self.on_stored = on_stored
+        settings = runtime.settings
+        assert settings.helpdesk_email is not None
+        self.helpdesk_email = settings.helpdesk_email
+        self.accepted_domains = frozenset(settings.accepted_domains)
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        """Refuse every recipient we do not serve: no open relay."""
+        if not accepts(address, self.helpdesk_email, self.accepted_domains):
+            return replies.RECIPIENT_UNKNOWN
+        envelope.rcpt_tos.append(address)
+        return replies.RECIPIENT_OK
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        """Store the raw bytes and commit; only then say 250."""
+        raw = envelope.original_content or (
+            envelope.content if isinstance(envelope.content, bytes) else b""
+        )
+        try:
+            message_id = header_message_id(raw)
+            async with self.runtime.unit_of_work() as uow:
+                mail_id, fresh = await uow.inbound_mail.store(
+                    raw,
+                    envelope.mail_from or "",
+                    list(envelope.rcpt_tos),
+                    message_id,
+                    self.runtime.clock(),
+                )
+                await uow.commit()
+        except Exception:
+            log.exception("could not store inbound mail from %s", envelope.mail_from)
+            return replies.TRY_AGAIN_LATER
+        log.info(
+            "mail #%d from %s stored%s",
+            mail_id,
+            envelope.mail_from,
+            "" if fresh else " (copy of an earlier one)",
+        )
+        self.on_stored()
+        return replies.OK
+
+    async def handle_exception(self, error: Exception) -> str:
+        """Anything unexpected is transient: the sender keeps the mail and retries."""
+        log.exception("SMTP session failed", exc_info=error)
+        return replies.TRY_AGAIN_LATER
+
+
+class IntakeServer:
+    """The SMTP listener on the bot's own event loop."""
+
+    def __init__(self, runtime: Runtime, on_stored: Callable[[], None]) -> None:
+        self.runtime = runtime
+        self.handler = IntakeHandler(runtime, on_stored)
+        self._server: asyncio.base_events.Server | None = None
+
+    @property
+    def size_limit(self) -> int:
+        """Bytes accepted in DATA, announced in EHLO SIZE (RFC 1870); more gets 552."""
+        return int(self.runtime.settings.max_attachment_bytes * SIZE_OVERHEAD) + 1024 * 1024
+
+    async def start(self) -> None:
+        settings = self.runtime.settings
+        loop = asyncio.get_running_loop()
+        hostname = settings.helpdesk_email.rpartition("@")[2] if settings.helpdesk_email else None
+        self._server = await loop.create_server(
+            lambda: SMTP(
+                self.handler,
+                hostname=hostname,
+                data_size_limit=self.size_limit,
+                enable_SMTPUTF8=True,
+                decode_data=False,
+                timeout=SESSION_TIMEOUT_SECONDS,
+            ),
+            host=settings.smtp_listen_host,
+            port=settings.smtp_listen_port,
+        )
+        log.info(
+            "email intake: SMTP on %s:%d for %s",
+            settings.smtp_listen_host,
+            self.port,
+            settings.helpdesk_email,
+        )
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when configured as a free port in tests)."""
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
