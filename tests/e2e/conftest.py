@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,30 +128,44 @@ class BotUnderTest:
         )
 
 
-@pytest.fixture
-async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BotUnderTest]:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bot_settings(tmp_path: Path, api: BotApiStandIn, **overrides: Any) -> Settings:
+    """Settings of a bot under test: Telegram on the stand-in, SQLite in ``tmp_path``."""
+    staff_file = tmp_path / "staff.yaml"
+    staff_file.write_text(ROSTER, encoding="utf-8")
+    values: dict[str, Any] = {
+        "telegram_bot_token": api.token,
+        "telegram_api_base_url": api.base_url,
+        "telegram_file_base_url": api.file_base_url,
+        "telegram_staff_chat_id": STAFF_CHAT,
+        "staff_file": staff_file,
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'helpdesk.db'}",
+        "smtp_listen_port": 0,
+        "attachments_dir": tmp_path / "attachments",
+        "office_hours": "24/7",
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def started_api() -> BotApiStandIn:
     api = BotApiStandIn()
     await api.start()
     api.add_group(STAFF_CHAT, "Staf LPSE Ogan Ilir")
-    staff_file = tmp_path / "staff.yaml"
-    staff_file.write_text(ROSTER, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    settings = Settings(
-        telegram_bot_token=api.token,
-        telegram_api_base_url=api.base_url,
-        telegram_file_base_url=api.file_base_url,
-        telegram_staff_chat_id=STAFF_CHAT,
-        staff_file=staff_file,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'helpdesk.db'}",
-        smtp_listen_port=0,
-        attachments_dir=tmp_path / "attachments",
-        office_hours="24/7",
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    return api
+
+
+def harness_for(api: BotApiStandIn, settings: Settings, workdir: Path) -> BotUnderTest:
+    """The people of the tests, registered with the stand-in and the staff group."""
     harness = BotUnderTest(
         api=api,
         settings=settings,
-        workdir=tmp_path,
+        workdir=workdir,
         requester=api.user(90001, "Budi", "budi_cv"),
         rina=api.user(111, "Rina"),
         andi=api.user(222, "Andi"),
@@ -159,6 +174,14 @@ async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
     )
     for member in (harness.rina, harness.andi, harness.dedi, harness.outsider):
         api.add_member(STAFF_CHAT, member)
+    return harness
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BotUnderTest]:
+    api = await started_api()
+    monkeypatch.chdir(tmp_path)
+    harness = harness_for(api, bot_settings(tmp_path, api), tmp_path)
     await harness.start()
     try:
         yield harness

@@ -1,0 +1,1 @@
+"""E-mail intake: parsing inbound mail, loop protection and ticket threading."""

@@ -1,0 +1,291 @@
+"""The e-mail channel over real SMTP on loopback: the bot's intake server, a relay sink.
+
+Mail goes in with smtplib, the bot stores it before 250, processes it into tickets, and
+answers through an aiosmtpd sink standing in for the office's relay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from bot.core.sop import load_catalog
+from faq.kb import DEFAULT_KB_PATH, load_kb
+from handlers.email import replies
+from storage.database import create_engine, create_session_factory
+from storage.mail import SqlInboundMail
+from storage.uow import SqlUnitOfWork
+from tests.e2e.conftest import (
+    STAFF_CHAT,
+    BotUnderTest,
+    bot_settings,
+    free_port,
+    harness_for,
+    started_api,
+)
+
+HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
+REQUESTER = "budi@cvmaju.co.id"
+
+
+@dataclass
+class Sink:
+    """The relay: records every mail the bot sends."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[Envelope] = field(default_factory=list)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        raw = envelope.original_content or b""
+        self.messages.append(message_from_bytes(raw, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+    async def wait_for(
+        self, predicate: Callable[[EmailMessage], bool], timeout: float = 10.0
+    ) -> EmailMessage:
+        for _ in range(int(timeout / 0.05)):
+            for message in self.messages:
+                if predicate(message):
+                    return message
+            await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"no relayed mail matched; got {[m['Subject'] for m in self.messages]}"
+        )
+
+
+@dataclass
+class MailBot:
+    harness: BotUnderTest
+    sink: Sink
+    smtp_port: int
+
+    def send(self, message: EmailMessage, sender: str | None = None) -> None:
+        """Deliver ``message`` to the bot's SMTP server, as a mail server would."""
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as client:
+            client.send_message(message, from_addr=sender, to_addrs=[HELPDESK])
+
+    async def send_async(self, message: EmailMessage, sender: str | None = None) -> None:
+        # In a thread: the bot's SMTP server runs on this test's event loop.
+        await asyncio.to_thread(self.send, message, sender)
+
+    def harness_uow(self) -> SqlUnitOfWork:
+        engine = create_engine(self.harness.settings.database_url)
+        return SqlUnitOfWork(create_session_factory(engine), load_catalog())
+
+
+def mail(
+    subject: str,
+    body: str,
+    *,
+    sender: str = REQUESTER,
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    **headers: str,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = f"Budi Santoso <{sender}>"
+    message["To"] = HELPDESK
+    message["Subject"] = subject
+    message["Message-ID"] = message_id or f"<{abs(hash((subject, body, sender)))}@cvmaju.co.id>"
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message
+
+
+@pytest.fixture
+async def mail_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[MailBot]:
+    monkeypatch.chdir(tmp_path)
+    sink = Sink()
+    relay = Controller(sink, hostname="127.0.0.1", port=free_port())
+    relay.start()
+    api = await started_api()
+    smtp_port = free_port()
+    settings = bot_settings(
+        tmp_path,
+        api,
+        helpdesk_email=HELPDESK,
+        smtp_listen_port=smtp_port,
+        smtp_relay_host="127.0.0.1",
+        smtp_relay_port=relay.port,
+        smtp_relay_starttls=False,
+        max_attachment_mb=12,
+    )
+    harness = harness_for(api, settings, tmp_path)
+    await harness.start()
+    try:
+        yield MailBot(harness, sink, smtp_port)
+    finally:
+        await harness.stop()
+        await api.stop()
+        relay.stop()
+
+
+async def test_new_mail_opens_ticket_acknowledged_once_with_threading(mail_bot: MailBot) -> None:
+    original = mail("Zzqx wvvq", "zzqx wvvq plorkh")
+    await mail_bot.send_async(original)
+    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    assert ack["In-Reply-To"] == original["Message-ID"]
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert "Tiket #1" in ack.get_content()
+    card = await mail_bot.harness.card(1)
+    assert "email" in card["text"]
+
+    follow_up = mail(
+        "Re: Zzqx wvvq [#1]", "Tambahan: kode tender 10234567", in_reply_to=str(ack["Message-ID"])
+    )
+    await mail_bot.send_async(follow_up)
+    note = await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "10234567" in r["text"])
+    assert note["reply_to_message_id"] == card["message_id"]
+    await asyncio.sleep(0.5)
+    assert sum("[#1]" in str(m["Subject"]) for m in mail_bot.sink.messages) == 1
+
+
+async def test_subject_number_threads_only_for_participants(mail_bot: MailBot) -> None:
+    await mail_bot.send_async(mail("Zzqx plorkh", "zzqx wvvq plorkh"))
+    await mail_bot.harness.card(1)
+    await mail_bot.send_async(mail("Re: Zzqx plorkh [#1]", "susulan tanpa header"))
+    await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "susulan tanpa header" in r["text"])
+
+    stranger = mail("Re: Zzqx plorkh [#1]", "zzqx wvvq plorkh lagi", sender="x@lain.id")
+    await mail_bot.send_async(stranger, sender="x@lain.id")
+    await mail_bot.harness.card(2)
+
+
+async def test_staff_answer_goes_out_by_mail_in_the_thread(mail_bot: MailBot) -> None:
+    original = mail("Zzqx plorkh", "zzqx wvvq plorkh")
+    await mail_bot.send_async(original)
+    card = await mail_bot.harness.card(1)
+    bot = mail_bot.harness
+    bot.api.send_text(
+        bot.rina, STAFF_CHAT, "Silakan gunakan browser terbaru.", reply_to=card["message_id"]
+    )
+    answer = await mail_bot.sink.wait_for(lambda m: "browser terbaru" in m.get_content())
+    assert "[#1]" in str(answer["Subject"])
+    assert original["Message-ID"] in str(answer["References"])
+    assert answer["Auto-Submitted"] is None  # a person wrote it
+
+
+async def test_refused_recipient_and_oversize_mail(mail_bot: MailBot) -> None:
+    def refused_recipient() -> tuple[int, str]:
+        with smtplib.SMTP("127.0.0.1", mail_bot.smtp_port, timeout=30) as client:
+            client.ehlo()
+            client.mail(REQUESTER)
+            code, message = client.rcpt("someone@gmail.com")
+            return code, message.decode()
+
+    assert await asyncio.to_thread(refused_recipient) == (550, replies.RECIPIENT_UNKNOWN[4:])
+
+    huge = mail("Besar", "x")
+    huge.add_attachment(
+        b"%PDF-1.4" + b"0" * (25 * 1024 * 1024),
+        maintype="application",
+        subtype="pdf",
+        filename="besar.pdf",
+    )
+
+    def oversize_at_data() -> tuple[int, bytes]:
+        # No SIZE parameter at MAIL FROM, so the limit is enforced while reading DATA.
+        with smtplib.SMTP("127.0.0.1", mail_bot.smtp_port, timeout=60) as client:
+            client.ehlo()
+            client.mail(REQUESTER)
+            client.rcpt(HELPDESK)
+            return client.data(huge.as_bytes(policy=huge.policy.clone(linesep="\r\n")))
+
+    code, _ = await asyncio.to_thread(oversize_at_data)
+    assert code == 552
+    async with mail_bot.harness_uow() as uow:
+        assert await uow.inbound_mail.count() == 0
+
+
+async def test_ten_megabyte_attachment_is_stored_with_the_ticket(mail_bot: MailBot) -> None:
+    message = mail("Zzqx dokumen", "zzqx wvvq plorkh")
+    payload = b"%PDF-1.7\n" + bytes(range(256)) * (10 * 1024 * 4 - 1)
+    message.add_attachment(payload, maintype="application", subtype="pdf", filename="penawaran.pdf")
+    await mail_bot.send_async(message)
+    card = await mail_bot.harness.card(1)
+    assert "penawaran.pdf" in card["text"]
+    document = await mail_bot.harness.said_to(STAFF_CHAT, lambda r: r["method"] == "sendDocument")
+    assert mail_bot.harness.api.file_bytes(document["document"]["file_id"]) == payload
+
+
+async def test_auto_replies_and_bounces_get_no_answer(mail_bot: MailBot) -> None:
+    await mail_bot.send_async(
+        mail(
+            "Automatic reply: cuti", "Saya sedang cuti sampai Senin.", Auto_Submitted="auto-replied"
+        )
+    )
+    bounce = mail(
+        "Undelivered Mail Returned to Sender",
+        "delivery failed",
+        sender="MAILER-DAEMON@cvmaju.co.id",
+    )
+    await mail_bot.send_async(bounce, sender="")
+    listed = mail("[milis] info", "berita", List_Id="<milis.example.org>", Precedence="list")
+    await mail_bot.send_async(listed)
+    await asyncio.sleep(2)
+    assert mail_bot.sink.messages == []
+    assert mail_bot.harness.api.messages_to(STAFF_CHAT) == []
+
+
+async def test_mail_stored_before_a_crash_is_processed_once_after_restart(
+    mail_bot: MailBot,
+) -> None:
+    bot = mail_bot.harness
+    await bot.stop()
+    # What the SMTP handler commits before answering 250, with the bot down before processing.
+    engine = create_engine(bot.settings.database_url)
+    sessions = create_session_factory(engine)
+    raw = mail("Zzqx crash", "zzqx wvvq plorkh").as_bytes()
+    async with sessions() as session, session.begin():
+        await SqlInboundMail(session).store(
+            raw, REQUESTER, [HELPDESK], "<crash@x>", datetime.now(UTC)
+        )
+    await engine.dispose()
+
+    await bot.start()
+    await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    await bot.restart()
+    await asyncio.sleep(1.5)
+    assert sum("[#1]" in str(m["Subject"]) for m in mail_bot.sink.messages) == 1
+    assert (
+        sum(
+            r["text"].startswith("Tiket #") and not r["edited"]
+            for r in bot.api.messages_to(STAFF_CHAT)
+        )
+        == 1
+    )
+
+
+async def test_faq_answer_by_mail_waits_for_tidak_membantu(mail_bot: MailBot) -> None:
+    entry = next(e for e in load_kb(DEFAULT_KB_PATH) if e.sop == "SOP-02")
+    original = mail("Pertanyaan", entry.question)
+    await mail_bot.send_async(original)
+    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    assert entry.answer.split(".")[0] in " ".join(ack.get_content().split())
+    assert "tidak membantu" in ack.get_content()
+    await asyncio.sleep(1)
+    assert mail_bot.harness.api.messages_to(STAFF_CHAT) == []  # staff are not bothered yet
+
+    await mail_bot.send_async(
+        mail(
+            "Re: Pertanyaan [#1]", "tidak membantu, masih gagal", in_reply_to=str(ack["Message-ID"])
+        )
+    )
+    card = await mail_bot.harness.card(1)
+    assert "Tiket #1" in card["text"]
+    await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "belum membantu" in r["text"])
