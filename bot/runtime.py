@@ -52,7 +52,7 @@ class Runtime:
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A fresh unit of work (one transaction)."""
-        return SqlUnitOfWork(self.session_factory, self.catalog)
+        return SqlUnitOfWork(self.session_factory, self.catalog, self.calendar)
 
     async def close(self) -> None:
         """Release database connections."""

@@ -117,6 +117,7 @@ async def open_ticket(
         ticket = Ticket.open(
             requester=requester,
             sop=sop,
+            calendar=uow.calendar,
             subject=command.subject,
             text=command.text,
             now=now,

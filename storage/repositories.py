@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.core.errors import TicketNotFound
+from bot.core.sla import StepClock
 from bot.core.sop import SopCatalog
 from bot.core.tickets import (
     AttachmentRef,
@@ -17,12 +18,12 @@ from bot.core.tickets import (
     Direction,
     EventKind,
     Requester,
-    StepClock,
     Ticket,
     TicketEvent,
     TicketMessage,
     TicketStatus,
 )
+from bot.core.worktime import WorkCalendar
 from faq.kb import KbEntry
 from storage.models import (
     AttachmentRow,
@@ -98,9 +99,10 @@ class SqlRequesterRepository:
 class SqlTicketRepository:
     """Tickets with their append-only messages and events."""
 
-    def __init__(self, session: AsyncSession, catalog: SopCatalog) -> None:
+    def __init__(self, session: AsyncSession, catalog: SopCatalog, calendar: WorkCalendar) -> None:
         self._session = session
         self._catalog = catalog
+        self._calendar = calendar
 
     def _ticket_from_row(self, row: TicketRow) -> Ticket:
         return Ticket(
@@ -108,6 +110,7 @@ class SqlTicketRepository:
             requester_id=row.requester_id,
             channel=Channel(row.channel),
             sop=self._catalog.get(row.sop_id),
+            calendar=self._calendar,
             step=row.step,
             owner_role=row.owner_role,
             status=TicketStatus(row.status),

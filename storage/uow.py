@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.sop import SopCatalog
+from bot.core.worktime import WorkCalendar, round_the_clock
 from storage.chat_state import (
     SqlChatMessages,
     SqlConversations,
@@ -38,15 +39,22 @@ class SqlUnitOfWork:
     mail_threads: SqlMailThreads
     auto_mail: SqlAutoMailLog
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], catalog: SopCatalog):
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        catalog: SopCatalog,
+        calendar: WorkCalendar | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._catalog = catalog
+        #: Office working time that ticket clocks run on (24/7 when not given).
+        self.calendar = calendar or round_the_clock()
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
         self.requesters = SqlRequesterRepository(self._session)
-        self.tickets = SqlTicketRepository(self._session, self._catalog)
+        self.tickets = SqlTicketRepository(self._session, self._catalog, self.calendar)
         self.faq_entries = SqlFaqEntryRepository(self._session)
         self.outbox = SqlOutbox(self._session)
         self.chat_messages = SqlChatMessages(self._session)

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 from bot.core.changes import TicketChange
 from bot.core.outbound import Outbound
 from bot.core.tickets import Requester, Ticket, TicketEvent, TicketMessage, TicketStatus
+from bot.core.worktime import WorkCalendar
 from faq.kb import KbEntry
 
 
@@ -86,6 +87,9 @@ class AutoMailPort(Protocol):
 
 class UnitOfWork(Protocol):
     """One transaction: ``async with uow: ...; await uow.commit()``; leaving rolls back."""
+
+    #: Office working time the ticket clocks run on.
+    calendar: WorkCalendar
 
     # Read-only properties, so implementations may narrow the repository types.
     @property

@@ -14,11 +14,25 @@ from enum import StrEnum
 from typing import Final
 
 from bot.core.sop import Sop
-from bot.core.tickets import StepClock
 from bot.core.worktime import WorkCalendar
 
 #: Share of a step's budget at which the staff group is reminded.
 REMINDER_SHARE: Final = 0.8
+
+
+@dataclass
+class StepClock:
+    """The SLA clock of the current step, in working minutes .
+
+    ``running_since`` is None while the clock is paused (waiting on the requester) or has no
+    budget; ``worked_minutes`` holds what ran before the last pause; ``cycle`` increases each
+    time a step (re)starts, so reminders of an earlier run are never confused with new ones.
+    """
+
+    worked_minutes: float = 0.0
+    running_since: datetime | None = None
+    due_at: datetime | None = None
+    cycle: int = 0
 
 
 class DeadlineKind(StrEnum):

@@ -13,10 +13,13 @@ from enum import StrEnum
 from typing import Final
 
 from bot import texts
+from bot.core import sla
 from bot.core.errors import InvalidTransition, NotAllowed, TicketClosedForGood
 from bot.core.roles import ALL_ROLES, SUPERVISOR_ROLES
 from bot.core.roster import StaffMember
+from bot.core.sla import StepClock
 from bot.core.sop import Sop
+from bot.core.worktime import WorkCalendar
 
 #: Audit-trail name of the bot itself (automatic closes, SLA notices).
 SYSTEM_ACTOR: Final = "system"
@@ -138,27 +141,13 @@ def staff_actor(member: StaffMember) -> str:
 
 
 @dataclass
-class StepClock:
-    """The SLA clock of the current step, in working minutes (``bot.core.sla`` runs it).
-
-    ``running_since`` is None while the clock is paused (waiting on the requester) or has no
-    budget; ``worked_minutes`` holds what ran before the last pause; ``cycle`` increases each
-    time a step (re)starts, so reminders of an earlier run are never confused with new ones.
-    """
-
-    worked_minutes: float = 0.0
-    running_since: datetime | None = None
-    due_at: datetime | None = None
-    cycle: int = 0
-
-
-@dataclass
 class Ticket:
     """A requester's matter; ``number`` is the ``#N`` everyone refers to (None until stored)."""
 
     requester_id: int
     channel: Channel
     sop: Sop
+    calendar: WorkCalendar
     step: int
     owner_role: str
     status: TicketStatus
@@ -184,6 +173,7 @@ class Ticket:
         *,
         requester: Requester,
         sop: Sop,
+        calendar: WorkCalendar,
         subject: str,
         text: str,
         now: datetime,
@@ -206,6 +196,7 @@ class Ticket:
             requester_id=requester.id,
             channel=requester.channel,
             sop=sop,
+            calendar=calendar,
             step=step.n,
             owner_role=owner_role,
             status=TicketStatus.WAITING_FOR_REQUESTER if answered_by_faq else TicketStatus.NEW,
@@ -215,6 +206,9 @@ class Ticket:
             faq_entry_id=faq_entry_id,
             awaiting_faq_feedback=answered_by_faq,
         )
+        ticket.clock = sla.start_step(ticket.clock, now, step.minutes, calendar)
+        if answered_by_faq:  # the requester has the next word
+            ticket.clock = sla.pause(ticket.clock, now, calendar)
         ticket._record(
             EventKind.OPENED,
             requester.actor,
@@ -262,9 +256,11 @@ class Ticket:
             self.closed_at = None
             self.status = self._working_status()
             self.step_started_at = now
+            self.clock = sla.start_step(self.clock, now, self._budget(), self.calendar)
             self._record(EventKind.REOPENED, actor, now)
         elif self.status is TicketStatus.WAITING_FOR_REQUESTER:
             self.status = self._working_status()
+            self.clock = sla.resume(self.clock, now, self._budget(), self.calendar)
             self._record(EventKind.REQUESTER_REPLIED, actor, now)
         # Any reply to an FAQ answer means it did not settle the matter: staff take over.
         self.awaiting_faq_feedback = False
@@ -358,6 +354,7 @@ class Ticket:
         if self.status is TicketStatus.WAITING_FOR_REQUESTER:
             raise InvalidTransition(texts.ALREADY_WAITING_FOR_REQUESTER.format(number=self.number))
         self.status = TicketStatus.WAITING_FOR_REQUESTER
+        self.clock = sla.pause(self.clock, now, self.calendar)
         self._record(EventKind.DATA_REQUESTED, staff_actor(member), now)
         if request_text.strip():
             self._append(Direction.OUTBOUND, staff_actor(member), request_text, now, ())
@@ -385,6 +382,7 @@ class Ticket:
         )
         self.step = following.n
         self.step_started_at = now
+        self.clock = sla.start_step(self.clock, now, following.minutes, self.calendar)
         next_role = sop.responsible_role(following.n)
         if next_role != self.owner_role:
             # The next step belongs to another role: hand it over, nobody has taken it yet.
@@ -408,9 +406,13 @@ class Ticket:
 
     # --- internals ------------------------------------------------------------------------
 
+    def _budget(self) -> float | None:
+        return self.sop.step(self.step).minutes
+
     def _close(self, actor: str, now: datetime, reason: str) -> None:
         self.status = TicketStatus.CLOSED
         self.closed_at = now
+        self.clock = sla.pause(self.clock, now, self.calendar)
         self._record(EventKind.CLOSED, actor, now, reason=reason)
 
     def _working_status(self) -> TicketStatus:

@@ -111,6 +111,8 @@ class WorkCalendar:
 
     def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
         """The instant when ``minutes`` of working time have passed after ``start``."""
+        if minutes < 0:
+            raise ValueError("working minutes to add must not be negative")
         remaining = timedelta(minutes=minutes)
         moment = start.astimezone(UTC)
         day = start.astimezone(self.zone).date()
@@ -145,3 +147,8 @@ class WorkCalendar:
         """True when ``moment`` lies in working time."""
         day = moment.astimezone(self.zone).date()
         return any(start <= moment < end for start, end in self._ranges_on(day))
+
+
+def round_the_clock() -> WorkCalendar:
+    """A 24/7 calendar in UTC: every minute counts (tools and tests without office hours)."""
+    return WorkCalendar(OfficeHours.parse("24/7"), UTC)

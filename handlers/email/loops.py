@@ -62,11 +62,9 @@ def automatic_reason(
         return "null envelope sender (bounce)"
     headers = mail.headers
     # RFC 3834 5: any Auto-Submitted value but "no" (parameters and comments aside).
-    if "auto-submitted" in headers:
-        value = re.split(r"[;(\s]", headers["auto-submitted"].strip(), maxsplit=1)[0]
-        if value.lower() != "no":
-            return f"Auto-Submitted: {headers['auto-submitted']}"
-    precedence = headers.get("precedence", "").strip().lower()
+    if "auto-submitted" in headers and _keyword(headers["auto-submitted"]) != "no":
+        return f"Auto-Submitted: {headers['auto-submitted']}"
+    precedence = _keyword(headers.get("precedence", ""))
     if precedence in _AUTOMATIC_PRECEDENCE:
         return f"Precedence: {precedence}"
     for name in _LIST_HEADERS:
@@ -97,6 +95,11 @@ def brake_allows(sent_times: Sequence[datetime], now: datetime) -> bool:
     since = now - WINDOW
     recent = sum(1 for sent in sent_times if sent > since)
     return recent < MAX_AUTOMATIC_PER_WINDOW
+
+
+def _keyword(value: str) -> str:
+    """The leading keyword of a header value, lower-cased: "auto-replied; x=y" -> "auto-replied"."""
+    return re.split(r"[;(\s]", value.strip(), maxsplit=1)[0].lower()
 
 
 def _senders(mail: ParsedMail, envelope_from: str) -> list[str]:

@@ -13,7 +13,7 @@ import codecs
 import logging
 import mimetypes
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
@@ -127,7 +127,8 @@ def _parse(raw: bytes) -> ParsedMail:
     def first(name: str) -> str:
         return raw_headers.get(name, [""])[0]
 
-    body_text = _body(message, 0)
+    tree = _tree(message, 0)
+    body_text = _body(tree)
     body = body_text[0] if body_text else ""
     from_pairs = _addresses(raw_headers.get("from", []))
     from_name, from_address = from_pairs[0] if from_pairs else (None, None)
@@ -144,9 +145,9 @@ def _parse(raw: bytes) -> ParsedMail:
         reply_to=reply_to[0][1] if reply_to else None,
         body=body,
         text=strip_quotes_and_signature(body) or body,
-        attachments=tuple(_attachments(message)),
+        attachments=tuple(_attachments(tree)),
         headers=MappingProxyType(headers),
-        content_type=_content_type(message),
+        content_type=tree.content_type,
     )
 
 
@@ -343,7 +344,7 @@ def _message_ids(value: str) -> tuple[str, ...]:
     return _unique(f"<{inner}>" for inner in found if inner)
 
 
-def _unique(values: Iterator[str] | list[str]) -> tuple[str, ...]:
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
@@ -359,13 +360,34 @@ def _content_type(part: Message) -> str:
     return content_type if _MIME_TYPE.fullmatch(content_type) else "text/plain"
 
 
-def _is_attachment(part: Message) -> bool:
+@dataclass(frozen=True)
+class _Part:
+    """One MIME part as the walks below need it; its headers are parsed only once."""
+
+    message: Message
+    content_type: str
+    attachment: bool
+    children: tuple[_Part, ...]
+
+
+def _tree(part: Message, depth: int) -> _Part:
+    """The MIME tree down to the parts that matter: attachments and embedded messages
+    (message/rfc822, the original in a bounce) are leaves, one file or nothing."""
+    content_type = _content_type(part)
+    attachment = _is_attachment(part, content_type)
+    children: tuple[_Part, ...] = ()
+    if not attachment and content_type.startswith("multipart/") and depth < _MAX_MIME_DEPTH:
+        children = tuple(_tree(child, depth + 1) for child in _children(part))
+    return _Part(part, content_type, attachment, children)
+
+
+def _is_attachment(part: Message, content_type: str) -> bool:
     """A file the sender attached, as opposed to a body part.
 
     Content-Disposition "attachment" (RFC 2183 2.2), or any part that is not a text body and
     has a file name: inline images of a signature count, message/rfc822 with a name too.
     """
-    if part.is_multipart() and _content_type(part).startswith("multipart/"):
+    if content_type.startswith("multipart/") and part.is_multipart():
         return False
     try:
         disposition = part.get_content_disposition()
@@ -373,7 +395,7 @@ def _is_attachment(part: Message) -> bool:
         disposition = None
     if disposition == "attachment":
         return True
-    return _content_type(part) not in _BODY_TYPES and _raw_filename(part) is not None
+    return content_type not in _BODY_TYPES and _raw_filename(part) is not None
 
 
 def _children(part: Message) -> list[Message]:
@@ -383,31 +405,28 @@ def _children(part: Message) -> list[Message]:
     return [child for child in payload if isinstance(child, Message)] if payload else []
 
 
-def _body(part: Message, depth: int) -> tuple[str, bool] | None:
-    """The readable text of ``part`` and whether it came from text/plain, or None.
+def _body(node: _Part) -> tuple[str, bool] | None:
+    """The readable text of a part and whether it came from text/plain, or None.
 
     multipart/alternative (RFC 2046 5.1.4) takes its text/plain alternative, else the first
     one with any text; other multiparts (mixed, related, report, signed) join their texts.
-    Attached and embedded messages (the original in a bounce) are not the sender's words.
+    Attached and embedded messages are not the sender's words.
     """
-    if depth > _MAX_MIME_DEPTH or _is_attachment(part):
+    if node.attachment or node.content_type.startswith("message/"):
         return None
-    content_type = _content_type(part)
-    if content_type.startswith("message/"):
-        return None
-    if part.is_multipart():
-        found = [text for child in _children(part) if (text := _body(child, depth + 1))]
-        if content_type == "multipart/alternative":
+    if node.message.is_multipart():
+        found = [text for child in node.children if (text := _body(child))]
+        if node.content_type == "multipart/alternative":
             plain = [text for text in found if text[1]]
             return (plain or found)[0] if found else None
         if not found:
             return None
         return "\n\n".join(text for text, _plain in found), any(plain for _t, plain in found)
-    if content_type == "text/html":
-        return _html_to_text(_part_text(part)), False
+    if node.content_type == "text/html":
+        return _html_to_text(_part_text(node.message)), False
     # Also a "multipart/*" without a usable boundary: its raw text is better than nothing.
-    if content_type == "text/plain" or content_type.startswith("multipart/"):
-        return _plain_text(part), True
+    if node.content_type == "text/plain" or node.content_type.startswith("multipart/"):
+        return _plain_text(node.message), True
     return None
 
 
@@ -598,28 +617,21 @@ def _html_to_text(markup: str) -> str:
 # --- attachments ----------------------------------------------------------------------------
 
 
-def _attachments(message: Message) -> Iterator[MailAttachment]:
+def _attachments(root: _Part) -> Iterator[MailAttachment]:
     """The attachments in MIME order; a nameless one is "lampiran-N" (N: its position)."""
-    for position, part in enumerate(_attachment_parts(message, 0), start=1):
-        content_type = _content_type(part)
-        data = _attachment_bytes(part, content_type)
-        name = _safe_filename(_raw_filename(part))
+    for position, node in enumerate(_attachment_nodes(root), start=1):
+        data = _attachment_bytes(node.message, node.content_type)
+        name = _safe_filename(_raw_filename(node.message))
         if name is None:
-            name = f"{FALLBACK_FILENAME_STEM}-{position}{_extension(content_type, data)}"
-        yield MailAttachment(filename=name, content_type=content_type, data=data)
+            name = f"{FALLBACK_FILENAME_STEM}-{position}{_extension(node.content_type, data)}"
+        yield MailAttachment(filename=name, content_type=node.content_type, data=data)
 
 
-def _attachment_parts(part: Message, depth: int) -> Iterator[Message]:
-    """Attachment parts in order; attached messages are one file, not opened further."""
-    if depth > _MAX_MIME_DEPTH:
-        return
-    if _is_attachment(part):
-        yield part
-        return
-    if _content_type(part).startswith("message/"):
-        return
-    for child in _children(part):
-        yield from _attachment_parts(child, depth + 1)
+def _attachment_nodes(node: _Part) -> Iterator[_Part]:
+    if node.attachment:
+        yield node
+    for child in node.children:
+        yield from _attachment_nodes(child)
 
 
 def _attachment_bytes(part: Message, content_type: str) -> bytes:

@@ -11,6 +11,7 @@ from bot.core.roster import Roster
 from bot.core.routing import route_for
 from bot.core.sop import SopCatalog
 from bot.core.tickets import Channel, EventKind, Requester, Ticket, TicketStatus
+from bot.core.worktime import round_the_clock
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 ASKER = Requester(channel=Channel.TELEGRAM, telegram_id=7, id=1)
@@ -19,7 +20,13 @@ ASKER = Requester(channel=Channel.TELEGRAM, telegram_id=7, id=1)
 def new_ticket(catalog: SopCatalog, sop_id: str = "SOP-02") -> Ticket:
     sop = catalog.get(sop_id)
     ticket = Ticket.open(
-        requester=ASKER, sop=sop, subject="", text="Tanya", now=NOW, owner_role=route_for(sop)
+        requester=ASKER,
+        sop=sop,
+        calendar=round_the_clock(),
+        subject="",
+        text="Tanya",
+        now=NOW,
+        owner_role=route_for(sop),
     )
     ticket.number = 1
     return ticket

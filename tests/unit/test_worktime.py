@@ -7,7 +7,7 @@ plain weekdays, with and without Indonesian holidays, in a zone without daylight
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot.calendar import holiday_dates
 from bot.core import sla
-from bot.core.tickets import StepClock
+from bot.core.sla import StepClock
 from bot.core.worktime import OfficeHours, WorkCalendar
 
 LUNCH_BREAK = "mon-thu 08:00-12:00,13:00-16:00; fri 08:00-11:30,13:30-16:30"
@@ -92,9 +92,9 @@ def test_result_is_working_time_or_the_end_of_a_range(
 ) -> None:
     result = calendar.add_working_minutes(start, amount)
     assert result >= start
-    assert calendar.is_working(result) or calendar.is_working(
-        result - timedelta(microseconds=1)
-    ), result
+    assert calendar.is_working(result) or calendar.is_working(result - timedelta(microseconds=1)), (
+        result
+    )
 
 
 @few
@@ -131,9 +131,7 @@ def test_always_counts_real_elapsed_minutes_across_dst(
 def test_no_working_minute_on_a_holiday(start: datetime, amount: float) -> None:
     calendar = CALENDARS["lunch-jakarta-holidays"]
     result = calendar.add_working_minutes(start, amount).astimezone(JAKARTA)
-    if result.date() in ID_HOLIDAYS:
-        # Only the start itself may lie on a holiday, when no minute was added.
-        assert amount == 0 or result == start
+    assert result.date() not in ID_HOLIDAYS
 
 
 # --- daylight saving time, concretely -------------------------------------------------
@@ -151,8 +149,8 @@ def test_no_working_minute_on_a_holiday(start: datetime, amount: float) -> None:
 )
 def test_always_weekend_across_dst_change(zone: ZoneInfo, saturday: date, hours: int) -> None:
     calendar = WorkCalendar(OfficeHours.parse("24/7"), zone)
-    start = datetime(saturday.year, saturday.month, saturday.day, tzinfo=zone)
-    monday = start.replace(day=saturday.day + 2)
+    start = datetime.combine(saturday, time(0), zone)
+    monday = datetime.combine(saturday + timedelta(days=2), time(0), zone)
     assert calendar.working_minutes_between(start, monday) == hours * 60
     assert calendar.add_working_minutes(start, hours * 60) == monday
 
