@@ -7,17 +7,18 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
-from bot import services
-from bot.core.errors import DomainError
 from bot.core.outbound import Purpose, QueuedMessage
+from bot.core.worktime import DAY_NAMES, OfficeHours
 from bot.outbox_worker import ChannelSender, OutboxWorker
 from bot.runtime import Runtime, build_runtime, utc_now
 from bot.settings import Settings
+from handlers import jobs
 from handlers.email.processor import MailProcessor
 from handlers.email.sender import EmailSender
 from handlers.email.server import IntakeServer
@@ -29,6 +30,17 @@ ROSTER_WATCH_SECONDS = 30
 #: Entries published by another instance become matchable here within this time.
 FAQ_REFRESH_SECONDS = 60
 FAQ_AUTOCLOSE_SWEEP_MINUTES = 10
+SLA_SWEEP_SECONDS = 2
+DIGEST_GRACE_SECONDS = 120
+#: When the digest goes out under OFFICE_HOURS=24/7 (there is no opening time).
+ROUND_THE_CLOCK_DIGEST = time(8, 0)
+
+
+def opening_times(hours: OfficeHours) -> list[tuple[str, time]]:
+    """(day of week, first opening) for each working day; 08:00 daily under 24/7."""
+    if hours.always:
+        return [("mon-sun", ROUND_THE_CLOCK_DIGEST)]
+    return [(DAY_NAMES[day], ranges[0][0]) for day, ranges in enumerate(hours.ranges) if ranges]
 
 
 def channel_states(settings: Settings) -> dict[str, str | None]:
@@ -66,13 +78,41 @@ def _schedule_housekeeping(runtime: Runtime, scheduler: AsyncIOScheduler) -> Non
         replace_existing=True,
     )
     scheduler.add_job(
-        _close_settled_faq_tickets,
+        jobs.close_settled_faq_tickets,
         "interval",
         args=[runtime],
         minutes=FAQ_AUTOCLOSE_SWEEP_MINUTES,
         id="faq:autoclose",
         replace_existing=True,
     )
+    # Reminders go out within a few seconds of their due time; one sweep at a time.
+    scheduler.add_job(
+        jobs.sweep_deadlines,
+        "interval",
+        args=[runtime],
+        seconds=SLA_SWEEP_SECONDS,
+        id="sla:sweep",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
+    for day_of_week, opening in opening_times(runtime.calendar.hours):
+        # A digest missed while the bot was down is not sent later: a short grace time.
+        scheduler.add_job(
+            jobs.send_daily_digest,
+            CronTrigger(
+                day_of_week=day_of_week,
+                hour=opening.hour,
+                minute=opening.minute,
+                timezone=runtime.zone,
+            ),
+            args=[runtime],
+            id=f"digest:{day_of_week}",
+            replace_existing=True,
+            misfire_grace_time=DIGEST_GRACE_SECONDS,
+            coalesce=True,
+        )
 
 
 async def _report_failure(runtime: Runtime, message: QueuedMessage, error: str) -> None:
@@ -85,19 +125,6 @@ async def _report_failure(runtime: Runtime, message: QueuedMessage, error: str) 
             await uow.outbox.enqueue(notices, runtime.clock())
             await uow.commit()
         runtime.outbox_wake()
-
-
-async def _close_settled_faq_tickets(runtime: Runtime) -> None:
-    """FAQ-answered mail tickets nobody objected to within FAQ_AUTOCLOSE_HOURS close."""
-    now = runtime.clock()
-    cutoff = now - timedelta(hours=runtime.settings.faq_autoclose_hours)
-    async with runtime.unit_of_work() as uow:
-        numbers = await uow.tickets.awaiting_faq_feedback(opened_before=cutoff)
-    for number in numbers:
-        with contextlib.suppress(DomainError):
-            await services.close_unanswered_faq(
-                runtime.unit_of_work(), number, now, runtime.notifier
-            )
 
 
 async def run(

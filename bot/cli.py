@@ -2,69 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
 
 from bot import app
 from bot.cli_faq import faq_group
-from bot.core.errors import ConfigError, DomainError
+from bot.cli_report import report_command
+from bot.cli_support import configure_logging, fail, run_async, settings_of
+from bot.core.errors import ConfigError
 from bot.core.roster import load_roster
 from bot.core.sop import load_catalog
 from bot.core.tickets import TicketStatus
 from bot.runtime import build_runtime
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings
 from bot.tables import render_table
-from faq.kb import KbError
 from storage import migrate
 from storage.database import create_engine
-
-T = TypeVar("T")
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    """Readable log lines; httpx quiet so the bot token in request URLs never reaches logs."""
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
-
-def fail(message: str) -> NoReturn:
-    """Print one error line and exit with status 2."""
-    click.echo(f"lpse-helpdesk: {message}", err=True)
-    sys.exit(2)
-
-
-def settings_of(context: click.Context) -> Settings:
-    """Settings built once per invocation, from the environment and the env file."""
-    obj = context.ensure_object(dict)
-    if "settings" not in obj:
-        try:
-            obj["settings"] = load_settings(obj.get("env_file"))
-        except SettingsError as exc:
-            fail(str(exc))
-    settings: Settings = obj["settings"]
-    return settings
-
-
-def run_async(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine; configuration and domain errors become one clear line."""
-
-    async def runner() -> T:
-        return await coroutine_factory()
-
-    try:
-        return asyncio.run(runner())
-    except (ConfigError, DomainError, KbError) as exc:
-        fail(str(exc))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -316,6 +271,7 @@ def sop_list(context: click.Context, path: Path | None) -> None:
 
 
 cli.add_command(faq_group)
+cli.add_command(report_command)
 
 
 def main() -> None:

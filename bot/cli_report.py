@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bot.cli_support import fail, run_async, settings_of
+from bot.runtime import build_runtime
 from storage.report_queries import ReportPeriod, collect_report
 
 _DATE_FORMAT = "%Y-%m-%d"
@@ -45,12 +47,9 @@ def report_command(
 
     Days are office days in OFFICE_TIMEZONE; the period is [--from, --to).
     """
-    # Imported here: bot.cli imports this module to register the command, so a module-level
-    # import of bot.cli would be circular; and matplotlib (bot.reports) takes half a second
-    # to import, which every other command of the CLI should not pay.
-    from bot.cli import fail, run_async, settings_of
+    # Imported here: matplotlib (bot.reports) takes half a second to import, which every
+    # other command of the CLI should not pay.
     from bot.reports import write_report
-    from bot.runtime import build_runtime
 
     settings = settings_of(context)
     start: date = first_day.date()

@@ -17,8 +17,9 @@ from bot import texts
 from bot.core.changes import ChangeKind, TicketChange
 from bot.core.outbound import Outbound, OutboundKind, Purpose
 from bot.core.ports import UnitOfWork
+from bot.core.roles import SUPERVISOR_ROLES
 from bot.core.roster import Roster
-from bot.core.tickets import AttachmentRef, Channel, Direction, Ticket
+from bot.core.tickets import AttachmentRef, Channel, Direction, Requester, Ticket
 from bot.core.worktime import WorkCalendar
 from faq.kb import KbEntry
 from handlers.email import loops, reference
@@ -172,6 +173,78 @@ class OutboxNotifier:
             out += self._under_card(ticket, texts.STAFF_RATED, rating=ticket.rating)
         elif kind is ChangeKind.FAQ_PUBLISHED:
             out += self._under_card(ticket, texts.STAFF_PUBLISHED, name=change.actor_name or "-")
+        return out
+
+    async def deadline_notice(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        requester: Requester,
+        *,
+        breach: bool,
+        due_at: datetime,
+        late: bool,
+        now: datetime,
+    ) -> list[Outbound]:
+        """A reminder (80 %) or breach (100 %) under the card, naming the role's members;
+        a breach also names the supervisors and updates the card. Roles with an e-mail
+        address get a copy."""
+        assert ticket.number is not None
+        role = ticket.step_role
+        roster = self._roster()
+        people = roster.members_with_role(role)
+        if ticket.assignee_id is not None and (assignee := roster.member(ticket.assignee_id)):
+            people = [assignee, *[p for p in people if p != assignee]]
+        if breach:
+            people += [
+                p
+                for r in sorted(SUPERVISOR_ROLES)
+                for p in roster.members_with_role(r)
+                if p not in people
+            ]
+        minutes = ticket.sop.step(ticket.step).minutes or 0.0
+        template = texts.SLA_BREACH if breach else texts.SLA_REMINDER
+        text = (texts.SLA_LATE if late else "") + template.format(
+            number=ticket.number,
+            step=ticket.step,
+            role=role,
+            minutes=format_minutes(minutes),
+            due=due_at.astimezone(self._zone).strftime("%d-%m-%Y %H:%M"),
+        )
+        out: list[Outbound] = []
+        if self._staff_chat is not None:
+            mentions = " ".join(render.mention(p.telegram_id, p.name) for p in people)
+            out.append(
+                Outbound(
+                    channel=TELEGRAM,
+                    destination=self._staff_chat,
+                    kind=OutboundKind.TEXT,
+                    payload={
+                        "text": f"{render.escape(text)} {mentions}".strip(),
+                        "reply_to": Purpose.CARD.value,
+                    },
+                    purpose=Purpose.TICKET_UPDATE,
+                    ticket_id=ticket.number,
+                )
+            )
+            if breach:
+                change = TicketChange(ChangeKind.ADVANCED, ticket, requester)
+                out += await self._card(uow, ticket, change, edit=True)
+        destination = roster.destinations.get(role)
+        if destination is not None and destination.email and self._mail is not None:
+            out.append(
+                await self._mail_to(
+                    uow,
+                    ticket,
+                    destination.email,
+                    text,
+                    now,
+                    automatic=True,
+                    files=(),
+                    subject=texts.SLA_MAIL_SUBJECT.format(number=ticket.number),
+                    reply=False,
+                )
+            )
         return out
 
     def delivery_failed(self, ticket_id: int, error: str) -> list[Outbound]:

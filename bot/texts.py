@@ -455,3 +455,23 @@ PARTNER_FORWARD: Final = (
 )
 STAFF_PARTNER_REPLY: Final = "Balasan dari {role} (Tiket #{number}):\n{text}"
 STAFF_ESCALATED: Final = "Pemohon menyatakan jawaban FAQ belum membantu (Tiket #{number}):\n{text}"
+
+# --- SLA ----------------------------------------------------------------------------------
+CARD_BREACHED: Final = "MELEWATI BATAS WAKTU"
+SLA_LATE: Final = "(terlambat terkirim) "
+SLA_REMINDER: Final = (
+    "Pengingat Tiket #{number}: langkah {step} ({role}) sudah memakai 80% dari target "
+    "{minutes}; batas {due}."
+)
+SLA_BREACH: Final = (
+    "Tiket #{number} melewati batas waktu: langkah {step} ({role}) lebih dari {minutes} "
+    "(batas {due})."
+)
+SLA_MAIL_SUBJECT: Final = "Pengingat SLA Tiket #{number}"
+DIGEST_TITLE: Final = "Ringkasan harian {day}"
+DIGEST_PER_ROLE: Final = "Tiket terbuka per peran: {roles}"
+DIGEST_NONE_OPEN: Final = "Tidak ada tiket terbuka."
+DIGEST_DUE_TODAY: Final = "Jatuh tempo hari ini: {count}"
+DIGEST_BREACHED: Final = "Melewati batas waktu: {count}"
+DIGEST_OLDEST: Final = "Menunggu paling lama: Tiket #{number} sejak {since}"
+REPORT_CAPTION: Final = "Kepatuhan SLA per langkah SOP, {start} s.d. {end}"

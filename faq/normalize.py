@@ -113,11 +113,6 @@ def terms_of(text: str) -> list[str]:
     return [term.term for term in analyze(text)]
 
 
-def is_known_word(word: str) -> bool:
-    """Whether the lexicon knows this folded word (a typo target for the matcher)."""
-    return word in _KNOWN_WORDS
-
-
 def known_words() -> frozenset[str]:
     """Every folded word the lexicon knows: abbreviations, stopwords, synonyms, roots."""
     return _KNOWN_WORDS

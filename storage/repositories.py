@@ -33,6 +33,7 @@ from storage.models import (
     RequesterRow,
     TicketRow,
 )
+from storage.sla import SqlSlaReminders
 
 
 class ConcurrentUpdate(RuntimeError):
@@ -146,6 +147,7 @@ class SqlTicketRepository:
         await self._session.flush()
         ticket.number = row.id
         await self._flush_pending(ticket)
+        await SqlSlaReminders(self._session).sync(ticket, ticket.opened_at)
         ticket.version = row.version
         return ticket
 
@@ -159,6 +161,7 @@ class SqlTicketRepository:
             raise ConcurrentUpdate(f"ticket #{ticket.number} changed meanwhile")
         self._copy_into(ticket, row)
         await self._flush_pending(ticket)
+        await SqlSlaReminders(self._session).sync(ticket, row.updated_at)
         ticket.version = row.version
 
     async def recent(
@@ -178,6 +181,13 @@ class SqlTicketRepository:
                 TicketRow.status != TicketStatus.CLOSED.value,
             )
             .order_by(TicketRow.id)
+        )
+        return [self._ticket_from_row(row) for row in rows]
+
+    async def open_tickets(self) -> list[Ticket]:
+        """Every ticket not closed (the digest's view)."""
+        rows = await self._session.scalars(
+            select(TicketRow).where(TicketRow.status != TicketStatus.CLOSED.value)
         )
         return [self._ticket_from_row(row) for row in rows]
 

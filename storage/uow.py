@@ -16,12 +16,14 @@ from storage.chat_state import (
     SqlProcessedUpdates,
 )
 from storage.mail import SqlAutoMailLog, SqlInboundMail, SqlMailThreads
+from storage.models import DigestRow
 from storage.outbox import SqlOutbox
 from storage.repositories import (
     SqlFaqEntryRepository,
     SqlRequesterRepository,
     SqlTicketRepository,
 )
+from storage.sla import SqlSlaReminders
 
 
 class SqlUnitOfWork:
@@ -38,6 +40,7 @@ class SqlUnitOfWork:
     inbound_mail: SqlInboundMail
     mail_threads: SqlMailThreads
     auto_mail: SqlAutoMailLog
+    sla_reminders: SqlSlaReminders
 
     def __init__(
         self,
@@ -64,6 +67,7 @@ class SqlUnitOfWork:
         self.inbound_mail = SqlInboundMail(self._session)
         self.mail_threads = SqlMailThreads(self._session)
         self.auto_mail = SqlAutoMailLog(self._session)
+        self.sla_reminders = SqlSlaReminders(self._session)
         return self
 
     async def __aexit__(
@@ -78,6 +82,12 @@ class SqlUnitOfWork:
         finally:
             await self._session.close()
             self._session = None
+
+    async def claim_digest(self, digest: DigestRow) -> None:
+        """Record today's digest; ``IntegrityError`` when it was already sent."""
+        assert self._session is not None
+        async with self._session.begin_nested():
+            self._session.add(digest)
 
     async def commit(self) -> None:
         assert self._session is not None

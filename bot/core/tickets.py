@@ -70,6 +70,8 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
     FAQ_PUBLISHED = "faq_published"
     RATED = "rated"
+    REMINDED = "reminded"
+    BREACHED = "breached"
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,13 @@ class Ticket:
         # Any reply to an FAQ answer means it did not settle the matter: staff take over.
         self.awaiting_faq_feedback = False
         self._append(Direction.INBOUND, actor, text, now, attachments)
+
+    def record_deadline(self, breach: bool, now: datetime) -> None:
+        """The step reached 80 % (reminder) or 100 % (breach) of its budget."""
+        if breach:
+            self.breached = True
+        kind = EventKind.BREACHED if breach else EventKind.REMINDED
+        self._record(kind, SYSTEM_ACTOR, now, step=self.step)
 
     def close_unanswered_faq(self, now: datetime) -> None:
         """The FAQ answer went unchallenged long enough: the system closes the ticket."""

@@ -32,6 +32,8 @@ MAX_ATTEMPTS = 5
 CLAIM_LEASE = timedelta(minutes=5)
 BATCH = 20
 IDLE_POLL_SECONDS = 2.0
+#: How automatic mail (out-of-office, bounces) in a ticket's thread is labelled for staff.
+AUTOMATIC_AUTHOR = "balasan otomatis"
 
 
 class MailProcessor:
@@ -109,7 +111,9 @@ class MailProcessor:
         runtime = self.runtime
         identity = RequesterIdentity(channel=Channel.EMAIL, email=sender, name=mail.from_name)
         if number is not None:
-            partner = self._partner_role(sender)
+            # An auto-reply or bounce in a thread is shown to staff but never reopens,
+            # escalates or answers anything (RFC 3834: no replies to automatic mail).
+            partner = AUTOMATIC_AUTHOR if automatic else self._partner_role(sender)
             try:
                 if partner is not None:
                     await services.add_partner_message(

@@ -80,6 +80,7 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
             ),
             CallbackQueryHandler(requester.button, pattern=r"^(m|fb|esc|c|j|r|f):"),
             CommandHandler("reload", staff.reload_roster, staff_chat),
+            CommandHandler("laporan", staff.report, staff_chat),
             MessageHandler(staff_chat & filters.REPLY & ~filters.COMMAND, staff.reply),
             CallbackQueryHandler(staff.button, pattern=r"^s:"),
             MessageHandler(other_groups, staff.leave_foreign_group),

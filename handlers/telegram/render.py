@@ -59,6 +59,8 @@ def card(
     if due_at is not None and ticket.is_open:
         due = due_at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
         lines.append(escape(texts.CARD_DUE.format(due=due)))
+    if ticket.breached and ticket.is_open:
+        lines.append(f"<b>{escape(texts.CARD_BREACHED)}</b>")
     if ticket.rating is not None:
         lines.append(escape(texts.CARD_RATING.format(rating=ticket.rating)))
     return "\n".join(lines)
@@ -124,3 +126,8 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         parts.append(current)
     return parts
+
+
+def mention(telegram_id: int, name: str) -> str:
+    """A mention that notifies the member even with the group muted."""
+    return f'<a href="tg://user?id={telegram_id}">{escape(name)}</a>'

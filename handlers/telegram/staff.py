@@ -6,9 +6,11 @@ honoured only on the card of the ticket it names, so forged or copied payloads d
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatMemberStatus
@@ -16,7 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot import services, texts
 from bot.core.errors import ConfigError, DomainError
-from bot.core.outbound import Purpose
+from bot.core.outbound import Outbound, OutboundKind, Purpose
 from bot.core.privacy import contains_credential
 from bot.core.roles import ALL_ROLES
 from bot.core.roster import StaffMember
@@ -32,8 +34,12 @@ from handlers.telegram.common import (
     text_message,
 )
 from handlers.telegram.sender import keyboard
+from storage.report_queries import ReportPeriod, collect_report
 
 log = logging.getLogger(__name__)
+
+#: Days covered by /laporan.
+REPORT_DAYS = 30
 
 _TICKET_NUMBER = re.compile(r"#(\d+)")
 
@@ -199,6 +205,39 @@ class StaffHandlers:
             return
         await self._tell_group(
             texts.STAFF_ROSTER_RELOADED.format(count=len(roster.members)), message.message_id
+        )
+
+    async def report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/laporan: the SLA compliance chart of the last 30 days, as a photo."""
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
+            return
+        if self.runtime.roster.current.member(user.id) is None:
+            await self._tell_group(texts.STAFF_NOT_MEMBER, message.message_id)
+            return
+        from bot.reports import main_chart_png  # matplotlib: loaded on first use only
+
+        runtime = self.runtime
+        now = runtime.clock()
+        end = now.astimezone(runtime.zone).date() + timedelta(days=1)
+        period = ReportPeriod(end - timedelta(days=REPORT_DAYS), end, runtime.zone)
+        async with runtime.session_factory() as session:
+            data = await collect_report(session, period, runtime.catalog, runtime.calendar, now)
+        png = await asyncio.to_thread(main_chart_png, data)  # drawing is CPU work
+        chart = await runtime.attachments.put(png, "laporan-sla.png", "image/png")
+        caption = texts.REPORT_CAPTION.format(
+            start=period.first_day.strftime("%d-%m-%Y"),
+            end=(period.end_day - timedelta(days=1)).strftime("%d-%m-%Y"),
+        )
+        await say(
+            runtime,
+            Outbound(
+                channel="telegram",
+                destination=str(self.staff_chat_id),
+                kind=OutboundKind.PHOTO,
+                payload={**chart.as_dict(), "caption": render.escape(caption)},
+                purpose=Purpose.NOTICE,
+            ),
         )
 
     async def leave_foreign_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -289,3 +289,15 @@ async def test_faq_answer_by_mail_waits_for_tidak_membantu(mail_bot: MailBot) ->
     card = await mail_bot.harness.card(1)
     assert "Tiket #1" in card["text"]
     await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "belum membantu" in r["text"])
+
+
+async def test_out_of_office_reply_in_a_thread_is_only_a_note(mail_bot: MailBot) -> None:
+    await mail_bot.send_async(mail("Zzqx plorkh", "zzqx wvvq plorkh"))
+    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    away = mail("Automatic reply: Zzqx plorkh [#1]", "Saya sedang cuti.",
+                in_reply_to=str(ack["Message-ID"]), Auto_Submitted="auto-replied")
+    await mail_bot.send_async(away)
+    note = await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "sedang cuti" in r["text"])
+    assert "balasan otomatis" in note["text"]
+    await asyncio.sleep(1)
+    assert len(mail_bot.sink.messages) == 1  # nothing answered the auto-reply

@@ -1,0 +1,616 @@
+"""Telegram throughput benchmark: the whole bot against a bare python-telegram-bot echo bot.
+
+What is measured
+    Inbound questions per second through the *whole* bot (``bot.app.run``: update in by
+    ``getUpdates`` long polling, update claimed, dialogue state read, FAQ match, interaction and
+    outbox rows written to SQLite, outbox worker sends the answer by ``sendMessage`` and marks
+    it sent), and the same for a bare PTB ``Application`` with one ``MessageHandler`` that
+    answers ``update.message.reply_text(update.message.text)`` (default settings, polling).
+    Both talk to their own fresh ``tests.support.bot_api.BotApiStandIn`` (the strict local Bot
+    API used by the e2e tests), in-process, in one asyncio loop, each with its own temporary
+    directory (SQLite file, attachments, roster).
+
+Method
+    A *conversation* is a distinct simulated user who sends one private text and gets one
+    answer. About 80 % of the texts are questions and variants from ``faq/data/kb.yaml`` that
+    the FAQ matcher answers (checked with the matcher before the run); about 20 % are
+    off-topic questions on which it abstains, so the bot answers with suggestions and a
+    "contact staff" button: both paths are exercised. Latency runs from pushing the update into
+    the stand-in's queue to the moment the stand-in handles the ``sendMessage`` that answers it
+    (hooked in a subclass of the stand-in; the answer's text is checked). Each bot gets:
+
+    1. a warm-up (not measured);
+    2. a sequential run: one conversation at a time (latency without queueing);
+    3. a concurrent run: ``--concurrency`` conversations kept in flight (throughput, latency
+       under load). For the bot, the process RSS (``VmRSS`` of ``/proc/self/status``, after
+       ``gc.collect()``) is read before it, after every 1,000 conversations and after it.
+
+    The helpdesk bot is measured twice: as shipped (PTB's ``AIORateLimiter`` at
+    ``OVERALL_MESSAGES_PER_SECOND`` = 30 sends/s, Telegram's documented overall limit, which
+    therefore caps its throughput) and, unless ``--no-unlimited``, with that overall limit
+    lifted (``handlers.telegram.application.OVERALL_MESSAGES_PER_SECOND = 0`` set by this script
+    before the bot is built, nothing else changed): that figure is the software's own cost and
+    is the one to compare with the echo bot, which has no rate limiter. The RSS figures come
+    from the as-shipped run.
+
+    The stand-in keeps every call, record and message of every chat; so that RSS shows the
+    bot and not the test double, the subclass here forgets a conversation's chat, user,
+    messages and records once it is answered (the stand-in's protocol checks are unchanged).
+    The echo bot's RSS over its concurrent run is reported as a control (PTB + stand-in +
+    harness growth).
+
+How to run (from the repository root; about 10 minutes with the defaults on a 2-CPU VM,
+where the as-shipped bot needs 10,000 / 30 s = 5.6 minutes by construction, about 1 minute
+with ``--quick``)::
+
+    .venv/bin/python bench/telegram.py                 # 10,000 conversations, 50 in flight
+    .venv/bin/python bench/telegram.py --quick         # smoke run, 500 conversations
+    .venv/bin/python bench/telegram.py --conversations 2000 --concurrency 20 --sequential 200
+
+It prints a table (``bot.tables.render_table``) and writes ``bench/results/telegram.json``
+with the machine (platform, CPU count, Python) and a UTC timestamp.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import logging
+import os
+import platform
+import random
+import resource
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+# `python bench/telegram.py` puts bench/ first on the path, where this file would shadow the
+# `telegram` package (python-telegram-bot); the repository root is what the imports need.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import telegram  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot import app, texts  # noqa: E402
+from bot.core.privacy import contains_credential  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.tables import render_table  # noqa: E402
+from faq.kb import DEFAULT_KB_PATH, load_kb  # noqa: E402
+from faq.matcher import FaqMatcher  # noqa: E402
+from handlers.telegram import application as telegram_application  # noqa: E402
+from tests.support.bot_api import BotApiStandIn, FakeUser, JsonDict  # noqa: E402
+
+RESULTS = REPO / "bench" / "results" / "telegram.json"
+STAFF_CHAT = -1001234567890
+ROSTER = """
+staff:
+  - {telegram_id: 111, name: Rina, roles: [helpdesk]}
+  - {telegram_id: 222, name: Andi, roles: [sekretaris, kepala]}
+"""
+SEED = 20240611
+UNANSWERED_SHARE = 0.2
+#: A conversation not answered within this time counts as failed.
+ANSWER_TIMEOUT = 60.0
+#: RSS is sampled every this many conversations of the bot's concurrent run.
+RSS_EVERY = 1000
+#: Off-topic questions (the FAQ must abstain on them; checked with the matcher at start-up).
+OFF_TOPIC = (
+    "Jam berapa kantin di seberang kantor bupati buka hari Minggu?",
+    "Siapa juara liga sepak bola Indonesia musim lalu?",
+    "Resep pempek kapal selam yang enak bagaimana ya?",
+    "Apakah besok hujan di Indralaya sore hari?",
+    "Berapa harga cabai merah di pasar Tanjung Raja minggu ini?",
+    "Kapan jadwal kapal feri dari Palembang ke Bangka?",
+    "Rekomendasi film bioskop yang bagus akhir pekan ini apa?",
+    "Bagaimana cara merawat tanaman anggrek supaya berbunga?",
+    "zzz qqq xyz tidak ada di faq",
+    "pertanyaan aneh qwerty asdf",
+    "what is the capital city of australia",
+    "Nomor sepatu ukuran 42 itu setara ukuran berapa di Eropa?",
+    "Apa nama sungai terpanjang di pulau Sumatera?",
+    "Kucing saya tidak mau makan sejak kemarin, kenapa ya?",
+    "Berapa lama merebus telur setengah matang?",
+    "Lagu daerah Sumatera Selatan yang terkenal apa saja?",
+)
+
+log = logging.getLogger("bench.telegram")
+
+
+# --------------------------------------------------------------------------------------------
+# the stand-in, hooked
+# --------------------------------------------------------------------------------------------
+
+
+class BenchStandIn(BotApiStandIn):
+    """The strict stand-in, plus: a future per chat resolved when the bot's answer arrives,
+    and forgetting finished conversations so the test double does not grow with the run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._expected: dict[int, asyncio.Future[tuple[float, str]]] = {}
+        self.unexpected: list[tuple[int, str]] = []
+
+    def expect(self, chat_id: int) -> asyncio.Future[tuple[float, str]]:
+        """A future for the next message the bot sends to ``chat_id``: (perf_counter, text)."""
+        future: asyncio.Future[tuple[float, str]] = asyncio.get_running_loop().create_future()
+        self._expected[chat_id] = future
+        return future
+
+    def _record(self, method: str, message: JsonDict, **kwargs: Any) -> JsonDict:
+        record = super()._record(method, message, **kwargs)
+        now = time.perf_counter()
+        self.sent.pop()  # nothing reads `sent` here; keeping it would count in the RSS
+        future = self._expected.pop(record["chat_id"], None)
+        if future is None:
+            self.unexpected.append((record["chat_id"], str(record["text"])[:80]))
+        elif not future.done():
+            future.set_result((now, str(record["text"])))
+        if len(self.calls) > 1000:
+            del self.calls[:-100]
+        return record
+
+    def forget(self, user_id: int) -> None:
+        """Drop a finished conversation: its chat, user and messages."""
+        chat = self._chats.pop(user_id, None)
+        self._users.pop(user_id, None)
+        if chat is not None:
+            for message_id in range(1, chat.last_message_id + 1):
+                self._messages.pop((user_id, message_id), None)
+
+
+# --------------------------------------------------------------------------------------------
+# workloads
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    answered: bool  # the FAQ answers it (else: suggestions)
+
+
+def question_pools() -> tuple[list[str], list[str]]:
+    """KB questions/variants the matcher answers with their own entry; off-topic texts on which
+    it abstains. Texts the bot would hold back as credentials are left out."""
+    entries = load_kb(DEFAULT_KB_PATH)
+    matcher = FaqMatcher(entries)
+    answered: list[str] = []
+    for entry in entries:
+        for text in (entry.question, *entry.variants):
+            result = matcher.match(text)
+            if (
+                result.answer is not None
+                and result.answer.id == entry.id
+                and not contains_credential(text)
+            ):
+                answered.append(text)
+    unanswered = [text for text in OFF_TOPIC if matcher.match(text).answer is None]
+    if not answered or not unanswered:
+        raise SystemExit("bench: no usable questions (FAQ KB or matcher changed?)")
+    return answered, unanswered
+
+
+class Workload:
+    """Deterministic stream of (distinct user id, question)."""
+
+    def __init__(self, answered: list[str], unanswered: list[str], first_user: int) -> None:
+        self._answered = answered
+        self._unanswered = unanswered
+        self._random = random.Random(SEED)
+        self._next_user = first_user
+
+    def next(self) -> tuple[int, Question]:
+        user_id = self._next_user
+        self._next_user += 1
+        if self._random.random() < UNANSWERED_SHARE:
+            return user_id, Question(self._random.choice(self._unanswered), answered=False)
+        return user_id, Question(self._random.choice(self._answered), answered=True)
+
+
+Checker = Callable[[Question, str], str]
+
+
+def check_bot_reply(question: Question, text: str) -> str:
+    """The kind of the bot's reply: 'answer', 'suggestions' or 'other'."""
+    if texts.FAQ_ANSWER.format(answer="").strip() in text:
+        return "answer"
+    if text.strip() in (texts.FAQ_SUGGESTIONS.strip(), texts.FAQ_NO_SUGGESTION.strip()):
+        return "suggestions"
+    return "other"
+
+
+def check_echo_reply(question: Question, text: str) -> str:
+    return "echo" if text == question.text else "other"
+
+
+# --------------------------------------------------------------------------------------------
+# runs
+# --------------------------------------------------------------------------------------------
+
+
+def rss_kib() -> int:
+    """Resident set size of this process now, in KiB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class RunResult:
+    """One measured run of one bot."""
+
+    bot: str
+    mode: str  # "sequential" | "concurrent"
+    conversations: int
+    concurrency: int
+    seconds: float
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+    cpu_ms_per_conversation: float
+    failed: int
+    replies: dict[str, int]
+    rss_samples_kib: list[tuple[int, int]] = field(default_factory=list)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in [0, 100])."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+async def drive(
+    api: BenchStandIn,
+    workload: Workload,
+    *,
+    name: str,
+    mode: str,
+    conversations: int,
+    concurrency: int,
+    check: Checker,
+    rss_every: int = 0,
+) -> RunResult:
+    """``conversations`` distinct users, ``concurrency`` of them in flight at any time."""
+    latencies: list[float] = []
+    replies: dict[str, int] = {}
+    failed = 0
+    started = 0
+    finished = 0
+    samples: list[tuple[int, int]] = []
+    if rss_every:
+        gc.collect()
+        samples.append((0, rss_kib()))
+
+    async def one() -> None:
+        nonlocal failed, finished
+        user_id, question = workload.next()
+        user = api.user(user_id, f"Penyedia {user_id}", f"penyedia{user_id}")
+        answer = api.expect(user_id)
+        pushed = time.perf_counter()
+        api.send_text(user, user_id, question.text)
+        try:
+            received, text = await asyncio.wait_for(answer, ANSWER_TIMEOUT)
+        except TimeoutError:
+            failed += 1
+        else:
+            latencies.append(received - pushed)
+            kind = check(question, text)
+            if question.answered and kind == "suggestions":
+                kind = "suggestions (expected answer)"
+            replies[kind] = replies.get(kind, 0) + 1
+        api.forget(user_id)
+        finished += 1
+        if rss_every and finished % rss_every == 0:
+            samples.append((finished, rss_kib()))
+
+    async def lane() -> None:
+        nonlocal started
+        while started < conversations:
+            started += 1
+            await one()
+
+    cpu_before = cpu_seconds()
+    begin = time.perf_counter()
+    await asyncio.gather(*(lane() for _ in range(max(1, min(concurrency, conversations)))))
+    elapsed = time.perf_counter() - begin
+    cpu = cpu_seconds() - cpu_before
+    if rss_every:
+        gc.collect()
+        if samples[-1][0] != finished:
+            samples.append((finished, rss_kib()))
+        else:  # re-read after the collection
+            samples[-1] = (finished, rss_kib())
+    ms = [value * 1000 for value in latencies]
+    return RunResult(
+        bot=name,
+        mode=mode,
+        conversations=conversations,
+        concurrency=concurrency,
+        seconds=round(elapsed, 3),
+        per_second=round(len(latencies) / elapsed, 1),
+        p50_ms=round(percentile(ms, 50), 2),
+        p99_ms=round(percentile(ms, 99), 2),
+        mean_ms=round(statistics.fmean(ms), 2) if ms else float("nan"),
+        max_ms=round(max(ms), 2) if ms else float("nan"),
+        cpu_ms_per_conversation=round(cpu * 1000 / max(conversations, 1), 3),
+        failed=failed,
+        replies=dict(sorted(replies.items())),
+        rss_samples_kib=samples,
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    warmup: int
+    sequential: int
+    conversations: int
+    concurrency: int
+
+
+async def measure(
+    name: str,
+    api: BenchStandIn,
+    workload: Workload,
+    plan: Plan,
+    check: Checker,
+    *,
+    rss: bool,
+) -> list[RunResult]:
+    """Warm-up, sequential run, concurrent run against a started bot."""
+    await drive(api, workload, name=name, mode="warmup", conversations=plan.warmup,
+                concurrency=plan.concurrency, check=check)
+    sequential = await drive(api, workload, name=name, mode="sequential",
+                             conversations=plan.sequential, concurrency=1, check=check)
+    concurrent = await drive(api, workload, name=name, mode="concurrent",
+                             conversations=plan.conversations, concurrency=plan.concurrency,
+                             check=check, rss_every=RSS_EVERY if rss else 0)
+    return [sequential, concurrent]
+
+
+async def wait_polling(api: BotApiStandIn, task: asyncio.Task[None] | None = None) -> None:
+    """Until the bot has asked for updates once."""
+    for _ in range(400):
+        if api.calls_of("getUpdates"):
+            return
+        if task is not None and task.done():
+            task.result()
+        await asyncio.sleep(0.025)
+    raise RuntimeError("bot did not start polling")
+
+
+async def with_stand_in(body: Callable[[BenchStandIn, Path], Awaitable[list[RunResult]]],
+                        ) -> list[RunResult]:
+    api = BenchStandIn()
+    await api.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
+            return await body(api, Path(tmp))
+    finally:
+        await api.stop()
+
+
+async def run_helpdesk(
+    plan: Plan, pools: tuple[list[str], list[str]], *, name: str, unlimited: bool, rss: bool
+) -> list[RunResult]:
+    """The whole bot (``bot.app.run``) with a fresh stand-in, SQLite file and attachments."""
+
+    async def body(api: BenchStandIn, tmp: Path) -> list[RunResult]:
+        api.add_group(STAFF_CHAT, "Staf LPSE Ogan Ilir")
+        staff_file = tmp / "staff.yaml"
+        staff_file.write_text(ROSTER, encoding="utf-8")
+        settings = Settings(
+            telegram_bot_token=api.token,
+            telegram_api_base_url=api.base_url,
+            telegram_file_base_url=api.file_base_url,
+            telegram_staff_chat_id=STAFF_CHAT,
+            staff_file=staff_file,
+            database_url=f"sqlite+aiosqlite:///{tmp / 'helpdesk.db'}",
+            smtp_listen_port=0,
+            attachments_dir=tmp / "attachments",
+            office_hours="24/7",
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        shipped_rate = telegram_application.OVERALL_MESSAGES_PER_SECOND
+        if unlimited:
+            telegram_application.OVERALL_MESSAGES_PER_SECOND = 0  # AIORateLimiter: no limit
+        stop = asyncio.Event()
+        task = asyncio.create_task(app.run(settings, stop))
+        try:
+            await wait_polling(api, task)
+        finally:
+            telegram_application.OVERALL_MESSAGES_PER_SECOND = shipped_rate
+        try:
+            workload = Workload(*pools, first_user=10_000_000)
+            return await measure(name, api, workload, plan, check_bot_reply, rss=rss)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=30)
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):  # app.run took them over
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(signum)
+
+    return await with_stand_in(body)
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The whole echo bot."""
+    assert update.message is not None and update.message.text is not None
+    await update.message.reply_text(update.message.text)
+
+
+async def run_echo(plan: Plan, pools: tuple[list[str], list[str]]) -> list[RunResult]:
+    """A bare PTB Application, default settings, polling, on a fresh stand-in."""
+
+    async def body(api: BenchStandIn, tmp: Path) -> list[RunResult]:
+        application = (
+            Application.builder()
+            .token(api.token)
+            .base_url(api.base_url)
+            .base_file_url(api.file_base_url)
+            .build()
+        )
+        application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling()
+        try:
+            await wait_polling(api)
+            workload = Workload(*pools, first_user=20_000_000)
+            return await measure("echo bot", api, workload, plan, check_echo_reply, rss=True)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+
+    return await with_stand_in(body)
+
+
+# --------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------
+
+
+def rss_growth(samples: list[tuple[int, int]]) -> dict[str, float]:
+    """Before/after RSS and growth per 1,000 conversations (end-to-end and least squares)."""
+    if len(samples) < 2:
+        return {}
+    (first_n, first_kib), (last_n, last_kib) = samples[0], samples[-1]
+    span = max(last_n - first_n, 1)
+    xs = [float(n) for n, _ in samples]
+    ys = [float(kib) for _, kib in samples]
+    slope = statistics.linear_regression(xs, ys).slope if len(samples) > 2 else 0.0
+    return {
+        "conversations": float(last_n - first_n),
+        "rss_before_mib": round(first_kib / 1024, 1),
+        "rss_after_mib": round(last_kib / 1024, 1),
+        "growth_per_1000_mib": round((last_kib - first_kib) / 1024 / span * 1000, 2),
+        "slope_per_1000_mib": round(slope / 1024 * 1000, 2),
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def report_tables(results: list[RunResult], ratios: dict[str, float],
+                  memory: dict[str, dict[str, float]]) -> str:
+    headers = ("bot", "run", "convs", "in flight", "seconds", "questions/s", "p50 ms",
+               "p99 ms", "max ms", "CPU ms/conv", "failed", "replies")
+    rows = [
+        (r.bot, r.mode, r.conversations, r.concurrency, f"{r.seconds:.1f}", f"{r.per_second:.1f}",
+         f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", f"{r.max_ms:.1f}", f"{r.cpu_ms_per_conversation:.2f}",
+         r.failed, ", ".join(f"{k} {v}" for k, v in r.replies.items()))
+        for r in results
+    ]
+    parts = [render_table(headers, rows), ""]
+    parts.append(render_table(
+        ("throughput ratio (concurrent run)", "bot/echo", "target"),
+        [(name, f"{ratio:.3f}", ">= 0.5 " + ("met" if ratio >= 0.5 else "NOT met"))
+         for name, ratio in ratios.items()],
+    ))
+    parts.append("")
+    parts.append(render_table(
+        ("RSS over the concurrent run", "convs", "before MiB", "after MiB", "MiB/1000 (end-end)",
+         "MiB/1000 (slope)"),
+        [(name, int(m["conversations"]), m["rss_before_mib"], m["rss_after_mib"],
+          m["growth_per_1000_mib"], m["slope_per_1000_mib"]) for name, m in memory.items()],
+    ))
+    return "\n".join(parts)
+
+
+def machine() -> dict[str, object]:
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "python_telegram_bot": telegram.__version__,
+    }
+
+
+async def run_all(plan: Plan, *, unlimited: bool) -> dict[str, Any]:
+    pools = question_pools()
+    results: list[RunResult] = []
+    results += await run_helpdesk(plan, pools, name="helpdesk bot (shipped, 30 sends/s)",
+                                  unlimited=False, rss=True)
+    if unlimited:
+        results += await run_helpdesk(plan, pools, name="helpdesk bot (no overall limit)",
+                                      unlimited=True, rss=False)
+    results += await run_echo(plan, pools)
+    concurrent = {r.bot: r for r in results if r.mode == "concurrent"}
+    echo_rate = concurrent["echo bot"].per_second
+    ratios = {name: r.per_second / echo_rate for name, r in concurrent.items() if name != "echo bot"}
+    memory = {name: rss_growth(r.rss_samples_kib) for name, r in concurrent.items()
+              if r.rss_samples_kib}
+    print(report_tables(results, ratios, memory))
+    return {
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "plan": asdict(plan),
+        "question_pools": {"answered": len(pools[0]), "unanswered": len(pools[1]),
+                           "unanswered_share": UNANSWERED_SHARE},
+        "runs": [asdict(r) for r in results],
+        "throughput_ratio_bot_over_echo": {k: round(v, 4) for k, v in ratios.items()},
+        "rss": memory,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse the sizes, run everything in one loop, print and write the results."""
+    doc = __doc__ or ""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=10_000,
+                        help="conversations in each concurrent run (default 10000)")
+    parser.add_argument("--concurrency", type=int, default=50,
+                        help="conversations kept in flight (default 50)")
+    parser.add_argument("--sequential", type=int, default=500,
+                        help="conversations in each sequential latency run (default 500)")
+    parser.add_argument("--warmup", type=int, default=300, help="warm-up conversations")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 500 concurrent, 100 sequential, 100 warm-up")
+    parser.add_argument("--no-unlimited", dest="unlimited", action="store_false",
+                        help="skip the run of the bot with the overall send limit lifted")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON results file")
+    args = parser.parse_args(argv)
+    if args.quick:
+        plan = Plan(warmup=100, sequential=100, conversations=500, concurrency=args.concurrency)
+    else:
+        plan = Plan(args.warmup, args.sequential, args.conversations, args.concurrency)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(logging.WARNING)
+    report = asyncio.run(run_all(plan, unlimited=args.unlimited))
+    report["quick"] = args.quick
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten {args.output.relative_to(REPO) if args.output.is_relative_to(REPO) else args.output}")
+
+
+if __name__ == "__main__":
+    main()
