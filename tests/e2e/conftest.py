@@ -134,10 +134,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def bot_settings(tmp_path: Path, api: BotApiStandIn, **overrides: Any) -> Settings:
+def bot_settings(
+    tmp_path: Path, api: BotApiStandIn, roster: str = ROSTER, **overrides: Any
+) -> Settings:
     """Settings of a bot under test: Telegram on the stand-in, SQLite in ``tmp_path``."""
     staff_file = tmp_path / "staff.yaml"
-    staff_file.write_text(ROSTER, encoding="utf-8")
+    staff_file.write_text(roster, encoding="utf-8")
     values: dict[str, Any] = {
         "telegram_bot_token": api.token,
         "telegram_api_base_url": api.base_url,

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.core.sop import load_catalog
 from faq.kb import DEFAULT_KB_PATH, load_kb
@@ -33,35 +31,10 @@ from tests.e2e.conftest import (
     harness_for,
     started_api,
 )
+from tests.support.smtp_sink import Sink
 
 HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
 REQUESTER = "budi@cvmaju.co.id"
-
-
-@dataclass
-class Sink:
-    """The relay: records every mail the bot sends."""
-
-    messages: list[EmailMessage] = field(default_factory=list)
-    envelopes: list[Envelope] = field(default_factory=list)
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        raw = envelope.original_content or b""
-        self.messages.append(message_from_bytes(raw, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    async def wait_for(
-        self, predicate: Callable[[EmailMessage], bool], timeout: float = 10.0
-    ) -> EmailMessage:
-        for _ in range(int(timeout / 0.05)):
-            for message in self.messages:
-                if predicate(message):
-                    return message
-            await asyncio.sleep(0.05)
-        raise AssertionError(
-            f"no relayed mail matched; got {[m['Subject'] for m in self.messages]}"
-        )
 
 
 @dataclass
@@ -294,8 +267,12 @@ async def test_faq_answer_by_mail_waits_for_tidak_membantu(mail_bot: MailBot) ->
 async def test_out_of_office_reply_in_a_thread_is_only_a_note(mail_bot: MailBot) -> None:
     await mail_bot.send_async(mail("Zzqx plorkh", "zzqx wvvq plorkh"))
     ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
-    away = mail("Automatic reply: Zzqx plorkh [#1]", "Saya sedang cuti.",
-                in_reply_to=str(ack["Message-ID"]), Auto_Submitted="auto-replied")
+    away = mail(
+        "Automatic reply: Zzqx plorkh [#1]",
+        "Saya sedang cuti.",
+        in_reply_to=str(ack["Message-ID"]),
+        Auto_Submitted="auto-replied",
+    )
     await mail_bot.send_async(away)
     note = await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "sedang cuti" in r["text"])
     assert "balasan otomatis" in note["text"]
