@@ -14,6 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from bot import texts
+from bot.core import sla
 from bot.core.changes import ChangeKind, TicketChange
 from bot.core.outbound import Outbound, OutboundKind, Purpose
 from bot.core.ports import UnitOfWork
@@ -311,6 +312,11 @@ class OutboxNotifier:
                 assignee_name=assignee.name if assignee else None,
                 files=files,
                 due_at=ticket.clock.due_at,
+                overall_due_at=sla.overall_due(
+                    ticket.clock.due_at,
+                    sla.later_budgets(ticket.sop, ticket.step),
+                    self._calendar,
+                ),
                 zone=self._zone,
             ),
             "buttons": render.card_keyboard(ticket),

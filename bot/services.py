@@ -69,6 +69,13 @@ class OpenTicket:
 BeforeCommit = Callable[[UnitOfWork, Ticket], Awaitable[None]]
 
 
+def sop_for(entry: KbEntry | None, catalog: SopCatalog) -> str:
+    """The SOP of a question: that of the FAQ entry that answers it, else the helpdesk SOP."""
+    if entry is not None and entry.sop in catalog.sops:
+        return entry.sop
+    return HELPDESK_SOP
+
+
 async def find_or_add_requester(uow: UnitOfWork, identity: RequesterIdentity) -> Requester:
     """The stored requester for ``identity``, created on first contact, details refreshed."""
     if identity.telegram_id is not None:

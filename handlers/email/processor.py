@@ -20,7 +20,7 @@ from bot.core.filetypes import sniff
 from bot.core.ports import UnitOfWork
 from bot.core.tickets import AttachmentRef, Channel, Ticket
 from bot.runtime import Runtime
-from bot.services import OpenTicket, RequesterIdentity
+from bot.services import OpenTicket, RequesterIdentity, sop_for
 from handlers.email import loops, reference
 from handlers.email.parse import ParsedMail, parse_mail
 from storage.mail import FAILED, IGNORED, PROCESSED, StoredMail
@@ -149,16 +149,16 @@ class MailProcessor:
         if automatic is not None:
             await self._finish(stored, IGNORED, note=f"automatic: {automatic}")
             return
-        match = runtime.faq.match(text)
-        best = match.matches[0].entry if match.matches else None
+        answer = runtime.faq.match(text).answer
         command = OpenTicket(
             requester=identity,
             text=text,
+            sop_id=sop_for(answer, runtime.catalog),
             subject=mail.subject,
             attachments=files,
-            faq_entry_id=match.answer.id if match.answer else None,
-            faq_route=best.route if best else None,
-            answered_by_faq=match.answer is not None,
+            faq_entry_id=answer.id if answer else None,
+            faq_route=answer.route if answer else None,
+            answered_by_faq=answer is not None,
         )
         await services.open_ticket(
             runtime.unit_of_work(),

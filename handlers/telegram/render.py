@@ -35,6 +35,7 @@ def card(
     assignee_name: str | None,
     files: Sequence[AttachmentRef],
     due_at: datetime | None,
+    overall_due_at: datetime | None,
     zone: tzinfo,
 ) -> str:
     """The staff group's card; its first line is ``Tiket #N``."""
@@ -59,6 +60,9 @@ def card(
     if due_at is not None and ticket.is_open:
         due = due_at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
         lines.append(escape(texts.CARD_DUE.format(due=due)))
+    if overall_due_at is not None and ticket.is_open:
+        overall = overall_due_at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
+        lines.append(escape(texts.CARD_OVERALL_DUE.format(due=overall)))
     if ticket.breached and ticket.is_open:
         lines.append(f"<b>{escape(texts.CARD_BREACHED)}</b>")
     if ticket.rating is not None:

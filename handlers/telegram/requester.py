@@ -322,13 +322,14 @@ class RequesterHandlers:
                 user.id, escape(texts.FOLLOW_UP_ADDED.format(number=interaction.ticket_id))
             )
             return
-        entry_id = interaction.answered_entry_id or (
-            interaction.candidate_ids[0] if interaction.candidate_ids else None
-        )
+        # Only an entry the bot answered with (or the user picked) says what the matter is;
+        # a weak candidate could send the ticket to the wrong SOP and role.
+        entry_id = interaction.answered_entry_id
         entry = self.runtime.faq.entry(entry_id) if entry_id else None
         command = OpenTicket(
             identity_of(user),
             interaction.question,
+            sop_id=services.sop_for(entry, self.runtime.catalog),
             faq_entry_id=entry.id if entry else None,
             faq_route=entry.route if entry else None,
         )

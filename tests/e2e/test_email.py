@@ -278,3 +278,59 @@ async def test_out_of_office_reply_in_a_thread_is_only_a_note(mail_bot: MailBot)
     assert "balasan otomatis" in note["text"]
     await asyncio.sleep(1)
     assert len(mail_bot.sink.messages) == 1  # nothing answered the auto-reply
+
+
+async def test_rhs_case_goes_to_lkpp_by_mail_and_their_reply_threads_back(
+    mail_bot: MailBot,
+) -> None:
+    bot = mail_bot.harness
+    question = mail("File rhs", "File penawaran rhs dari penyedia tidak bisa dibuka oleh pokja.")
+    question.add_attachment(
+        b"\x17\x03 encrypted",
+        maintype="application",
+        subtype="octet-stream",
+        filename="penawaran.rhs",
+    )
+    await mail_bot.send_async(question)
+    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    await mail_bot.send_async(
+        mail("Re: File rhs [#1]", "tidak membantu", in_reply_to=str(ack["Message-ID"]))
+    )
+    card = await bot.card(1)
+    assert "SOP-06" in card["text"]
+
+    mark = await bot.press(bot.rina, card, "Langkah berikutnya")  # step 2 -> 3 (sekretaris)
+    card = await bot.said_to(
+        STAFF_CHAT, lambda r: r["edited"] and "Langkah 3:" in r["text"], since=mark
+    )
+    await bot.press(bot.andi, card, "Langkah berikutnya")  # step 3 -> 4: LKPP's
+    forwarded = await mail_bot.sink.wait_for(lambda m: m["To"] == "lpse-support@example.go.id")
+    assert "[#1]" in str(forwarded["Subject"])
+    names = [part.get_filename() for part in forwarded.iter_attachments()]
+    assert names == ["penawaran.rhs"]
+
+    reply = mail(
+        "Re: " + str(forwarded["Subject"]),
+        "File berhasil dibuka di server LKPP.",
+        sender="lpse-support@example.go.id",
+        in_reply_to=str(forwarded["Message-ID"]),
+    )
+    await mail_bot.send_async(reply, sender="lpse-support@example.go.id")
+    note = await bot.said_to(STAFF_CHAT, lambda r: "berhasil dibuka" in r["text"])
+    assert "Balasan dari lkpp" in note["text"]
+
+
+async def test_reply_all_from_a_copied_colleague_joins_the_ticket(mail_bot: MailBot) -> None:
+    first = mail("Zzqx plorkh", "zzqx wvvq plorkh")
+    first["Cc"] = "rekan@cvmaju.co.id"
+    await mail_bot.send_async(first)
+    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    colleague = mail(
+        "Re: Zzqx plorkh [#1]",
+        "saya rekannya, ini tambahan",
+        sender="rekan@cvmaju.co.id",
+        in_reply_to=str(ack["Message-ID"]),
+    )
+    await mail_bot.send_async(colleague, sender="rekan@cvmaju.co.id")
+    await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "ini tambahan" in r["text"])
+    assert not any(r["text"].startswith("Tiket #2") for r in mail_bot.harness.api.sent)

@@ -50,9 +50,15 @@ async def sla_bot(
     api = await started_api()
     roster = ROSTER + f"  helpdesk: {{email: {HELPDESK_ROLE_MAIL}}}\n"
     settings = bot_settings(
-        tmp_path, api, roster=roster, sop_catalog=fast_catalog(tmp_path / "catalog.yaml"),
-        helpdesk_email="helpdesk@lpse.oganilirkab.go.id", smtp_relay_host="127.0.0.1",
-        smtp_relay_port=relay.port, smtp_relay_starttls=False, office_hours="24/7",
+        tmp_path,
+        api,
+        roster=roster,
+        sop_catalog=fast_catalog(tmp_path / "catalog.yaml"),
+        helpdesk_email="helpdesk@lpse.oganilirkab.go.id",
+        smtp_relay_host="127.0.0.1",
+        smtp_relay_port=relay.port,
+        smtp_relay_starttls=False,
+        office_hours="24/7",
     )
     harness = harness_for(api, settings, tmp_path)
     await harness.start()
@@ -72,26 +78,33 @@ async def test_reminder_and_breach_once_each_across_a_restart(
     loop = asyncio.get_running_loop()
     opened = loop.time()
 
-    reminder = await bot.said_to(STAFF_CHAT, lambda r: "Pengingat Tiket #1" in r["text"],
-                                 timeout=20)
+    reminder = await bot.said_to(
+        STAFF_CHAT, lambda r: "Pengingat Tiket #1" in r["text"], timeout=20
+    )
     reminded_after = loop.time() - opened
     assert 0.8 * STEP_SECONDS - 1 <= reminded_after <= 0.8 * STEP_SECONDS + 5
     assert reminder["reply_to_message_id"] == card["message_id"]
-    assert any(e["type"] == "text_mention" or e.get("url", "").startswith("tg://user")
-               for e in reminder["entities"])
+    assert any(
+        e["type"] == "text_mention" or e.get("url", "").startswith("tg://user")
+        for e in reminder["entities"]
+    )
     await sink.wait_for(lambda m: "Pengingat SLA Tiket #1" in str(m["Subject"]))
 
     await bot.restart()
 
-    breach = await bot.said_to(STAFF_CHAT, lambda r: "melewati batas waktu" in r["text"],
-                               timeout=20)
+    breach = await bot.said_to(
+        STAFF_CHAT, lambda r: "melewati batas waktu" in r["text"], timeout=20
+    )
     assert loop.time() - opened >= STEP_SECONDS - 1
     assert "Andi" in breach["raw_text"]  # the supervisors are named on a breach
     await bot.said_to(STAFF_CHAT, lambda r: r["edited"] and "MELEWATI BATAS WAKTU" in r["text"])
 
     await asyncio.sleep(4)
-    notices = [r for r in bot.api.messages_to(STAFF_CHAT) if "Tiket #1" in r["text"]
-               and ("Pengingat" in r["text"] or "melewati batas" in r["text"])]
+    notices = [
+        r
+        for r in bot.api.messages_to(STAFF_CHAT)
+        if "Tiket #1" in r["text"] and ("Pengingat" in r["text"] or "melewati batas" in r["text"])
+    ]
     assert len(notices) == 2
     assert sum("Pengingat SLA Tiket #1" in str(m["Subject"]) for m in sink.messages) == 2
 
