@@ -101,13 +101,35 @@ class WorkCalendar:
         ranges = []
         for start, end in self.hours.ranges[day.weekday()]:
             end_at = (
-                datetime.combine(day + timedelta(days=1), time(0), self.zone)
+                self._instant(day + timedelta(days=1), time(0))
                 if end == time(23, 59, 59, 999999)
-                else datetime.combine(day, end, self.zone)
+                else self._instant(day, end)
             )
-            ranges.append((datetime.combine(day, start, self.zone), end_at))
-        # Compare and subtract in UTC: wall-clock arithmetic is wrong across DST changes.
-        return [(begin.astimezone(UTC), end.astimezone(UTC)) for begin, end in ranges]
+            ranges.append((self._instant(day, start), end_at))
+        return ranges
+
+    def _instant(self, day: date, wall: time) -> datetime:
+        """The UTC instant of a wall-clock time in the office zone.
+
+        Compared and subtracted in UTC, because wall-clock arithmetic is wrong across DST
+        changes. A wall time skipped by a DST jump (02:30 when 02:00 jumps to 03:00) means
+        the moment of the jump: the first instant of the range that exists.
+        """
+        local = datetime.combine(day, wall, self.zone)
+        utc = local.astimezone(UTC)
+        if utc.astimezone(self.zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+            return utc
+        # fold=1 reads the skipped time with the later offset (an instant before the jump),
+        # fold=0 with the earlier one (after it); the jump lies between: bisect to it.
+        before, after = local.replace(fold=1).astimezone(UTC), utc
+        offset_after = after.astimezone(self.zone).utcoffset()
+        while after - before > timedelta(seconds=1):
+            middle = before + (after - before) / 2
+            if middle.astimezone(self.zone).utcoffset() == offset_after:
+                after = middle
+            else:
+                before = middle
+        return after.replace(microsecond=0)
 
     def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
         """The instant when ``minutes`` of working time have passed after ``start``."""
