@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import app
 from bot.cli_faq import faq_group
@@ -49,22 +51,28 @@ def db() -> None:
     """Database schema (Alembic migrations; `run` applies them too)."""
 
 
+def _migrate(context: click.Context, change: Callable[[AsyncEngine], Awaitable[None]]) -> str:
+    """Apply ``change`` to the configured database; the revision it is at afterwards."""
+    settings = settings_of(context)
+
+    async def apply() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await change(engine)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    return run_async(apply) or "base (empty)"
+
+
 @db.command("upgrade")
 @click.argument("revision", default="head")
 @click.pass_context
 def db_upgrade(context: click.Context, revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    settings = settings_of(context)
-
-    async def upgrade() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate.upgrade(engine, revision)
-            return await migrate.current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    click.echo(f"database at revision {run_async(upgrade)}")
+    revision_now = _migrate(context, lambda engine: migrate.upgrade(engine, revision))
+    click.echo(f"database at revision {revision_now}")
 
 
 @db.command("downgrade")
@@ -72,33 +80,20 @@ def db_upgrade(context: click.Context, revision: str) -> None:
 @click.pass_context
 def db_downgrade(context: click.Context, revision: str) -> None:
     """Revert migrations down to REVISION (`base` removes every table)."""
-    settings = settings_of(context)
-
-    async def downgrade() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate.downgrade(engine, revision)
-            return await migrate.current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    click.echo(f"database at revision {run_async(downgrade) or 'base (empty)'}")
+    revision_now = _migrate(context, lambda engine: migrate.downgrade(engine, revision))
+    click.echo(f"database at revision {revision_now}")
 
 
 @db.command("current")
 @click.pass_context
 def db_current(context: click.Context) -> None:
     """Show the database revision and the newest one this version ships."""
-    settings = settings_of(context)
 
-    async def current() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            return await migrate.current_revision(engine)
-        finally:
-            await engine.dispose()
+    async def nothing(engine: AsyncEngine) -> None:
+        return None
 
-    click.echo(f"database: {run_async(current) or 'empty'}; newest: {migrate.head_revision()}")
+    current = _migrate(context, nothing).replace("base (empty)", "empty")
+    click.echo(f"database: {current}; newest: {migrate.head_revision()}")
 
 
 @cli.group()

@@ -24,13 +24,7 @@ from faq.matcher import FaqMatcher
 _KB_OPTION_HELP = "FAQ knowledge base (YAML); default: the project's own KB"
 
 
-@click.group(name="faq")
-def faq_group() -> None:
-    """Try and measure the FAQ matcher."""
-
-
-@faq_group.command("match")
-@click.option(
+kb_option = click.option(
     "--kb",
     "kb_path",
     type=click.Path(path_type=Path),
@@ -38,6 +32,15 @@ def faq_group() -> None:
     show_default=False,
     help=_KB_OPTION_HELP,
 )
+
+
+@click.group(name="faq")
+def faq_group() -> None:
+    """Try and measure the FAQ matcher."""
+
+
+@faq_group.command("match")
+@kb_option
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -63,14 +66,7 @@ def match_command(kb_path: Path, top: int) -> None:
 
 
 @faq_group.command("eval")
-@click.option(
-    "--kb",
-    "kb_path",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_KB_PATH,
-    show_default=False,
-    help=_KB_OPTION_HELP,
-)
+@kb_option
 @click.option(
     "--queries",
     "queries_path",

@@ -98,7 +98,7 @@ class OutboxNotifier:
             out += await self._acknowledge(uow, change, now)
         elif kind is ChangeKind.ESCALATED:
             out += await self._card(uow, ticket, change, edit=False)
-            out += self._under_card(ticket, texts.STAFF_ESCALATED, text=text)
+            out += self._under_card(ticket.number, texts.STAFF_ESCALATED, text=text)
             out += self._files_to_staff(ticket, change)
             out += await self._to_requester(
                 uow,
@@ -109,7 +109,7 @@ class OutboxNotifier:
             )
         elif kind in (ChangeKind.REQUESTER_MESSAGE, ChangeKind.REOPENED):
             if text.strip():
-                out += self._under_card(ticket, texts.STAFF_FOLLOW_UP, text=text)
+                out += self._under_card(ticket.number, texts.STAFF_FOLLOW_UP, text=text)
             out += self._files_to_staff(ticket, change)
             out += await self._card(uow, ticket, change, edit=True)
             if ticket.channel is Channel.TELEGRAM or kind is ChangeKind.REOPENED:
@@ -121,10 +121,10 @@ class OutboxNotifier:
                     uow, change, confirmation.format(number=number), now, automatic=True
                 )
         elif kind is ChangeKind.REQUESTER_EDIT:
-            out += self._under_card(ticket, texts.STAFF_EDITED, text=text)
+            out += self._under_card(ticket.number, texts.STAFF_EDITED, text=text)
         elif kind is ChangeKind.PARTNER_MESSAGE:
             out += self._under_card(
-                ticket, texts.STAFF_PARTNER_REPLY, role=change.actor_name or "-", text=text
+                ticket.number, texts.STAFF_PARTNER_REPLY, role=change.actor_name or "-", text=text
             )
             out += self._files_to_staff(ticket, change)
         elif kind is ChangeKind.STAFF_MESSAGE and change.message is not None:
@@ -144,7 +144,7 @@ class OutboxNotifier:
                 role=ticket.owner_role, step=ticket.step
             )
             out += self._under_card(
-                ticket, texts.STAFF_ACTION_DONE, action=action, name=change.actor_name or "-"
+                ticket.number, texts.STAFF_ACTION_DONE, action=action, name=change.actor_name or "-"
             )
             if kind is ChangeKind.DATA_REQUESTED:
                 out += await self._to_requester(
@@ -171,9 +171,11 @@ class OutboxNotifier:
                 )
         elif kind is ChangeKind.RATED:
             out += await self._card(uow, ticket, change, edit=True)
-            out += self._under_card(ticket, texts.STAFF_RATED, rating=ticket.rating)
+            out += self._under_card(ticket.number, texts.STAFF_RATED, rating=ticket.rating)
         elif kind is ChangeKind.FAQ_PUBLISHED:
-            out += self._under_card(ticket, texts.STAFF_PUBLISHED, name=change.actor_name or "-")
+            out += self._under_card(
+                ticket.number, texts.STAFF_PUBLISHED, name=change.actor_name or "-"
+            )
         return out
 
     async def deadline_notice(
@@ -250,23 +252,7 @@ class OutboxNotifier:
 
     def delivery_failed(self, ticket_id: int, error: str) -> list[Outbound]:
         """A notice under the card: a message to the requester could not be delivered."""
-        if self._staff_chat is None:
-            return []
-        return [
-            Outbound(
-                channel=TELEGRAM,
-                destination=self._staff_chat,
-                kind=OutboundKind.TEXT,
-                payload={
-                    "text": render.plain(
-                        texts.STAFF_DELIVERY_FAILED, number=ticket_id, error=error[:300]
-                    ),
-                    "reply_to": Purpose.CARD.value,
-                },
-                purpose=Purpose.TICKET_UPDATE,
-                ticket_id=ticket_id,
-            )
-        ]
+        return self._under_card(ticket_id, texts.STAFF_DELIVERY_FAILED, error=error[:300])
 
     async def _acknowledge(
         self, uow: UnitOfWork, change: TicketChange, now: datetime
@@ -339,7 +325,7 @@ class OutboxNotifier:
         messages = await uow.tickets.messages(ticket.number)
         return [file for message in messages for file in message.attachments]
 
-    def _under_card(self, ticket: Ticket, template: str, **values: Any) -> list[Outbound]:
+    def _under_card(self, number: int | None, template: str, **values: Any) -> list[Outbound]:
         if self._staff_chat is None:
             return []
         return [
@@ -348,11 +334,11 @@ class OutboxNotifier:
                 destination=self._staff_chat,
                 kind=OutboundKind.TEXT,
                 payload={
-                    "text": render.plain(template, number=ticket.number, **values),
+                    "text": render.plain(template, number=number, **values),
                     "reply_to": Purpose.CARD.value,
                 },
                 purpose=Purpose.TICKET_UPDATE,
-                ticket_id=ticket.number,
+                ticket_id=number,
             )
         ]
 

@@ -7,7 +7,6 @@ holds back sends to other chats or to the mail relay; inside a lane messages kee
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -16,6 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.background import Rounds
 from bot.core.outbound import DeliveryError, QueuedMessage
 from storage.models import ChatMessageRow
 from storage.outbox import SqlOutbox
@@ -62,27 +62,16 @@ class OutboxWorker:
         self._batch_size = batch_size
         self._lease = lease
         self._max_attempts = max_attempts
-        self._idle_poll_seconds = idle_poll_seconds
         self._on_give_up = on_give_up
-        self._wake = asyncio.Event()
+        self._rounds = Rounds("outbox", self.run_once, idle_poll_seconds)
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next poll."""
-        self._wake.set()
+        self._rounds.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set."""
-        while not stop.is_set():
-            try:
-                sent = await self.run_once()
-            except Exception:
-                log.exception("outbox round failed; retrying shortly")
-                sent = 0
-            if sent:
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first_of(self._wake, stop), timeout=self._idle_poll_seconds)
+        await self._rounds.run(stop)
 
     async def run_once(self) -> int:
         """One round: claim due rows, drain every lane; returns how many were handled."""
@@ -165,12 +154,3 @@ class OutboxWorker:
                         created_at=now,
                     )
                 )
-
-
-async def _first_of(*events: asyncio.Event) -> None:
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()

@@ -20,7 +20,6 @@ from bot.core.routing import route_for
 from bot.core.sop import SopCatalog
 from bot.core.tickets import (
     AttachmentRef,
-    Channel,
     Direction,
     Requester,
     Ticket,
@@ -38,22 +37,10 @@ PUBLISHED_CATEGORY = "dari-tiket"
 
 
 @dataclass(frozen=True)
-class RequesterIdentity:
-    """How a requester is recognised on their channel, with details when known."""
-
-    channel: Channel
-    telegram_id: int | None = None
-    email: str | None = None
-    name: str | None = None
-    instansi: str | None = None
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
 class OpenTicket:
     """Command: open a ticket for a requester's question or SOP request."""
 
-    requester: RequesterIdentity
+    requester: Requester  # without id: found or added by its Telegram id or address
     text: str
     sop_id: str = HELPDESK_SOP
     subject: str = ""
@@ -76,7 +63,7 @@ def sop_for(entry: KbEntry | None, catalog: SopCatalog) -> str:
     return HELPDESK_SOP
 
 
-async def find_or_add_requester(uow: UnitOfWork, identity: RequesterIdentity) -> Requester:
+async def find_or_add_requester(uow: UnitOfWork, identity: Requester) -> Requester:
     """The stored requester for ``identity``, created on first contact, details refreshed."""
     if identity.telegram_id is not None:
         found = await uow.requesters.by_telegram_id(identity.telegram_id)
@@ -170,7 +157,7 @@ async def add_requester_message_or_open(
     uow: UnitOfWork,
     catalog: SopCatalog,
     number: int,
-    identity: RequesterIdentity,
+    identity: Requester,
     text: str,
     now: datetime,
     attachments: tuple[AttachmentRef, ...] = (),

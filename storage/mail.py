@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.claims import claim_rows
 from storage.models import AutoMailRow, InboundMailRow, MailMessageRow, TicketParticipantRow
 
 PENDING, PROCESSED, IGNORED, FAILED = "pending", "processed", "ignored", "failed"
@@ -83,18 +84,17 @@ class SqlInboundMail:
         self, now: datetime, *, limit: int, lease: timedelta
     ) -> list[StoredMail]:
         """Take pending mail for ``lease`` (skip rows other instances hold), oldest first."""
-        free = (InboundMailRow.claimed_until.is_(None)) | (InboundMailRow.claimed_until < now)
-        rows = list(
-            await self._session.scalars(
-                select(InboundMailRow)
-                .where(InboundMailRow.status == PENDING, free)
-                .order_by(InboundMailRow.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
+        rows = await claim_rows(
+            self._session,
+            select(InboundMailRow)
+            .where(InboundMailRow.status == PENDING)
+            .order_by(InboundMailRow.id)
+            .limit(limit),
+            InboundMailRow.claimed_until,
+            now,
+            lease,
         )
         for row in rows:
-            row.claimed_until = now + lease
             row.attempts += 1
         await self._session.flush()
         return [

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbound import Outbound, OutboundKind, Purpose, QueuedMessage
+from storage.claims import claim_rows
 from storage.models import OutboxRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -49,24 +50,20 @@ class SqlOutbox:
         self, now: datetime, *, limit: int, lease: timedelta, channels: set[str]
     ) -> list[QueuedMessage]:
         """Take up to ``limit`` due rows of ``channels`` for ``lease``, oldest first."""
-        free = (OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now)
-        rows = list(
-            await self._session.scalars(
-                select(OutboxRow)
-                .where(
-                    OutboxRow.status == PENDING,
-                    OutboxRow.next_attempt_at <= now,
-                    OutboxRow.channel.in_(channels),
-                    free,
-                )
-                .order_by(OutboxRow.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+        rows = await claim_rows(
+            self._session,
+            select(OutboxRow)
+            .where(
+                OutboxRow.status == PENDING,
+                OutboxRow.next_attempt_at <= now,
+                OutboxRow.channel.in_(channels),
             )
+            .order_by(OutboxRow.id)
+            .limit(limit),
+            OutboxRow.claimed_until,
+            now,
+            lease,
         )
-        for row in rows:
-            row.claimed_until = now + lease
-        await self._session.flush()
         return [
             QueuedMessage(
                 id=row.id,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import sla
 from bot.core.tickets import Ticket
+from storage.claims import claim_rows
 from storage.models import SlaReminderRow
 
 
@@ -89,24 +90,20 @@ class SqlSlaReminders:
 
     async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[DueReminder]:
         """Due, unsent rows for ``lease`` (other instances skip locked or leased rows)."""
-        free = (SlaReminderRow.claimed_until.is_(None)) | (SlaReminderRow.claimed_until < now)
-        rows = list(
-            await self._session.scalars(
-                select(SlaReminderRow)
-                .where(
-                    SlaReminderRow.sent_at.is_(None),
-                    SlaReminderRow.cancelled.is_(False),
-                    SlaReminderRow.due_at <= now,
-                    free,
-                )
-                .order_by(SlaReminderRow.due_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+        rows = await claim_rows(
+            self._session,
+            select(SlaReminderRow)
+            .where(
+                SlaReminderRow.sent_at.is_(None),
+                SlaReminderRow.cancelled.is_(False),
+                SlaReminderRow.due_at <= now,
             )
+            .order_by(SlaReminderRow.due_at)
+            .limit(limit),
+            SlaReminderRow.claimed_until,
+            now,
+            lease,
         )
-        for row in rows:
-            row.claimed_until = now + lease
-        await self._session.flush()
         return [
             DueReminder(
                 row.id, row.ticket_id, row.step, sla.DeadlineKind(row.kind), row.cycle, row.due_at

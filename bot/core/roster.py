@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.core.errors import ConfigError
 from bot.core.roles import ALL_ROLES
+from bot.core.yamlfile import read_yaml
 
 _EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -140,10 +140,4 @@ def parse_roster(data: object, source: str) -> Roster:
 
 def load_roster(path: Path) -> Roster:
     """Read and validate a roster file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"staff roster {path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"staff roster {path}: not valid YAML: {exc}") from None
-    return parse_roster(data, str(path))
+    return parse_roster(read_yaml(path, "staff roster"), str(path))

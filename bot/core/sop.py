@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot import texts
 from bot.core.errors import ConfigError, UnknownSop
 from bot.core.roles import ALL_ROLES, OFFICE_ROLES
+from bot.core.yamlfile import read_yaml
 
 DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent.parent / "data" / "sop-catalog.yaml"
 
@@ -213,10 +213,4 @@ def parse_catalog(data: object, source: str) -> SopCatalog:
 
 def load_catalog(path: Path = DEFAULT_CATALOG_PATH) -> SopCatalog:
     """Read and validate a catalog file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"SOP catalog {path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"SOP catalog {path}: not valid YAML: {exc}") from None
-    return parse_catalog(data, str(path))
+    return parse_catalog(read_yaml(path, "SOP catalog"), str(path))

@@ -10,17 +10,17 @@ the same transaction as the ticket change.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
 from bot import services, texts
+from bot.background import Rounds
 from bot.core.errors import DomainError, TicketNotFound
 from bot.core.filetypes import sniff
 from bot.core.ports import UnitOfWork
-from bot.core.tickets import AttachmentRef, Channel, Ticket
+from bot.core.tickets import AttachmentRef, Channel, Requester, Ticket
 from bot.runtime import Runtime
-from bot.services import OpenTicket, RequesterIdentity, sop_for
+from bot.services import OpenTicket, sop_for
 from handlers.email import loops, reference
 from handlers.email.parse import ParsedMail, parse_mail
 from storage.mail import FAILED, IGNORED, PROCESSED, StoredMail
@@ -45,25 +45,15 @@ class MailProcessor:
         assert settings.helpdesk_email is not None
         self.own_addresses = frozenset({settings.helpdesk_email.lower()})
         self.reference_secret = f"lpse-helpdesk:{settings.helpdesk_email}"
-        self._wake = asyncio.Event()
+        self._rounds = Rounds("mail processing", self.run_once, IDLE_POLL_SECONDS)
 
     def wake(self) -> None:
         """A mail was stored: look now."""
-        self._wake.set()
+        self._rounds.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Process until ``stop``; pending mail from before a crash goes first."""
-        while not stop.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("mail processing round failed")
-                handled = 0
-            if handled:
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_POLL_SECONDS)
+        await self._rounds.run(stop)
 
     async def run_once(self) -> int:
         """Claim and process one batch; returns how many mails were handled."""
@@ -109,7 +99,7 @@ class MailProcessor:
             await uow.inbound_mail.finish(stored.id, PROCESSED, now, ticket_id=ticket.number)
 
         runtime = self.runtime
-        identity = RequesterIdentity(channel=Channel.EMAIL, email=sender, name=mail.from_name)
+        identity = Requester(channel=Channel.EMAIL, email=sender, name=mail.from_name)
         if number is not None:
             # An auto-reply or bounce in a thread is shown to staff but never reopens,
             # escalates or answers anything (RFC 3834: no replies to automatic mail).

@@ -20,7 +20,7 @@ from bot.core.outbound import Purpose
 from bot.core.privacy import contains_credential
 from bot.core.tickets import AttachmentRef, Channel, Requester, TicketStatus
 from bot.runtime import Runtime
-from bot.services import OpenTicket, RequesterIdentity
+from bot.services import OpenTicket
 from handlers.telegram import callbacks
 from handlers.telegram.common import (
     FileMeta,
@@ -41,9 +41,9 @@ MENU_FORMS = {"sop01": "sop01", "sop03_04": "sop03_04", "sop05": "sop05", "sop06
 SUGGESTIONS = 3
 
 
-def identity_of(user: User, **details: str | None) -> RequesterIdentity:
+def identity_of(user: User, **details: str | None) -> Requester:
     """The requester behind a Telegram user."""
-    return RequesterIdentity(
+    return Requester(
         channel=Channel.TELEGRAM,
         telegram_id=user.id,
         name=details.get("name") or user.full_name,
@@ -151,7 +151,7 @@ class RequesterHandlers:
         if kind != ASK:
             open_tickets = await self._open_tickets(user)
             if len(open_tickets) == 1:
-                await self._follow_up(user, message, open_tickets[0], text, files)
+                await self._follow_up(user, message.message_id, open_tickets[0], text, files)
                 return
             if len(open_tickets) > 1:
                 await self._ask_which_ticket(user, message, open_tickets, text, files)
@@ -371,11 +371,12 @@ class RequesterHandlers:
     async def _follow_up(
         self,
         user: User,
-        message: Message,
+        message_id: int,
         number: int,
         text: str,
         files: tuple[AttachmentRef, ...],
     ) -> None:
+        """Add the message to ticket ``number`` (or a new ticket when that one is long closed)."""
         try:
             ticket = await services.add_requester_message_or_open(
                 self.runtime.unit_of_work(),
@@ -392,7 +393,7 @@ class RequesterHandlers:
             return
         self.runtime.outbox_wake()
         if ticket.number is not None:
-            await self._remember(message, ticket.number)
+            await self._remember_id(user.id, message_id, ticket.number)
 
     async def _ask_which_ticket(
         self,
@@ -427,19 +428,7 @@ class RequesterHandlers:
         files = tuple(AttachmentRef(**file) for file in data.get("files", []))
         text = str(data.get("text", ""))
         if number is not None and number in data.get("tickets", []):
-            ticket = await services.add_requester_message_or_open(
-                self.runtime.unit_of_work(),
-                self.runtime.catalog,
-                number,
-                identity_of(user),
-                text,
-                self.runtime.clock(),
-                files,
-                self.runtime.notifier,
-            )
-            self.runtime.outbox_wake()
-            if ticket.number is not None:
-                await self._remember_id(user.id, int(data["message_id"]), ticket.number)
+            await self._follow_up(user, int(data["message_id"]), number, text, files)
         elif files:
             await self._open_ticket(
                 user, None, OpenTicket(identity_of(user), text, attachments=files)

@@ -98,27 +98,21 @@ class TelegramSender:
         thread = await self._topic(message, chat_id)
         if message.kind is OutboundKind.TEXT:
             return await self._send_text(chat_id, payload, reply_to, thread)
-        if message.kind is OutboundKind.DOCUMENT:
-            data = await self._attachments.read(payload["sha256"])
-            sent = await self._bot.send_document(
-                chat_id=chat_id,
-                document=InputFile(data, filename=payload["filename"]),
-                caption=payload.get("caption"),
-                parse_mode=ParseMode.HTML,
-                reply_parameters=_reply(reply_to),
-                message_thread_id=thread,
+        if message.kind in (OutboundKind.DOCUMENT, OutboundKind.PHOTO):
+            file = InputFile(
+                await self._attachments.read(payload["sha256"]), filename=payload["filename"]
             )
-            return str(sent.message_id)
-        if message.kind is OutboundKind.PHOTO:
-            data = await self._attachments.read(payload["sha256"])
-            sent = await self._bot.send_photo(
-                chat_id=chat_id,
-                photo=InputFile(data, filename=payload["filename"]),
-                caption=payload.get("caption"),
-                parse_mode=ParseMode.HTML,
-                reply_parameters=_reply(reply_to),
-                message_thread_id=thread,
-            )
+            common: dict[str, Any] = {
+                "chat_id": chat_id,
+                "caption": payload.get("caption"),
+                "parse_mode": ParseMode.HTML,
+                "reply_parameters": _reply(reply_to),
+                "message_thread_id": thread,
+            }
+            if message.kind is OutboundKind.PHOTO:
+                sent = await self._bot.send_photo(photo=file, **common)
+            else:
+                sent = await self._bot.send_document(document=file, **common)
             return str(sent.message_id)
         raise DeliveryError(f"cannot send {message.kind} on Telegram", permanent=True)
 

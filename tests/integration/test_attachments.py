@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot import services
 from bot.core.sop import SopCatalog
-from bot.core.tickets import Channel
-from bot.services import OpenTicket, RequesterIdentity
+from bot.core.tickets import Channel, Requester
+from bot.services import OpenTicket
 from storage.attachments import AttachmentStore, clean_filename
 from tests.integration.conftest import UowFactory
 
@@ -30,7 +30,7 @@ async def test_files_stored_once_by_hash_and_listed_with_message(
     assert len(list((tmp_path / "attachments").rglob("*"))) == 2 * 2 + 2  # dirs + 2 files
     assert decree.filename == "SK pengangkatan.png"
 
-    identity = RequesterIdentity(channel=Channel.EMAIL, email="ppk@oganilir.go.id")
+    identity = Requester(channel=Channel.EMAIL, email="ppk@oganilir.go.id")
     ticket = await services.open_ticket(
         uow_factory(),
         catalog,

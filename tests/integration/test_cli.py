@@ -18,8 +18,8 @@ from bot import services
 from bot.cli import cli
 from bot.core.roster import load_roster
 from bot.core.sop import load_catalog
-from bot.core.tickets import Channel
-from bot.services import OpenTicket, RequesterIdentity
+from bot.core.tickets import Channel, Requester
+from bot.services import OpenTicket
 from storage import migrate
 from storage.database import create_engine, create_session_factory
 from storage.uow import SqlUnitOfWork
@@ -122,7 +122,7 @@ def test_tickets_list_and_show(tmp_path: Path) -> None:
     async def create() -> None:
         engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'helpdesk.db'}")
         uow = SqlUnitOfWork(create_session_factory(engine), load_catalog())
-        asker = RequesterIdentity(channel=Channel.TELEGRAM, telegram_id=5, name="CV Maju")
+        asker = Requester(channel=Channel.TELEGRAM, telegram_id=5, name="CV Maju")
         ticket = await services.open_ticket(
             uow,
             load_catalog(),

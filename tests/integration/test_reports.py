@@ -23,9 +23,9 @@ from bot import reports, services
 from bot.cli_report import report_command
 from bot.core.roster import Roster, StaffMember
 from bot.core.sop import SopCatalog
-from bot.core.tickets import Channel
+from bot.core.tickets import Channel, Requester
 from bot.core.worktime import OfficeHours, WorkCalendar
-from bot.services import OpenTicket, RequesterIdentity
+from bot.services import OpenTicket
 from storage.database import create_session_factory
 from storage.report_queries import (
     FaqStats,
@@ -43,10 +43,10 @@ CALENDAR = WorkCalendar(OfficeHours.parse("mon-fri 08:00-16:00"), JAKARTA)
 PERIOD = ReportPeriod(date(2026, 11, 16), date(2026, 11, 21), JAKARTA)
 AS_OF = datetime(2026, 11, 25, 12, tzinfo=JAKARTA)
 
-PENYEDIA = RequesterIdentity(channel=Channel.TELEGRAM, telegram_id=90001, name="CV Maju")
-PENYEDIA_2 = RequesterIdentity(channel=Channel.TELEGRAM, telegram_id=90002, name="CV Jaya")
-PENYEDIA_MAIL = RequesterIdentity(channel=Channel.EMAIL, email="cv.sentosa@example.com")
-POKJA = RequesterIdentity(channel=Channel.EMAIL, email="pokja1@oganilir.go.id", name="Pokja 1")
+PENYEDIA = Requester(channel=Channel.TELEGRAM, telegram_id=90001, name="CV Maju")
+PENYEDIA_2 = Requester(channel=Channel.TELEGRAM, telegram_id=90002, name="CV Jaya")
+PENYEDIA_MAIL = Requester(channel=Channel.EMAIL, email="cv.sentosa@example.com")
+POKJA = Requester(channel=Channel.EMAIL, email="pokja1@oganilir.go.id", name="Pokja 1")
 
 
 def wib(day: int, hour: int, minute: int = 0) -> datetime:
@@ -63,7 +63,7 @@ def member(roster: Roster, telegram_id: int) -> StaffMember:
 async def open_(
     uow_factory: UowFactory,
     catalog: SopCatalog,
-    who: RequesterIdentity,
+    who: Requester,
     at: datetime,
     sop_id: str = "SOP-02",
 ) -> int:

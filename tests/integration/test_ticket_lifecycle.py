@@ -12,15 +12,15 @@ from bot import services
 from bot.core.errors import InvalidTransition, NotAllowed, UnknownSop
 from bot.core.roster import Roster, StaffMember
 from bot.core.sop import SopCatalog
-from bot.core.tickets import Channel, Direction, EventKind, Ticket, TicketStatus
-from bot.services import OpenTicket, RequesterIdentity
+from bot.core.tickets import Channel, Direction, EventKind, Requester, Ticket, TicketStatus
+from bot.services import OpenTicket
 from storage.models import EventRow, TicketRow
 from storage.repositories import ConcurrentUpdate
 from tests.integration.conftest import UowFactory
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-PENYEDIA = RequesterIdentity(channel=Channel.TELEGRAM, telegram_id=90001, name="CV Maju")
-POKJA = RequesterIdentity(channel=Channel.EMAIL, email="Pokja1@OganIlir.go.id", name="Pokja 1")
+PENYEDIA = Requester(channel=Channel.TELEGRAM, telegram_id=90001, name="CV Maju")
+POKJA = Requester(channel=Channel.EMAIL, email="Pokja1@OganIlir.go.id", name="Pokja 1")
 
 
 def staff(roster: Roster, telegram_id: int) -> StaffMember:
@@ -133,7 +133,7 @@ async def test_user_id_requests_walk_staf_sekretaris_admin(
 async def test_sop06_rhs_file_goes_through_lkpp(
     catalog: SopCatalog, uow_factory: UowFactory, roster: Roster
 ) -> None:
-    ulp = RequesterIdentity(channel=Channel.EMAIL, email="pokja2@oganilir.go.id")
+    ulp = Requester(channel=Channel.EMAIL, email="pokja2@oganilir.go.id")
     ticket = await services.open_ticket(
         uow_factory(),
         catalog,
@@ -248,7 +248,7 @@ async def test_requester_details_are_kept_and_refreshed(
     catalog: SopCatalog, uow_factory: UowFactory
 ) -> None:
     await services.open_ticket(uow_factory(), catalog, OpenTicket(POKJA, "Q1", "SOP-03"), T0)
-    richer = RequesterIdentity(
+    richer = Requester(
         channel=Channel.EMAIL,
         email="pokja1@oganilir.go.id",
         instansi="Dinas PUPR",

@@ -1,0 +1,33 @@
+"""Claiming work rows once across processes: row locks on PostgreSQL, a lease everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import Select, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+Row = TypeVar("Row")
+
+
+async def claim_rows(
+    session: AsyncSession,
+    query: Select[tuple[Row]],
+    claimed_until: InstrumentedAttribute[datetime | None],
+    now: datetime,
+    lease: timedelta,
+) -> list[Row]:
+    """The rows of ``query`` nobody holds, now held by this session's process for ``lease``.
+
+    ``FOR UPDATE SKIP LOCKED`` keeps two PostgreSQL instances off the same rows while they
+    claim (SQLite ignores it; its single writer serialises claims). The lease makes a row
+    claimed by a process that then crashed available again when it runs out.
+    """
+    free = or_(claimed_until.is_(None), claimed_until < now)
+    rows = list(await session.scalars(query.where(free).with_for_update(skip_locked=True)))
+    for row in rows:
+        setattr(row, claimed_until.key, now + lease)
+    await session.flush()
+    return rows
