@@ -313,3 +313,19 @@ class DigestRow(Base):
 
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, office zone
     sent_at: Mapped[datetime]
+
+
+class TelegramUpdateRow(Base):
+    """An update as Telegram sent it, stored before it is confirmed (polling) or answered
+    200 (webhook), then handled once; several instances share the work."""
+
+    __tablename__ = "telegram_inbox"
+    __table_args__ = (Index("ix_telegram_inbox_pending", "processed_at", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]]
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None]

@@ -24,6 +24,7 @@ from storage.repositories import (
     SqlTicketRepository,
 )
 from storage.sla import SqlSlaReminders
+from storage.telegram_inbox import SqlTelegramInbox
 
 
 class SqlUnitOfWork:
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     mail_threads: SqlMailThreads
     auto_mail: SqlAutoMailLog
     sla_reminders: SqlSlaReminders
+    telegram_inbox: SqlTelegramInbox
 
     def __init__(
         self,
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
         self.mail_threads = SqlMailThreads(self._session)
         self.auto_mail = SqlAutoMailLog(self._session)
         self.sla_reminders = SqlSlaReminders(self._session)
+        self.telegram_inbox = SqlTelegramInbox(self._session)
         return self
 
     async def __aexit__(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
+from aiohttp import web
 from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -19,7 +20,8 @@ from telegram.ext import (
 )
 
 from bot.runtime import Runtime
-from handlers.telegram.ordering import PerChatUpdateProcessor
+from handlers.telegram.common import AnyApplication
+from handlers.telegram.intake import WEBHOOK_PATH, TelegramIntake
 from handlers.telegram.requester import RequesterHandlers
 from handlers.telegram.sender import TelegramSender
 from handlers.telegram.staff import StaffHandlers
@@ -40,7 +42,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
 
 
-def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg]
+def build_application(runtime: Runtime) -> AnyApplication:
     """The bot with every handler registered, talking to ``TELEGRAM_API_BASE_URL``."""
     settings = runtime.settings
     assert settings.telegram_bot_token is not None
@@ -58,7 +60,7 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
                 max_retries=0,  # the outbox retries, with the row kept safe in the database
             )
         )
-        .concurrent_updates(PerChatUpdateProcessor())
+        .updater(None)  # updates come through the durable intake (handlers.telegram.intake)
         .build()
     )
     requester = RequesterHandlers(runtime)
@@ -92,7 +94,7 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
 
 
 class TelegramChannel:
-    """The Telegram side of the bot: the Application plus the outbox sender it feeds."""
+    """The Telegram side of the bot: the Application, its durable intake, the outbox sender."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -100,37 +102,51 @@ class TelegramChannel:
         self.sender = TelegramSender(
             self.application.bot, runtime.session_factory, runtime.attachments
         )
+        self.intake = TelegramIntake(runtime, self.application)
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._webhook: web.AppRunner | None = None
 
     async def start(self) -> None:
-        """Initialise, then poll (default) or listen for webhooks."""
+        """Initialise, then poll (default) or listen for webhooks; handle stored updates."""
         settings = self.runtime.settings
+        token = settings.telegram_bot_token
+        assert token is not None
         await self.application.initialize()
         await self.application.start()
-        updater = self.application.updater
-        assert updater is not None
+        bot = self.application.bot
+        self._stop = asyncio.Event()
         if settings.telegram_webhook_url:
-            host, _, port = settings.telegram_webhook_listen.rpartition(":")
-            token = settings.telegram_bot_token
-            assert token is not None
             secret = webhook_secret(token.get_secret_value())
-            await updater.start_webhook(
-                listen=host,
-                port=int(port),
-                url_path="telegram",
-                webhook_url=settings.telegram_webhook_url,
+            host, _, port = settings.telegram_webhook_listen.rpartition(":")
+            self._webhook = web.AppRunner(self.intake.webhook_app(secret), access_log=None)
+            await self._webhook.setup()
+            await web.TCPSite(self._webhook, host, int(port)).start()
+            await bot.set_webhook(
+                settings.telegram_webhook_url.rstrip("/") + WEBHOOK_PATH,
                 secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
             )
-            log.info("telegram: webhook on %s", settings.telegram_webhook_listen)
+            log.info("telegram: webhook on %s%s", settings.telegram_webhook_listen, WEBHOOK_PATH)
         else:
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10)
+            await bot.delete_webhook()
+            self._tasks.append(asyncio.create_task(self.intake.poll(self._stop), name="poll"))
             log.info("telegram: long polling %s", settings.telegram_api_base_url)
+        self._tasks.append(
+            asyncio.create_task(self.intake.rounds.run(self._stop), name="telegram-updates")
+        )
 
     async def stop(self) -> None:
-        """Stop receiving, finish handlers, close the HTTP client."""
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        """Stop receiving, let handling finish, close the HTTP client."""
+        self._stop.set()
+        if self._webhook is not None:
+            await self._webhook.cleanup()
+            self._webhook = None
+        for task in self._tasks:
+            if task.get_name() == "poll":
+                task.cancel()  # a long poll may wait for seconds; nothing is lost by cutting it
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Message
+from telegram.error import RetryAfter
+from telegram.ext import Application
 
 from bot import texts
 from bot.core.filetypes import sniff
@@ -13,6 +16,15 @@ from bot.core.outbound import Outbound, OutboundKind, Purpose
 from bot.core.tickets import AttachmentRef
 from bot.runtime import Runtime
 from handlers.telegram.render import Keyboard
+
+#: The python-telegram-bot Application as this project uses it (default context types).
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked us to wait (seconds or a timedelta, by PTB version)."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 @dataclass(frozen=True)

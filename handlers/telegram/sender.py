@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.core.outbound import DeliveryError, OutboundKind, Purpose, QueuedMessage
 from handlers.telegram import render
+from handlers.telegram.common import retry_seconds
 from storage.attachments import AttachmentStore
 from storage.chat_state import SqlChatMessages
 
@@ -61,9 +62,7 @@ class TelegramSender:
         try:
             return await self._deliver(message)
         except RetryAfter as error:
-            retry = error.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            raise DeliveryError(str(error), retry_after=seconds) from error
+            raise DeliveryError(str(error), retry_after=retry_seconds(error)) from error
         except Forbidden as error:
             raise DeliveryError(str(error), permanent=True) from error
         except BadRequest as error:
