@@ -22,6 +22,7 @@ from handlers import jobs
 from handlers.email.processor import MailProcessor
 from handlers.email.sender import EmailSender
 from handlers.email.server import IntakeServer
+from handlers.http import start_health_server
 from handlers.telegram.application import TelegramChannel
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,10 @@ async def run(
             loop.add_signal_handler(signum, stop.set)
 
     runtime = await build_runtime(settings, clock=clock)
+    health = None
+    if settings.health_listen:
+        host, _, port = settings.health_listen.rpartition(":")
+        health = await start_health_server(runtime, host, int(port))
     await runtime.faq.refresh(runtime.unit_of_work())
     log.info("FAQ loaded: %d entries (%s plus published)", runtime.faq.size, settings.faq_path)
 
@@ -198,4 +203,6 @@ async def run(
         background_stop.set()
         await asyncio.gather(*tasks)
         scheduler.shutdown(wait=False)
+        if health is not None:
+            await health.cleanup()
         await runtime.close()

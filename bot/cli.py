@@ -42,7 +42,7 @@ def cli(context: click.Context, env_file: Path | None) -> None:
 def run(context: click.Context) -> None:
     """Start every configured channel, the SLA scheduler and the outbox (Ctrl+C stops)."""
     settings = settings_of(context)
-    configure_logging()
+    configure_logging(settings)
     run_async(lambda: app.run(settings))
 
 

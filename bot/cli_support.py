@@ -10,20 +10,22 @@ from typing import NoReturn, TypeVar
 
 import click
 
+from bot import observability
 from bot.core.errors import ConfigError, DomainError
+from bot.observability import settings_secrets
 from bot.settings import Settings, SettingsError, load_settings
 from faq.kb import KbError
 
 T = TypeVar("T")
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Readable log lines; httpx quiet so the bot token in request URLs never reaches logs."""
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+def configure_logging(settings: Settings | None = None) -> None:
+    """Log lines to stderr with secrets redacted; JSON lines when LOG_FORMAT=json."""
+    observability.configure_logging(
+        logging.INFO,
+        json_format=settings is not None and settings.log_format == "json",
+        secrets=settings_secrets(settings) if settings is not None else (),
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def fail(message: str) -> NoReturn:

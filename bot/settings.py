@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     office_hours: str = "mon-fri 08:00-16:00"
     office_timezone: str = "Asia/Jakarta"
     holidays: str = "ID"
+    log_format: Literal["text", "json"] = "text"
+    health_listen: str | None = None
     attachments_dir: Path = Path("./data/attachments")
     max_attachment_mb: float = Field(default=10, gt=0, le=2000)
 
@@ -66,9 +68,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value
 
-    @field_validator("telegram_webhook_listen")
+    @field_validator("telegram_webhook_listen", "health_listen")
     @classmethod
-    def _host_port(cls, value: str) -> str:
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         host, _, port = value.rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8443")

@@ -294,7 +294,7 @@ def build_app(
             reason = _failure("database", exc, health_timeout)
             # Logged (through the redacting filter: driver errors may quote the URL) so the
             # cause is on record; probes run often, hence WARNING and no traceback.
-            log.warning("health check failed: %s: %s", reason, exc)
+            log.warning("health check failed: %s: %r", reason, exc)
             return web.Response(status=503, text=f"unhealthy: {reason}\n")
         return web.Response(text="ok\n")
 
@@ -303,7 +303,7 @@ def build_app(
             collected = await _with_session(sessions, collect_metrics, metrics_timeout)
         except Exception as exc:
             reason = _failure("database", exc, metrics_timeout)
-            log.warning("metrics scrape failed: %s: %s", reason, exc)
+            log.warning("metrics scrape failed: %s: %r", reason, exc)
             # A non-200 makes Prometheus record up=0 rather than stale or partial figures.
             return web.Response(status=503, text=f"metrics unavailable: {reason}\n")
         body = render_prometheus(collected).encode("utf-8")

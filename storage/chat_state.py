@@ -57,6 +57,10 @@ class SqlProcessedUpdates:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def seen(self, update_id: int) -> bool:
+        """True when ``update_id`` was handled (its claim committed)."""
+        return await self._session.get(ProcessedUpdateRow, update_id) is not None
+
     async def claim(self, update_id: int, now: datetime) -> bool:
         """True the first time ``update_id`` is seen in a committed transaction."""
         if await self._session.get(ProcessedUpdateRow, update_id) is not None:

@@ -79,6 +79,10 @@ class InboundMailPort(Protocol):
     ) -> None: ...
 
 
+class ProcessedUpdatesPort(Protocol):
+    async def claim(self, update_id: int, now: datetime) -> bool: ...
+
+
 class AutoMailPort(Protocol):
     async def sent_since(self, recipient: str, since: datetime) -> list[datetime]: ...
 
@@ -112,6 +116,9 @@ class UnitOfWork(Protocol):
 
     @property
     def inbound_mail(self) -> InboundMailPort: ...
+
+    @property
+    def processed_updates(self) -> ProcessedUpdatesPort: ...
 
     async def __aenter__(self) -> Self: ...
 

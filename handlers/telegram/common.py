@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, Message
@@ -13,7 +13,8 @@ from telegram.ext import Application
 from bot import texts
 from bot.core.filetypes import sniff
 from bot.core.outbound import Outbound, OutboundKind, Purpose
-from bot.core.tickets import AttachmentRef
+from bot.core.ports import UnitOfWork
+from bot.core.tickets import AttachmentRef, Ticket
 from bot.runtime import Runtime
 from handlers.telegram.render import Keyboard
 
@@ -89,6 +90,29 @@ async def say(runtime: Runtime, *messages: Outbound) -> None:
         await uow.outbox.enqueue(list(messages), runtime.clock())
         await uow.commit()
     runtime.outbox_wake()
+
+
+class AlreadyHandled(Exception):
+    """The update was handled before (a redelivery after a crash): roll back, do nothing."""
+
+
+@dataclass(frozen=True)
+class UpdateClaim:
+    """Marks an update handled in the same transaction as its main effect, so the effect
+    happens exactly once even when the process dies half-way (usable as ``BeforeCommit``)."""
+
+    update_id: int
+    now: datetime
+
+    async def __call__(self, uow: UnitOfWork, ticket: Ticket | None = None) -> None:
+        if not await uow.processed_updates.claim(self.update_id, self.now):
+            raise AlreadyHandled(self.update_id)
+
+
+async def handled_before(runtime: Runtime, update_id: int) -> bool:
+    """True when the update's effect is already committed (cheap check, no claim)."""
+    async with runtime.unit_of_work() as uow:
+        return await uow.processed_updates.seen(update_id)
 
 
 async def claim_update(runtime: Runtime, update_id: int) -> bool:

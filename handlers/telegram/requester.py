@@ -23,11 +23,14 @@ from bot.runtime import Runtime
 from bot.services import OpenTicket
 from handlers.telegram import callbacks
 from handlers.telegram.common import (
+    AlreadyHandled,
     FileMeta,
     RefusedFile,
+    UpdateClaim,
     claim_update,
     fetch_and_store,
     file_of,
+    handled_before,
     say,
     text_message,
 )
@@ -116,20 +119,33 @@ class RequesterHandlers:
     # --- messages -------------------------------------------------------------------------
 
     async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Text, documents and photos in a private chat."""
+        """Text, documents and photos in a private chat.
+
+        The main effect (a ticket message, a new ticket, an FAQ answer) claims the update in
+        its own transaction: after a crash the update is handled again and either that
+        effect is already there (skipped) or it happens now, exactly once.
+        """
         user, message = _user(update), update.effective_message
-        if message is None or not await claim_update(self.runtime, update.update_id):
+        update_id = update.update_id
+        if message is None or await handled_before(self.runtime, update_id):
             return
         now = self.runtime.clock()
         if self.flood.notice_due(user.id, now):
             await self._say(user.id, escape(texts.TOO_MANY_MESSAGES))
         text = (message.text or message.caption or "").strip()
-        if text and contains_credential(text):
-            await self._say(user.id, escape(texts.PASSWORD_HELD_BACK))
-            return
         meta = file_of(message)
         state = await self._state(user.id)
         kind, data = state if state else (None, {})
+        side_path = (
+            (text and contains_credential(text))
+            or kind == FORM
+            or (kind == RATING_COMMENT and text)
+        )
+        if side_path and not await claim_update(self.runtime, update_id):
+            return
+        if text and contains_credential(text):
+            await self._say(user.id, escape(texts.PASSWORD_HELD_BACK))
+            return
         if kind == FORM:
             await self._form_input(context, user, data, text, meta)
             return
@@ -144,24 +160,31 @@ class RequesterHandlers:
             try:
                 files = (await fetch_and_store(self.runtime, context.bot, meta),)
             except RefusedFile as refused:
-                await self._say(user.id, escape(refused.reason))
+                if await claim_update(self.runtime, update_id):
+                    await self._say(user.id, escape(refused.reason))
                 return
         if not text and not files:
             return
-        if kind != ASK:
-            open_tickets = await self._open_tickets(user)
-            if len(open_tickets) == 1:
-                await self._follow_up(user, message.message_id, open_tickets[0], text, files)
+        claim = UpdateClaim(update_id, now)
+        try:
+            if kind != ASK:
+                open_tickets = await self._open_tickets(user)
+                if len(open_tickets) == 1:
+                    await self._follow_up(
+                        user, message.message_id, open_tickets[0], text, files, claim
+                    )
+                    return
+                if len(open_tickets) > 1:
+                    if await claim_update(self.runtime, update_id):
+                        await self._ask_which_ticket(user, message, open_tickets, text, files)
+                    return
+            if files:
+                command = OpenTicket(identity_of(user), text, attachments=files)
+                await self._open_ticket(user, message, command, claim)
                 return
-            if len(open_tickets) > 1:
-                await self._ask_which_ticket(user, message, open_tickets, text, files)
-                return
-        if files:
-            await self._open_ticket(
-                user, message, OpenTicket(identity_of(user), text, attachments=files)
-            )
-            return
-        await self._answer_from_faq(user, text)
+            await self._answer_from_faq(user, text, claim)
+        except AlreadyHandled:
+            log.info("update %d was handled before the restart; skipped", update_id)
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited message that belongs to a ticket shows to staff as an edit."""
@@ -245,11 +268,15 @@ class RequesterHandlers:
 
     # --- FAQ ------------------------------------------------------------------------------
 
-    async def _answer_from_faq(self, user: User, question: str) -> None:
+    async def _answer_from_faq(
+        self, user: User, question: str, claim: UpdateClaim | None = None
+    ) -> None:
         result = self.runtime.faq.match(question, top=SUGGESTIONS)
         candidates = [scored.entry.id for scored in result.matches]
         answer = result.answer
         async with self.runtime.unit_of_work() as uow:
+            if claim is not None:
+                await claim(uow)
             interaction = await uow.faq_interactions.add(
                 channel="telegram",
                 requester_key=f"telegram:{user.id}",
@@ -350,7 +377,11 @@ class RequesterHandlers:
     # --- tickets --------------------------------------------------------------------------
 
     async def _open_ticket(
-        self, user: User, message: Message | None, command: OpenTicket
+        self,
+        user: User,
+        message: Message | None,
+        command: OpenTicket,
+        claim: UpdateClaim | None = None,
     ) -> int | None:
         try:
             ticket = await services.open_ticket(
@@ -359,6 +390,7 @@ class RequesterHandlers:
                 command,
                 self.runtime.clock(),
                 self.runtime.notifier,
+                claim,
             )
         except DomainError as error:
             await self._say(user.id, escape(error.user_message))
@@ -375,6 +407,7 @@ class RequesterHandlers:
         number: int,
         text: str,
         files: tuple[AttachmentRef, ...],
+        claim: UpdateClaim | None = None,
     ) -> None:
         """Add the message to ticket ``number`` (or a new ticket when that one is long closed)."""
         try:
@@ -387,6 +420,7 @@ class RequesterHandlers:
                 self.runtime.clock(),
                 files,
                 self.runtime.notifier,
+                claim,
             )
         except DomainError as error:
             await self._say(user.id, escape(error.user_message))
