@@ -141,7 +141,7 @@ async def run(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
 
-    runtime = await build_runtime(settings, clock=clock)
+    runtime = await build_runtime(settings, clock=clock, release_claims=True)
     health = None
     if settings.health_listen:
         host, _, port = settings.health_listen.rpartition(":")
@@ -174,7 +174,7 @@ async def run(
     _schedule_housekeeping(runtime, scheduler)
     scheduler.start()
     background_stop = asyncio.Event()
-    tasks = [asyncio.create_task(worker.run(background_stop), name="outbox")]
+    tasks: list[asyncio.Task[None]] = []
     try:
         # Listeners first: a restarted bot answers SMTP and polls again at once; the backlog
         # (pending mail, unsent outbox rows) is worked through by the background tasks.
@@ -182,7 +182,8 @@ async def run(
             await intake.start()
             tasks.append(asyncio.create_task(processor.run(background_stop), name="mail"))
         if telegram is not None:
-            await telegram.start()
+            await telegram.start()  # the outbox needs the initialised bot to send
+        tasks.append(asyncio.create_task(worker.run(background_stop), name="outbox"))
         for channel, reason in states.items():
             if reason is None:
                 log.info("%s: on", channel)
@@ -199,9 +200,11 @@ async def run(
         if intake is not None:
             await intake.stop()
         if telegram is not None:
-            await telegram.stop()
+            await telegram.stop_receiving()
         background_stop.set()
         await asyncio.gather(*tasks)
+        if telegram is not None:
+            await telegram.close()
         scheduler.shutdown(wait=False)
         if health is not None:
             await health.cleanup()

@@ -27,6 +27,8 @@ class Rounds:
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set; a failing round is logged and retried."""
         while not stop.is_set():
+            # Cleared before the work, not after: a wake() during the round means "look again".
+            self._wake.clear()
             try:
                 done = await self._work()
             except Exception:
@@ -34,7 +36,6 @@ class Rounds:
                 done = 0
             if done:
                 continue
-            self._wake.clear()
             stopping = asyncio.ensure_future(stop.wait())
             woken = asyncio.ensure_future(self._wake.wait())
             with contextlib.suppress(TimeoutError):

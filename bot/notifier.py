@@ -107,11 +107,18 @@ class OutboxNotifier:
                 now,
                 automatic=True,
             )
-        elif kind in (ChangeKind.REQUESTER_MESSAGE, ChangeKind.REOPENED):
+        elif kind in (
+            ChangeKind.REQUESTER_MESSAGE,
+            ChangeKind.REQUESTER_REPLIED,
+            ChangeKind.REOPENED,
+        ):
             if text.strip():
                 out += self._under_card(ticket.number, texts.STAFF_FOLLOW_UP, text=text)
             out += self._files_to_staff(ticket, change)
-            out += await self._card(uow, ticket, change, edit=True)
+            files_added = change.message is not None and bool(change.message.attachments)
+            if kind is not ChangeKind.REQUESTER_MESSAGE or files_added:
+                # Only when the card changes: the group's 20 messages a minute are precious.
+                out += await self._card(uow, ticket, change, edit=True)
             if ticket.channel is Channel.TELEGRAM or kind is ChangeKind.REOPENED:
                 # Mail senders already know their mail arrived; chat users like to see it.
                 confirmation = (

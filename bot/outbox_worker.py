@@ -7,6 +7,7 @@ holds back sends to other chats or to the mail relay; inside a lane messages kee
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,6 +22,9 @@ from storage.models import ChatMessageRow
 from storage.outbox import SqlOutbox
 
 log = logging.getLogger(__name__)
+
+#: On shutdown, lanes get this long to finish what they hold.
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 class ChannelSender(Protocol):
@@ -63,18 +67,54 @@ class OutboxWorker:
         self._lease = lease
         self._max_attempts = max_attempts
         self._on_give_up = on_give_up
-        self._rounds = Rounds("outbox", self.run_once, idle_poll_seconds)
+        self._rounds = Rounds("outbox", self._dispatch, idle_poll_seconds)
+        self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next poll."""
         self._rounds.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until ``stop`` is set."""
+        """Send until ``stop`` is set, then give lanes a moment to finish."""
         await self._rounds.run(stop)
+        lanes = list(self._lanes.values())
+        if lanes:
+            _, unfinished = await asyncio.wait(lanes, timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in unfinished:  # their rows come back when the lease runs out
+                task.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+
+    async def _dispatch(self) -> int:
+        """Start a lane task for each chat or address with due rows and no lane running.
+
+        Lanes run on their own: a chat throttled by Telegram's per-group limit never holds
+        back the others, and a new round does not wait for it.
+        """
+        if not self._senders:
+            return 0
+        async with self._sessions() as session, session.begin():
+            claimed = await SqlOutbox(session).claim_due(
+                self._clock(),
+                limit=self._batch_size,
+                lease=self._lease,
+                channels=set(self._senders),
+                busy=frozenset(self._lanes),
+            )
+        lanes: dict[tuple[str, str], list[QueuedMessage]] = defaultdict(list)
+        for message in claimed:
+            lanes[(message.channel, message.destination)].append(message)
+        for key, lane in lanes.items():
+            task = asyncio.create_task(self._drain(lane), name=f"outbox:{key[1]}")
+            self._lanes[key] = task
+            task.add_done_callback(functools.partial(self._lane_done, key))
+        return len(claimed)
+
+    def _lane_done(self, key: tuple[str, str], _task: asyncio.Task[None]) -> None:
+        self._lanes.pop(key, None)
+        self._rounds.wake()  # that chat may have more waiting
 
     async def run_once(self) -> int:
-        """One round: claim due rows, drain every lane; returns how many were handled."""
+        """Claim due rows and send them all before returning (tools and tests)."""
         if not self._senders:
             return 0
         async with self._sessions() as session, session.begin():
@@ -143,7 +183,12 @@ class OutboxWorker:
         now = self._clock()
         async with self._sessions() as session, session.begin():
             await SqlOutbox(session).mark_sent(message.id, reference, now)
-            if message.channel == "telegram" and reference and reference.isdigit():
+            if (
+                message.channel == "telegram"
+                and message.ticket_id is not None
+                and reference
+                and reference.isdigit()
+            ):
                 # Remember the ticket of every bot message so a reply to it finds the ticket.
                 await session.merge(
                     ChatMessageRow(

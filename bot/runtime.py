@@ -18,6 +18,7 @@ from bot.roster_source import RosterSource
 from bot.settings import Settings
 from faq.kb import load_kb
 from storage.attachments import AttachmentStore
+from storage.claims import release_all_claims
 from storage.database import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -65,6 +66,7 @@ async def build_runtime(
     migrate: bool = True,
     clock: Callable[[], datetime] = utc_now,
     load_faq: bool = True,
+    release_claims: bool = False,
 ) -> Runtime:
     """Load catalog, roster and FAQ, open the database and bring its schema up to date."""
     catalog = load_catalog(settings.sop_catalog)
@@ -73,6 +75,10 @@ async def build_runtime(
     engine = create_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
+    if engine.dialect.name == "sqlite" and release_claims:
+        # SQLite means one instance: claims still held were left by a crashed run of it.
+        async with create_session_factory(engine)() as session, session.begin():
+            await release_all_claims(session)
     calendar = build_calendar(settings, clock().date())
     zone = ZoneInfo(settings.office_timezone)
     mail = None

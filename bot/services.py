@@ -143,12 +143,16 @@ async def add_requester_message(
     """A requester's follow-up; raises ``TicketClosedForGood`` when a new ticket is due."""
 
     def action(ticket: Ticket) -> ChangeKind:
-        was_closed = ticket.status is TicketStatus.CLOSED
+        was = ticket.status
         was_awaiting_faq = ticket.awaiting_faq_feedback
         ticket.add_requester_message(text, now, attachments)
-        if was_closed:
+        if was is TicketStatus.CLOSED:
             return ChangeKind.REOPENED
-        return ChangeKind.ESCALATED if was_awaiting_faq else ChangeKind.REQUESTER_MESSAGE
+        if was_awaiting_faq:
+            return ChangeKind.ESCALATED
+        if was is TicketStatus.WAITING_FOR_REQUESTER:
+            return ChangeKind.REQUESTER_REPLIED
+        return ChangeKind.REQUESTER_MESSAGE
 
     return await _change(uow, number, now, action, notifier, before_commit=before_commit)
 

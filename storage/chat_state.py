@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChatMessageRow, ConversationRow, FaqInteractionRow, ProcessedUpdateRow
@@ -62,15 +63,15 @@ class SqlProcessedUpdates:
         return await self._session.get(ProcessedUpdateRow, update_id) is not None
 
     async def claim(self, update_id: int, now: datetime) -> bool:
-        """True the first time ``update_id`` is seen in a committed transaction."""
-        if await self._session.get(ProcessedUpdateRow, update_id) is not None:
-            return False
-        try:
-            async with self._session.begin_nested():
-                self._session.add(ProcessedUpdateRow(update_id=update_id, processed_at=now))
-        except IntegrityError:  # another instance took it meanwhile
-            return False
-        return True
+        """True the first time ``update_id`` is claimed (one statement, no savepoint)."""
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        result = await self._session.execute(
+            insert(ProcessedUpdateRow)
+            .values(update_id=update_id, processed_at=now)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 class SqlConversations:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+
+from storage.models import InboundMailRow, OutboxRow, SlaReminderRow, TelegramUpdateRow
 
 Row = TypeVar("Row")
 
@@ -31,3 +33,12 @@ async def claim_rows(
         setattr(row, claimed_until.key, now + lease)
     await session.flush()
     return rows
+
+
+async def release_all_claims(session: AsyncSession) -> None:
+    """Forget every lease: for a single instance starting up, any claim is its own, left by
+    a process that died (SQLite serves one instance; on PostgreSQL leases simply run out)."""
+    for model in (OutboxRow, InboundMailRow, SlaReminderRow, TelegramUpdateRow):
+        await session.execute(
+            update(model).where(model.claimed_until.is_not(None)).values(claimed_until=None)
+        )

@@ -7,9 +7,10 @@ taken again once its lease runs out.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbound import Outbound, OutboundKind, Purpose, QueuedMessage
@@ -47,19 +48,49 @@ class SqlOutbox:
         return [row.id for row in rows]
 
     async def claim_due(
-        self, now: datetime, *, limit: int, lease: timedelta, channels: set[str]
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        lease: timedelta,
+        channels: set[str],
+        busy: frozenset[tuple[str, str]] = frozenset(),
+        per_destination: int = 10,
     ) -> list[QueuedMessage]:
-        """Take up to ``limit`` due rows of ``channels`` for ``lease``, oldest first."""
+        """Take due rows of ``channels`` for ``lease``, oldest first, at most
+        ``per_destination`` for each chat or address and none for the ``busy`` ones.
+
+        The cap keeps a rate-limited chat's batch short enough to be sent well within its
+        lease, so no other instance takes those rows again while they are being sent.
+        """
+        candidates = (
+            await self._session.execute(
+                select(OutboxRow.id, OutboxRow.channel, OutboxRow.destination)
+                .where(
+                    OutboxRow.status == PENDING,
+                    OutboxRow.next_attempt_at <= now,
+                    OutboxRow.channel.in_(channels),
+                    or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+                )
+                .order_by(OutboxRow.id)
+                .limit(limit * 5)
+            )
+        ).all()
+        taken: Counter[tuple[str, str]] = Counter()
+        picked: list[int] = []
+        for row_id, channel, destination in candidates:
+            lane = (channel, destination)
+            if lane in busy or taken[lane] >= per_destination:
+                continue
+            taken[lane] += 1
+            picked.append(row_id)
+            if len(picked) >= limit:
+                break
+        if not picked:
+            return []
         rows = await claim_rows(
             self._session,
-            select(OutboxRow)
-            .where(
-                OutboxRow.status == PENDING,
-                OutboxRow.next_attempt_at <= now,
-                OutboxRow.channel.in_(channels),
-            )
-            .order_by(OutboxRow.id)
-            .limit(limit),
+            select(OutboxRow).where(OutboxRow.id.in_(picked)).order_by(OutboxRow.id),
             OutboxRow.claimed_until,
             now,
             lease,

@@ -17,9 +17,10 @@ instansi, phone, Telegram id and e-mail. What stays: ticket rows (SOP, step, sta
 owner role, timestamps, rating score, breached), the kinds and times of the audit trail, SLA
 reminders and outbox rows, so every report still counts the same.
 
-Besides tickets it deletes handled Telegram update ids, dialogue state (form answers) idle
-since before the cutoff and the loop-brake log, and purges inbound mail and FAQ questions
-that never became a ticket once they are older than the cutoff.
+Besides tickets it deletes handled Telegram updates (ids and raw payloads; the newest stays
+for the polling offset), dialogue state (form answers) idle since before the cutoff and the
+loop-brake log, and purges inbound mail and FAQ questions that never became a ticket once
+they are older than the cutoff.
 
 A purged ticket is recognised by its content (subject ``[dihapus]``, no rating comment, every
 message text ``[dihapus]``, no attachment): a re-run skips it, and a ticket that was reopened
@@ -78,6 +79,7 @@ from storage.models import (
     OutboxRow,
     ProcessedUpdateRow,
     RequesterRow,
+    TelegramUpdateRow,
     TicketParticipantRow,
     TicketRow,
 )
@@ -125,6 +127,7 @@ class PurgeReport:
     faq_questions: int = 0
     outbox_rows: int = 0
     processed_updates: int = 0
+    telegram_inbox: int = 0
     conversations: int = 0
     auto_mail_log: int = 0
     batches: int = 0
@@ -146,6 +149,7 @@ class PurgeReport:
             ("FAQ questions blanked", self.faq_questions),
             ("outbox rows blanked", self.outbox_rows),
             ("telegram update ids deleted", self.processed_updates),
+            ("telegram inbox rows deleted", self.telegram_inbox),
             ("idle dialogues deleted", self.conversations),
             ("loop-brake entries deleted", self.auto_mail_log),
         ]
@@ -550,19 +554,29 @@ async def _purge_bookkeeping(
     batch: int,
     report: PurgeReport,
 ) -> None:
-    """Handled update ids, idle dialogue state (form answers) and the loop-brake log.
+    """Handled updates, idle dialogue state (form answers) and the loop-brake log.
 
-    None of them is needed after the cutoff: updates are only re-delivered within hours, a
-    dialogue idle that long is abandoned, and the loop brake looks back ten minutes.
+    None of them is needed after the cutoff: Telegram re-delivers an update for a day at
+    most, a dialogue idle that long is abandoned, and the loop brake looks back ten minutes.
     """
+    # The newest stored update stays whatever its age: polling resumes after its id, and an
+    # empty inbox would poll without an offset.
+    newest = aliased(TelegramUpdateRow)
+    inbox_old = and_(
+        TelegramUpdateRow.processed_at.is_not(None),
+        TelegramUpdateRow.received_at < cutoff,
+        TelegramUpdateRow.update_id < select(func.max(newest.update_id)).scalar_subquery(),
+    )
     async with session_factory() as session:
         updates = select(ProcessedUpdateRow.update_id).where(
             ProcessedUpdateRow.processed_at < cutoff
         )
+        inbox = select(TelegramUpdateRow.update_id).where(inbox_old)
         dialogues = select(ConversationRow.telegram_id).where(ConversationRow.updated_at < cutoff)
         brake_log = select(AutoMailRow.id).where(AutoMailRow.sent_at < cutoff)
         if dry_run:
             report.processed_updates += await _count(session, updates)
+            report.telegram_inbox += await _count(session, inbox)
             report.conversations += await _count(session, dialogues)
             report.auto_mail_log += await _count(session, brake_log)
             return
@@ -573,6 +587,16 @@ async def _purge_bookkeeping(
                 _dml(delete(ProcessedUpdateRow)).where(
                     ProcessedUpdateRow.update_id.in_(keys),
                     ProcessedUpdateRow.processed_at < cutoff,
+                )
+            )
+        )
+
+    async def delete_inbox(session: AsyncSession, keys: list[int]) -> int:
+        # Raw updates: message texts, names, file ids. Only handled ones go.
+        return _rowcount(
+            await session.execute(
+                _dml(delete(TelegramUpdateRow)).where(
+                    TelegramUpdateRow.update_id.in_(keys), inbox_old
                 )
             )
         )
@@ -597,6 +621,7 @@ async def _purge_bookkeeping(
         )
 
     report.processed_updates += await _in_batches(session_factory, updates, batch, delete_updates)
+    report.telegram_inbox += await _in_batches(session_factory, inbox, batch, delete_inbox)
     report.conversations += await _in_batches(session_factory, dialogues, batch, delete_dialogues)
     report.auto_mail_log += await _in_batches(session_factory, brake_log, batch, delete_brake_log)
 

@@ -11,6 +11,7 @@ from bot.core.tickets import Requester, Ticket, TicketMessage
 class ChangeKind(StrEnum):
     OPENED = "opened"
     REQUESTER_MESSAGE = "requester_message"
+    REQUESTER_REPLIED = "requester_replied"  # the awaited answer: the clock runs again
     REQUESTER_EDIT = "requester_edit"
     STAFF_MESSAGE = "staff_message"
     TAKEN = "taken"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime, timedelta
 
+#: Past this many tracked senders, quiet ones are forgotten.
+PRUNE_ABOVE = 1000
+
 
 class FloodGuard:
     """Sliding one-minute window per sender; ``notice_due`` is True once per burst."""
@@ -17,6 +20,8 @@ class FloodGuard:
 
     def notice_due(self, sender: int | str, now: datetime) -> bool:
         """Count one message; True when this one crosses the limit and no notice went out."""
+        if len(self._seen) > PRUNE_ABOVE:
+            self._forget_quiet(now)
         times = self._seen.setdefault(sender, deque())
         times.append(now)
         while times and now - times[0] > self._window:
@@ -28,3 +33,9 @@ class FloodGuard:
             return False
         self._noticed[sender] = now
         return True
+
+    def _forget_quiet(self, now: datetime) -> None:
+        """Drop senders silent for a whole window, so memory follows the active ones."""
+        for sender in [s for s, times in self._seen.items() if now - times[-1] > self._window]:
+            del self._seen[sender]
+            self._noticed.pop(sender, None)

@@ -136,8 +136,8 @@ class TelegramChannel:
             asyncio.create_task(self.intake.rounds.run(self._stop), name="telegram-updates")
         )
 
-    async def stop(self) -> None:
-        """Stop receiving, let handling finish, close the HTTP client."""
+    async def stop_receiving(self) -> None:
+        """Stop polling (or the webhook) and finish handling what was claimed."""
         self._stop.set()
         if self._webhook is not None:
             await self._webhook.cleanup()
@@ -147,6 +147,9 @@ class TelegramChannel:
                 task.cancel()  # a long poll may wait for seconds; nothing is lost by cutting it
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+
+    async def close(self) -> None:
+        """Close the bot's HTTP client (after the outbox stopped sending through it)."""
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

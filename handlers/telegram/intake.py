@@ -32,6 +32,7 @@ POLL_TIMEOUT_SECONDS = 10
 CLAIM_LEASE = timedelta(minutes=2)
 BATCH = 100
 IDLE_POLL_SECONDS = 1.0
+CONCURRENT_CHATS = 8
 #: Header Telegram sends with every webhook request (setWebhook's secret_token).
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram"
@@ -44,6 +45,8 @@ class TelegramIntake:
         self.runtime = runtime
         self.application = application
         self.rounds = Rounds("telegram updates", self.handle_pending, IDLE_POLL_SECONDS)
+        # A few chats at a time: more only queue on the database's write lock (SQLite).
+        self._slots = asyncio.Semaphore(CONCURRENT_CHATS)
 
     async def store(self, payloads: list[dict[str, Any]]) -> int:
         """Commit raw updates; only then may they be confirmed to Telegram."""
@@ -104,6 +107,10 @@ class TelegramIntake:
         return len(claimed)
 
     async def _handle_in_order(self, items: list[StoredUpdate]) -> None:
+        async with self._slots:
+            await self._handle(items)
+
+    async def _handle(self, items: list[StoredUpdate]) -> None:
         for stored in items:
             update = Update.de_json(stored.payload, self.application.bot)
             # Handler exceptions go to the application's error handler; never stop the chat.

@@ -42,6 +42,7 @@ from storage.models import (
     OutboxRow,
     ProcessedUpdateRow,
     RequesterRow,
+    TelegramUpdateRow,
     TicketParticipantRow,
     TicketRow,
 )
@@ -224,6 +225,13 @@ async def build_office(
         # in a form right now with the NPWP Budi once sent: that file must stay.
         await uow.processed_updates.claim(1, LONG_AGO)
         await uow.processed_updates.claim(2, NOW)
+        update = {"message": {"chat": {"id": 9001}, "text": "Saya Budi, akun saya terkunci"}}
+        await uow.telegram_inbox.store(
+            [{"update_id": 10, **update}, {"update_id": 11, **update}], LONG_AGO
+        )
+        await uow.telegram_inbox.mark_done([10], LONG_AGO)  # 11: not handled yet, so it stays
+        await uow.telegram_inbox.store([{"update_id": 12, **update}], NOW)
+        await uow.telegram_inbox.mark_done([12], NOW)
         await uow.conversations.put(9001, "form", {"files": {"ktp": [ktp.as_dict()]}}, LONG_AGO)
         await uow.conversations.put(9003, "form", {"files": {"npwp": [in_form.as_dict()]}}, NOW)
         await uow.auto_mail.record("ppk@oganilir.go.id", LONG_AGO)
@@ -314,6 +322,7 @@ async def test_purge_removes_personal_data_of_old_tickets_and_keeps_statistics(
         "FAQ questions blanked": 2,
         "outbox rows blanked": 2,
         "telegram update ids deleted": 1,
+        "telegram inbox rows deleted": 1,
         "idle dialogues deleted": 1,
         "loop-brake entries deleted": 1,
     }
@@ -396,6 +405,11 @@ async def test_purge_removes_personal_data_of_old_tickets_and_keeps_statistics(
             ({}, PURGED, "failed"),  # stale, and without its text: never sent now
         ]
         assert list(await session.scalars(select(ProcessedUpdateRow.update_id))) == [2]
+        assert list(
+            await session.scalars(
+                select(TelegramUpdateRow.update_id).order_by(TelegramUpdateRow.update_id)
+            )
+        ) == [11, 12]
         assert list(await session.scalars(select(ConversationRow.telegram_id))) == [9003]
 
     async with uow_factory() as uow:
@@ -573,4 +587,19 @@ def test_retention_command_rejects_bad_days(args: list[str], message: str, tmp_p
 def test_report_rows_name_every_count() -> None:
     report = PurgeReport(closed_before=NOW, dry_run=True, tickets=3)
     assert dict(report.rows())["tickets purged"] == 3
-    assert len(report.rows()) == 12
+    assert len(report.rows()) == 13
+
+
+async def test_the_newest_telegram_update_stays_for_the_polling_offset(
+    uow_factory: UowFactory,
+    sessions: async_sessionmaker[AsyncSession],
+    store: AttachmentStore,
+) -> None:
+    async with uow_factory() as uow:
+        await uow.telegram_inbox.store([{"update_id": 20}, {"update_id": 21}], LONG_AGO)
+        await uow.telegram_inbox.mark_done([20, 21], LONG_AGO)
+        await uow.commit()
+    report = await purge(sessions, store, closed_before=CUTOFF, dry_run=False)
+    assert report.telegram_inbox == 1
+    async with uow_factory() as uow:
+        assert await uow.telegram_inbox.next_offset() == 22
