@@ -16,7 +16,17 @@ from functools import lru_cache
 
 from faq import lexicon
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# Words are taken whole and then judged, so a long run without spaces ("a@a@a@...") costs
+# linear time; a single regex over the text backtracked cubically on it (a one-message DoS).
+_WORD_RUN = re.compile(r"\S+")
+_LINK_OR_ADDRESS = re.compile(r"(?:https?://|www\.)|[^@]+@[^@]+\.\w+$", re.IGNORECASE)
+
+
+def _drop_link(match: re.Match[str]) -> str:
+    word = match.group()
+    if "@" not in word and "://" not in word and not word.lower().startswith("www."):
+        return word
+    return " " if _LINK_OR_ADDRESS.match(word) else word
 # "masuk2" / "kira2nya": Indonesian reduplication written with a digit.
 _DIGIT_REDUP = re.compile(r"\b([a-z]{2,})2(nya)?\b")
 # "langkah-langkah" -> "langkah"; "e-mail" / "e-katalog" -> joined; other hyphens split.
@@ -85,7 +95,7 @@ def fold(text: str) -> str:
 
 def analyze(text: str) -> list[Term]:
     """Normalise a text into its informative canonical terms, in order."""
-    text = _URL.sub(" ", text)
+    text = _WORD_RUN.sub(_drop_link, text)
     names = _name_words(text)
     text = _COMPANY.sub(" perusahaan ", text)
     words = [part for word in _words(fold(text)) for part in _prepare(word)]

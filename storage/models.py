@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
+    column,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -285,13 +287,24 @@ class AutoMailRow(Base):
     sent_at: Mapped[datetime]
 
 
+# Rendered like the sweep's own WHERE clause, so both planners see the index applies.
+PENDING_REMINDER = and_(column("sent_at").is_(None), column("cancelled").is_(False))
+
+
 class SlaReminderRow(Base):
     """A reminder (80 %) or breach notice (100 %) of one ticket step, sent once."""
 
     __tablename__ = "sla_reminders"
     __table_args__ = (
         UniqueConstraint("ticket_id", "step", "kind", "cycle", name="uq_sla_reminders_once"),
-        Index("ix_sla_reminders_due", "sent_at", "due_at"),
+        # Only rows still to send: sent and cancelled ones pile up and must not be scanned
+        # by the sweep every two seconds.
+        Index(
+            "ix_sla_reminders_pending",
+            "due_at",
+            sqlite_where=PENDING_REMINDER,
+            postgresql_where=PENDING_REMINDER,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
