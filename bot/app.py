@@ -21,7 +21,7 @@ from bot.settings import Settings
 from handlers import jobs
 from handlers.email.processor import MailProcessor
 from handlers.email.sender import EmailSender
-from handlers.email.server import IntakeServer
+from handlers.email.server import IntakeActivity, IntakeServer
 from handlers.http import start_health_server
 from handlers.telegram.application import TelegramChannel
 
@@ -167,8 +167,9 @@ async def run(
     processor: MailProcessor | None = None
     intake: IntakeServer | None = None
     if states["email intake"] is None:
-        processor = MailProcessor(runtime)
-        intake = IntakeServer(runtime, processor.wake)
+        activity = IntakeActivity()
+        processor = MailProcessor(runtime, activity)
+        intake = IntakeServer(runtime, processor.wake, activity)
 
     scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.office_timezone))
     _schedule_housekeeping(runtime, scheduler)

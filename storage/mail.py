@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.claims import claim_rows
@@ -45,40 +46,42 @@ class SqlInboundMail:
 
         A copy is the same bytes, or the same Message-ID from the same sender (a client that
         retries after a lost 250 may rebuild the message with a new Date or Received line).
+        Two statements at most: the sending server waits for this.
         """
         content_hash = hashlib.sha256(raw).hexdigest()
-        existing = await self._session.scalar(
-            select(InboundMailRow.id).where(InboundMailRow.content_hash == content_hash)
-        )
-        if existing is None and message_id:
+        if message_id:
             existing = await self._session.scalar(
                 select(InboundMailRow.id).where(
                     InboundMailRow.message_id == message_id,
                     InboundMailRow.mail_from == mail_from,
                 )
             )
-        if existing is not None:
-            return existing, False
-        row = InboundMailRow(
-            content_hash=content_hash,
-            message_id=message_id,
-            mail_from=mail_from,
-            rcpt_tos=rcpt_tos,
-            raw=raw,
-            received_at=now,
-            status=PENDING,
-            attempts=0,
-        )
-        try:
-            async with self._session.begin_nested():
-                self._session.add(row)
-        except IntegrityError:  # the same bytes arrived on another connection meanwhile
-            again = await self._session.scalar(
-                select(InboundMailRow.id).where(InboundMailRow.content_hash == content_hash)
+            if existing is not None:
+                return existing, False
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        new_id = await self._session.scalar(
+            insert(InboundMailRow)
+            .values(
+                content_hash=content_hash,
+                message_id=message_id,
+                mail_from=mail_from,
+                rcpt_tos=rcpt_tos,
+                raw=raw,
+                received_at=now,
+                status=PENDING,
+                attempts=0,
             )
-            assert again is not None
-            return again, False
-        return row.id, True
+            .on_conflict_do_nothing(index_elements=["content_hash"])
+            .returning(InboundMailRow.id)
+        )
+        if new_id is not None:
+            return new_id, True
+        same_bytes = await self._session.scalar(
+            select(InboundMailRow.id).where(InboundMailRow.content_hash == content_hash)
+        )
+        assert same_bytes is not None
+        return same_bytes, False
 
     async def claim_pending(
         self, now: datetime, *, limit: int, lease: timedelta

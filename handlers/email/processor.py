@@ -23,6 +23,7 @@ from bot.runtime import Runtime
 from bot.services import OpenTicket, sop_for
 from handlers.email import loops, reference
 from handlers.email.parse import ParsedMail, parse_mail
+from handlers.email.server import IntakeActivity
 from storage.mail import FAILED, IGNORED, PROCESSED, StoredMail
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ MAX_ATTEMPTS = 5
 CLAIM_LEASE = timedelta(minutes=5)
 BATCH = 20
 IDLE_POLL_SECONDS = 2.0
+#: Longest a mail waits for the SMTP intake to go quiet before it is processed anyway.
+YIELD_TO_INTAKE_SECONDS = 0.5
 #: How automatic mail (out-of-office, bounces) in a ticket's thread is labelled for staff.
 AUTOMATIC_AUTHOR = "balasan otomatis"
 
@@ -39,8 +42,9 @@ AUTOMATIC_AUTHOR = "balasan otomatis"
 class MailProcessor:
     """Works through pending inbound mail."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, activity: IntakeActivity | None = None) -> None:
         self.runtime = runtime
+        self.activity = activity or IntakeActivity()
         settings = runtime.settings
         assert settings.helpdesk_email is not None
         self.own_addresses = frozenset({settings.helpdesk_email.lower()})
@@ -63,6 +67,7 @@ class MailProcessor:
             )
             await uow.commit()
         for stored in batch:
+            await self.activity.wait_quiet(at_most=YIELD_TO_INTAKE_SECONDS)
             try:
                 await self.process(stored)
             except Exception as error:

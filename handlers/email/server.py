@@ -8,6 +8,7 @@ picked up again on the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Collection
 from email import policy
@@ -45,12 +46,40 @@ def accepts(address: str, helpdesk_email: str, accepted_domains: Collection[str]
     return bool(domain) and domain in accepted_domains
 
 
+class IntakeActivity:
+    """How many DATA commands are being stored right now. Processing waits for a quiet
+    moment, so storing (what the sending server waits for) is never queued behind it on the
+    database's write lock."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    def begin(self) -> None:
+        self.in_flight += 1
+        self._quiet.clear()
+
+    def end(self) -> None:
+        self.in_flight -= 1
+        if not self.in_flight:
+            self._quiet.set()
+
+    async def wait_quiet(self, at_most: float) -> None:
+        """Until no DATA is being stored, or ``at_most`` seconds (work must go on)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._quiet.wait(), timeout=at_most)
+
+
 class IntakeHandler:
     """aiosmtpd handler: cheap recipient check at RCPT, durable store at DATA."""
 
-    def __init__(self, runtime: Runtime, on_stored: Callable[[], None]) -> None:
+    def __init__(
+        self, runtime: Runtime, on_stored: Callable[[], None], activity: IntakeActivity
+    ) -> None:
         self.runtime = runtime
         self.on_stored = on_stored
+        self.activity = activity
         settings = runtime.settings
         assert settings.helpdesk_email is not None
         self.helpdesk_email = settings.helpdesk_email
@@ -75,6 +104,7 @@ class IntakeHandler:
         raw = envelope.original_content or (
             envelope.content if isinstance(envelope.content, bytes) else b""
         )
+        self.activity.begin()
         try:
             message_id = header_message_id(raw)
             async with self.runtime.unit_of_work() as uow:
@@ -89,6 +119,8 @@ class IntakeHandler:
         except Exception:
             log.exception("could not store inbound mail from %s", envelope.mail_from)
             return replies.TRY_AGAIN_LATER
+        finally:
+            self.activity.end()
         log.info(
             "mail #%d from %s stored%s",
             mail_id,
@@ -107,9 +139,11 @@ class IntakeHandler:
 class IntakeServer:
     """The SMTP listener on the bot's own event loop."""
 
-    def __init__(self, runtime: Runtime, on_stored: Callable[[], None]) -> None:
+    def __init__(
+        self, runtime: Runtime, on_stored: Callable[[], None], activity: IntakeActivity
+    ) -> None:
         self.runtime = runtime
-        self.handler = IntakeHandler(runtime, on_stored)
+        self.handler = IntakeHandler(runtime, on_stored, activity)
         self._server: asyncio.base_events.Server | None = None
 
     @property
