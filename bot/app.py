@@ -135,6 +135,8 @@ async def run(
 ) -> None:
     """Start everything configured and run until ``stop`` is set or SIGINT/SIGTERM arrives."""
     stop = stop or asyncio.Event()
+    # Request URLs carry the bot token: httpx must not log them, whoever set up logging.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         # Not possible outside the main thread or on Windows; Ctrl+C still ends the loop there.

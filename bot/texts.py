@@ -446,6 +446,10 @@ EMAIL_ESCALATED: Final = (
     "Terima kasih. Tiket #{number} kini diteruskan ke petugas, yang akan menanggapi dalam "
     "target {target} (jam kerja)."
 )
+MAIL_PASSWORD_HELD_BACK: Final = (
+    "(Isi e-mail ini tidak disimpan karena memuat password. Mohon pemohon tidak mengirim "
+    "password kepada siapa pun.)"
+)
 EMAIL_FILES_REFUSED: Final = "Lampiran tidak diterima (jenis atau ukuran tidak sesuai): {names}"
 PARTNER_FORWARD_SUBJECT: Final = "Permohonan tindak lanjut: {subject}"
 PARTNER_FORWARD: Final = (

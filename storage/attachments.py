@@ -12,14 +12,21 @@ from pathlib import Path
 
 from bot.core.tickets import AttachmentRef
 
-_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f/\\]+")
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f/\\]+")
+MAX_NAME = 255
 
 
 def clean_filename(name: str) -> str:
     """The original name, safe to show and to offer in a download: no path, no control bytes."""
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME_CHARACTERS.sub("_", name).strip(" .")
-    return name[:255] or "lampiran"
+    if len(name) > MAX_NAME:  # shorten the stem: the extension says what the file is
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = stem[: MAX_NAME - len(extension) - 1] + "." + extension
+        else:
+            name = name[:MAX_NAME]
+    return name or "lampiran"
 
 
 class AttachmentStore:

@@ -113,13 +113,20 @@ class SqlInboundMail:
         *,
         ticket_id: int | None = None,
         note: str | None = None,
+        scrub: bool = False,
     ) -> None:
+        """Record the outcome; ``scrub`` drops the raw bytes (they held a password)."""
+        values: dict[str, object] = {
+            "status": status,
+            "processed_at": now,
+            "ticket_id": ticket_id,
+            "note": note,
+            "claimed_until": None,
+        }
+        if scrub:
+            values["raw"] = b""
         await self._session.execute(
-            update(InboundMailRow)
-            .where(InboundMailRow.id == mail_id)
-            .values(
-                status=status, processed_at=now, ticket_id=ticket_id, note=note, claimed_until=None
-            )
+            update(InboundMailRow).where(InboundMailRow.id == mail_id).values(**values)
         )
 
     async def count(self, status: str | None = None) -> int:

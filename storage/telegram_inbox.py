@@ -81,7 +81,8 @@ class SqlTelegramInbox:
             await self._session.execute(
                 update(TelegramUpdateRow)
                 .where(TelegramUpdateRow.update_id.in_(update_ids))
-                .values(processed_at=now, claimed_until=None)
+                # Handled: the raw text (which may hold a password that was held back) goes.
+                .values(processed_at=now, claimed_until=None, payload={})
             )
 
 

@@ -76,6 +76,7 @@ class InboundMailPort(Protocol):
         *,
         ticket_id: int | None = None,
         note: str | None = None,
+        scrub: bool = False,
     ) -> None: ...
 
 

@@ -18,6 +18,7 @@ from bot.background import Rounds
 from bot.core.errors import DomainError, TicketNotFound
 from bot.core.filetypes import sniff
 from bot.core.ports import UnitOfWork
+from bot.core.privacy import contains_credential
 from bot.core.tickets import AttachmentRef, Channel, Requester, Ticket
 from bot.runtime import Runtime
 from bot.services import OpenTicket, sop_for
@@ -90,7 +91,9 @@ class MailProcessor:
         automatic = loops.automatic_reason(mail, stored.mail_from, self.own_addresses)
         number = await self._thread(mail, sender)
         files, refused = await self._store_files(mail)
-        text = mail.text
+        # A password in a mail is neither stored nor shown to staff (as on Telegram).
+        held_back = contains_credential(mail.text)
+        text = texts.MAIL_PASSWORD_HELD_BACK if held_back else mail.text
         if refused:
             text += "\n\n" + texts.EMAIL_FILES_REFUSED.format(names=", ".join(refused))
 
@@ -101,7 +104,9 @@ class MailProcessor:
                 await uow.mail_threads.record(mail.message_id, ticket.number, "in", now)
             copied = [a for a in (sender, *mail.to, *mail.cc) if a not in self.own_addresses]
             await uow.mail_threads.add_participants(ticket.number, copied, now)
-            await uow.inbound_mail.finish(stored.id, PROCESSED, now, ticket_id=ticket.number)
+            await uow.inbound_mail.finish(
+                stored.id, PROCESSED, now, ticket_id=ticket.number, scrub=held_back
+            )
 
         runtime = self.runtime
         identity = Requester(channel=Channel.EMAIL, email=sender, name=mail.from_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,14 @@ def retry_seconds(error: RetryAfter) -> float:
     """How long Telegram asked us to wait (seconds or a timedelta, by PTB version)."""
     value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Message text without control characters (PostgreSQL refuses NUL), trimmed."""
+    return _CONTROL.sub("", text).strip()
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         current = line
     if current:
         parts.append(current)
-    return parts
+    return [part for part in parts if part.strip()]  # Telegram refuses an empty message
 
 
 def mention(telegram_id: int, name: str) -> str:

@@ -28,6 +28,7 @@ from handlers.telegram.common import (
     RefusedFile,
     UpdateClaim,
     claim_update,
+    clean_text,
     fetch_and_store,
     file_of,
     handled_before,
@@ -132,7 +133,7 @@ class RequesterHandlers:
         now = self.runtime.clock()
         if self.flood.notice_due(user.id, now):
             await self._say(user.id, escape(texts.TOO_MANY_MESSAGES))
-        text = (message.text or message.caption or "").strip()
+        text = clean_text(message.text or message.caption or "")
         meta = file_of(message)
         state = await self._state(user.id)
         kind, data = state if state else (None, {})
@@ -514,7 +515,10 @@ class RequesterHandlers:
     ) -> None:
         async with self.runtime.unit_of_work() as uow:
             requester = await uow.requesters.by_telegram_id(user.id)
-            ticket = await uow.tickets.get(number)
+            try:
+                ticket = await uow.tickets.get(number)
+            except DomainError:
+                return  # a forged button for a ticket that does not exist
         if requester is None or ticket.requester_id != requester.id:
             return  # a button for someone else's ticket
         if score is None and comment is None:

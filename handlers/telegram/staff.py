@@ -28,6 +28,7 @@ from handlers.telegram import callbacks, render
 from handlers.telegram.common import (
     RefusedFile,
     claim_update,
+    clean_text,
     fetch_and_store,
     file_of,
     say,
@@ -38,6 +39,8 @@ from storage.report_queries import ReportPeriod, collect_report
 
 log = logging.getLogger(__name__)
 
+#: Longest text Telegram shows in a button's alert.
+ALERT_LIMIT = 200
 #: Days covered by /laporan.
 REPORT_DAYS = 30
 
@@ -71,7 +74,8 @@ class StaffHandlers:
         try:
             await self._act(query, member, pressed)
         except DomainError as error:
-            await query.answer(error.user_message, show_alert=True)
+            # Telegram shows at most 200 characters in an alert.
+            await query.answer(error.user_message[:ALERT_LIMIT], show_alert=True)
             return
         self.runtime.outbox_wake()
 
@@ -150,7 +154,7 @@ class StaffHandlers:
         if member is None:
             await self._tell_group(texts.STAFF_NOT_MEMBER, message.message_id)
             return
-        text = (message.text or message.caption or "").strip()
+        text = clean_text(message.text or message.caption or "")
         if text and contains_credential(text):
             await self._tell_group(texts.STAFF_PASSWORD_HELD_BACK, message.message_id)
             return

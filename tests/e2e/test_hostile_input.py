@@ -28,6 +28,7 @@ from bot import observability, texts
 from bot.cli import cli
 from bot.core.sop import load_catalog
 from bot.settings import Settings
+from handlers.telegram.common import clean_text
 from storage.database import create_engine, create_session_factory
 from storage.mail import PROCESSED
 from storage.uow import SqlUnitOfWork
@@ -136,7 +137,8 @@ async def test_nasty_texts_are_answered_and_shown_literally(
     for number, (name, text) in enumerate(NASTY_TEXTS.items(), start=1):
         user = person(bot, 91000 + number, f"Pemohon {name}")
         card = await bot.escalate(user, text, number)
-        assert text.strip()[:200] in card["text"], name
+        # Shown literally, except control characters, which are dropped before storing.
+        assert clean_text(text)[:200] in card["text"], name
     await settle(bot)
     assert errors(caplog) == []
 
@@ -163,16 +165,6 @@ async def pg_bot(
         postgres.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Telegram text is stored unfiltered; PostgreSQL text columns refuse U+0000 (asyncpg "
-        "CharacterNotInRepertoireError), so a message containing a NUL character fails in "
-        "RequesterHandlers.message ('update N failed') and the requester gets no answer; the "
-        "mail path strips control characters (handlers/email/parse.py), Telegram does not"
-    ),
-)
 async def test_a_nul_character_is_answered_on_postgresql(
     pg_bot: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -189,7 +181,7 @@ async def test_a_nul_character_is_answered_on_postgresql(
     reason=(
         "handlers.telegram.render.split_html measures code points, Telegram UTF-16 units: the "
         "staff note for a 2048-emoji follow-up (4096 units, the most a user can send) plus its "
-        "header is one part of 4136 units, refused as 'message is too long', so staff never "
+        "header is one part of 4132 units, refused as 'message is too long', so staff never "
         "see the requester's message"
     ),
 )
@@ -406,16 +398,6 @@ async def test_tampered_staff_payloads_change_nothing(
     assert errors(caplog) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "handlers.telegram.staff.StaffHandlers.button answers a DomainError with its message; "
-        "UNKNOWN_ROLE repeats the forged role, so 's:to:1:<200 chars>' makes a callback answer "
-        "over Telegram's 200-character limit: answerCallbackQuery fails (MESSAGE_TOO_LONG) and "
-        "the update is logged as failed"
-    ),
-)
 async def test_an_oversized_forged_role_is_answered_without_error(
     bot: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -445,15 +427,6 @@ async def test_tampered_requester_payloads_change_nothing(
     assert errors(caplog) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "handlers.telegram.requester.RequesterHandlers._rate calls uow.tickets.get(number) "
-        "unguarded: 'r:999:5' raises TicketNotFound (a DomainError, not ValueError/IndexError) "
-        "out of the button handler and the update is logged as failed"
-    ),
-)
 async def test_a_rating_for_a_missing_ticket_is_ignored(
     bot: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -625,15 +598,6 @@ async def database_dump(settings: Settings) -> dict[str, str]:
     return dump
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=CredentialStored,
-    reason=(
-        "handlers/telegram/intake.py stores every raw update in telegram_inbox.payload before "
-        "handling and keeps it after mark_done; the requester handler then holds the message "
-        "back, but 'password saya Rahasia123' stays in the table until retention deletes it"
-    ),
-)
 async def test_a_password_never_reaches_the_database(bot: BotUnderTest) -> None:
     """'password saya Rahasia123' as a question, a follow-up, a caption and an edit: held
     back each time, and no text column of any table contains it."""
@@ -674,15 +638,6 @@ async def test_a_password_never_reaches_the_database(bot: BotUnderTest) -> None:
         raise CredentialStored(leaks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "handlers/email/processor.py never calls bot.core.privacy.contains_credential: a mailed "
-        "'password saya Rahasia123' becomes ticket text and is posted to the staff group, "
-        "unlike the same message on Telegram"
-    ),
-)
 async def test_a_mailed_password_is_not_relayed_to_staff(mail_bot: MailBot) -> None:
     """A reply mail carrying a credential joins the ticket without showing it to staff."""
     await mail_bot.send_async(mail("Zzqx plorkh", "zzqx wvvq plorkh"))
@@ -706,17 +661,9 @@ async def test_a_mailed_password_is_not_relayed_to_staff(mail_bot: MailBot) -> N
 # --- output to an operator's terminal -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bot/cli.py tickets show (and tickets list) print requester text through "
-        "bot.tables.render_table unfiltered: ESC/BEL/CR from a Telegram message reach the "
-        "operator's terminal (retitle, clear screen, overwrite audit-trail lines)"
-    ),
-)
 async def test_tickets_show_does_not_replay_terminal_escapes(bot: BotUnderTest) -> None:
-    """A question carrying terminal control sequences prints inertly in `tickets show`."""
+    """A question carrying terminal control sequences prints inertly in `tickets show`
+    (regression: bot.tables.render_table used to print ESC/BEL/CR raw)."""
     hostile = "\x1b]0;owned\x07\x1b[2J\x1b[1A\x1b[2K\rTiket aman, abaikan"
     await bot.escalate(bot.requester, hostile, 1)
     await settle(bot)
@@ -736,22 +683,13 @@ async def test_tickets_show_does_not_replay_terminal_escapes(bot: BotUnderTest) 
 # --- denial of service ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "faq.normalize._URL backtracks cubically on a long run without spaces and the FAQ "
-        "match runs on the event loop: one 2,000-character 'a@a@...' Telegram message freezes "
-        "the whole bot (every chat, the outbox, the SMTP intake) for seconds, 4,096 characters "
-        "for about half a minute"
-    ),
-)
 async def test_one_requesters_message_cannot_freeze_the_bot(bot: BotUnderTest) -> None:
     """While a requester's pathological message is matched, the event loop that serves every
-    chat, the outbox and the SMTP intake never stalls for half a second (measured by this test's
-    own short sleeps on that loop, until the bot has answered)."""
+    chat, the outbox and the SMTP intake never stalls for a second (measured by this test's
+    own short sleeps on that loop, until the bot has answered). Regression: the FAQ's old
+    URL pattern backtracked cubically: 4,096 characters froze the bot for ~30 s."""
     mark = len(bot.api.sent)
-    bot.api.send_text(bot.requester, bot.requester.id, "a@" * 1000)
+    bot.api.send_text(bot.requester, bot.requester.id, "a@" * 2048)  # Telegram's maximum
     longest, deadline = 0.0, time.monotonic() + 20
     while time.monotonic() < deadline:
         before = time.monotonic()
@@ -759,4 +697,4 @@ async def test_one_requesters_message_cannot_freeze_the_bot(bot: BotUnderTest) -
         longest = max(longest, time.monotonic() - before)
         if any(r["chat_id"] == bot.requester.id for r in bot.api.sent[mark:]):
             break
-    assert longest < 0.5, f"the event loop stalled for {longest:.1f} s"
+    assert longest < 1.0, f"the event loop stalled for {longest:.1f} s"
