@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from email import policy
 from email.parser import BytesHeaderParser
 
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 SESSION_TIMEOUT_SECONDS = 120
 #: Room for headers and MIME encoding around MAX_ATTACHMENT_MB of attachments.
 SIZE_OVERHEAD = 1.5
+#: Most mails committed together by the intake.
+GROUP_COMMIT_MAX = 50
 
 
 def header_message_id(raw: bytes) -> str | None:
@@ -71,6 +74,64 @@ class IntakeActivity:
             await asyncio.wait_for(self._quiet.wait(), timeout=at_most)
 
 
+@dataclass
+class _Pending:
+    raw: bytes
+    mail_from: str
+    rcpt_tos: list[str]
+    message_id: str | None
+    done: asyncio.Future[tuple[int, bool]]
+
+
+class GroupCommitWriter:
+    """Stores mails of concurrent SMTP sessions in one transaction (group commit).
+
+    Each session still hears 250 only after the commit that holds its mail; sessions that
+    arrive while a commit is running share the next one, so a burst costs a few commits
+    instead of one per mail.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._queue: list[_Pending] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def store(
+        self, raw: bytes, mail_from: str, rcpt_tos: list[str], message_id: str | None
+    ) -> tuple[int, bool]:
+        """Committed (mail id, new?) of this mail; raises when the commit failed."""
+        done: asyncio.Future[tuple[int, bool]] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(raw, mail_from, rcpt_tos, message_id, done))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        return await done
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[:GROUP_COMMIT_MAX], self._queue[GROUP_COMMIT_MAX:]
+            try:
+                async with self.runtime.unit_of_work() as uow:
+                    results = [
+                        await uow.inbound_mail.store(
+                            item.raw,
+                            item.mail_from,
+                            item.rcpt_tos,
+                            item.message_id,
+                            self.runtime.clock(),
+                        )
+                        for item in batch
+                    ]
+                    await uow.commit()
+            except Exception as error:  # every mail of the batch gets 451 and is resent
+                for item in batch:
+                    if not item.done.done():
+                        item.done.set_exception(error)
+                continue
+            for item, result in zip(batch, results, strict=True):
+                if not item.done.done():
+                    item.done.set_result(result)
+
+
 class IntakeHandler:
     """aiosmtpd handler: cheap recipient check at RCPT, durable store at DATA."""
 
@@ -80,6 +141,7 @@ class IntakeHandler:
         self.runtime = runtime
         self.on_stored = on_stored
         self.activity = activity
+        self.writer = GroupCommitWriter(runtime)
         settings = runtime.settings
         assert settings.helpdesk_email is not None
         self.helpdesk_email = settings.helpdesk_email
@@ -106,16 +168,9 @@ class IntakeHandler:
         )
         self.activity.begin()
         try:
-            message_id = header_message_id(raw)
-            async with self.runtime.unit_of_work() as uow:
-                mail_id, fresh = await uow.inbound_mail.store(
-                    raw,
-                    envelope.mail_from or "",
-                    list(envelope.rcpt_tos),
-                    message_id,
-                    self.runtime.clock(),
-                )
-                await uow.commit()
+            mail_id, fresh = await self.writer.store(
+                raw, envelope.mail_from or "", list(envelope.rcpt_tos), header_message_id(raw)
+            )
         except Exception:
             log.exception("could not store inbound mail from %s", envelope.mail_from)
             return replies.TRY_AGAIN_LATER
