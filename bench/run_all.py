@@ -333,7 +333,9 @@ HEADLINES: dict[str, Callable[[JsonDict], Headline]] = {
 
 def headline(outcome: Outcome) -> Headline:
     if outcome.results is None:
-        return []
+        # Without figures, the last line of its output usually says what went wrong.
+        last = next((line for line in reversed(outcome.log_tail.splitlines()) if line.strip()), "")
+        return [("last output line", last.strip()[:200])] if last else []
     try:
         return HEADLINES[outcome.name](outcome.results)
     except (AttributeError, KeyError, IndexError, TypeError, ValueError, StopIteration) as exc:
@@ -382,12 +384,12 @@ def cell(text: object) -> str:
 def markdown(report: JsonDict, outcomes: Sequence[Outcome]) -> str:
     box = report["machine"]
     load = report["load_average"]
-    mode = "--quick (smoke sizes)" if report["quick"] else "full sizes"
+    command = "python -m bench.run_all --quick" if report["quick"] else "python -m bench.run_all"
+    mode = "smoke sizes" if report["quick"] else "full sizes"
     lines = [
         "# Benchmark results",
         "",
-        f"`python -m bench.run_all{' --quick' if report['quick'] else ''}`, {mode}, "
-        f"{report['timestamp']}.",
+        f"`{command}` ({mode}), started {report['timestamp']}.",
         "",
         f"Machine: {box['platform']}; {box['cpu_count']} CPUs ({box['cpu_model']}); "
         f"{box['ram_gib']} GiB RAM; {box['implementation']} {box['python']}. "

@@ -27,6 +27,15 @@ roles:
 """
 
 
+async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``condition()`` holds: handlers run concurrently with the test."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
 def button_data(record: dict[str, Any], label: str) -> str:
     """The callback data of the button labelled ``label`` in a sent message."""
     markup = record.get("reply_markup") or {}

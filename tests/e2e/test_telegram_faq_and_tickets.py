@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from faq.kb import DEFAULT_KB_PATH, load_kb
-from tests.e2e.conftest import STAFF_CHAT, BotUnderTest
+from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, eventually
 
 
 async def test_faq_answer_then_escalation_opens_ticket_with_card(bot: BotUnderTest) -> None:
@@ -50,15 +50,14 @@ async def test_staff_take_reply_and_close_reach_the_requester(bot: BotUnderTest)
 async def test_non_member_and_wrong_role_are_refused(bot: BotUnderTest) -> None:
     card = await bot.escalate(bot.requester, "pertanyaan aneh qwerty asdf", 1)
 
+    def answered_with(fragment: str) -> bool:
+        return any(fragment in (a.get("text") or "") for a in bot.api.answered_callbacks)
+
     bot.api.press_button(bot.outsider, STAFF_CHAT, card["message_id"], "s:take:1")
-    await bot.api.wait_until_idle()
-    assert any(
-        "belum terdaftar" in (answer.get("text") or "") for answer in bot.api.answered_callbacks
-    )
+    await eventually(lambda: answered_with("belum terdaftar"))
 
     bot.api.press_button(bot.dedi, STAFF_CHAT, card["message_id"], "s:next:1")
-    await bot.api.wait_until_idle()
-    assert any("helpdesk" in (answer.get("text") or "") for answer in bot.api.answered_callbacks)
+    await eventually(lambda: answered_with("helpdesk"))
 
 
 async def test_follow_up_joins_open_ticket_and_password_is_held_back(bot: BotUnderTest) -> None:

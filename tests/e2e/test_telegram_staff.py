@@ -3,9 +3,11 @@ and delivery through 429 and 5xx answers of the Bot API."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, button_data
+from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, button_data, eventually
 
 
 async def open_question(bot: BotUnderTest, text: str = "pertanyaan khusus zzqx") -> dict:  # type: ignore[type-arg]
@@ -31,8 +33,12 @@ async def test_steps_advance_only_by_their_role_and_close_at_the_end(bot: BotUnd
 async def test_forward_to_role_and_back(bot: BotUnderTest) -> None:
     card = await open_question(bot)
     mark = await bot.press(bot.rina, card, "Teruskan")
-    await bot.api.wait_until_idle()
-    with_roles = bot.api.message(STAFF_CHAT, card["message_id"])
+    # The keyboard is swapped in place (an edit of the markup only): wait until it shows.
+    for _ in range(100):
+        with_roles = bot.api.message(STAFF_CHAT, card["message_id"])
+        if with_roles is not None and "s:to:1:ulp" in str(with_roles.get("reply_markup")):
+            break
+        await asyncio.sleep(0.1)
     assert with_roles is not None
     data = button_data({"reply_markup": with_roles["reply_markup"]}, "ulp")
     bot.api.press_button(bot.rina, STAFF_CHAT, card["message_id"], data)
@@ -100,13 +106,16 @@ async def test_long_staff_answer_is_split_below_4096(bot: BotUnderTest) -> None:
     mark = len(bot.api.sent)
     bot.api.send_text(bot.rina, STAFF_CHAT, long_answer[:4000], reply_to=card["message_id"])
     await bot.said_to(bot.requester.id, lambda r: "Jawaban petugas" in r["text"], since=mark)
-    await bot.api.wait_until_idle()
-    parts = [
-        r
-        for r in bot.api.sent[mark:]
-        if r["chat_id"] == bot.requester.id and "catatan <penting>" in r["text"]
-    ]
-    assert len(parts) == 2 and all(len(p["text"]) <= 4096 for p in parts)
+
+    def parts() -> list[dict]:  # type: ignore[type-arg]
+        return [
+            r
+            for r in bot.api.sent[mark:]
+            if r["chat_id"] == bot.requester.id and "catatan <penting>" in r["text"]
+        ]
+
+    await eventually(lambda: len(parts()) >= 2)
+    assert len(parts()) == 2 and all(len(p["text"]) <= 4096 for p in parts())
 
 
 async def test_forum_group_gets_a_topic_per_ticket(bot: BotUnderTest) -> None:
