@@ -90,24 +90,12 @@ class OutboxWorker:
         Lanes run on their own: a chat throttled by Telegram's per-group limit never holds
         back the others, and a new round does not wait for it.
         """
-        if not self._senders:
-            return 0
-        async with self._sessions() as session, session.begin():
-            claimed = await SqlOutbox(session).claim_due(
-                self._clock(),
-                limit=self._batch_size,
-                lease=self._lease,
-                channels=set(self._senders),
-                busy=frozenset(self._lanes),
-            )
-        lanes: dict[tuple[str, str], list[QueuedMessage]] = defaultdict(list)
-        for message in claimed:
-            lanes[(message.channel, message.destination)].append(message)
+        lanes = await self._claim_lanes(busy=frozenset(self._lanes))
         for key, lane in lanes.items():
             task = asyncio.create_task(self._drain(lane), name=f"outbox:{key[1]}")
             self._lanes[key] = task
             task.add_done_callback(functools.partial(self._lane_done, key))
-        return len(claimed)
+        return sum(len(lane) for lane in lanes.values())
 
     def _lane_done(self, key: tuple[str, str], _task: asyncio.Task[None]) -> None:
         self._lanes.pop(key, None)
@@ -115,20 +103,28 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Claim due rows and send them all before returning (tools and tests)."""
+        lanes = await self._claim_lanes(busy=frozenset())
+        await asyncio.gather(*(self._drain(lane) for lane in lanes.values()))
+        return sum(len(lane) for lane in lanes.values())
+
+    async def _claim_lanes(
+        self, busy: frozenset[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[QueuedMessage]]:
+        """Due rows, claimed, grouped by (channel, destination) in their queued order."""
+        lanes: dict[tuple[str, str], list[QueuedMessage]] = defaultdict(list)
         if not self._senders:
-            return 0
+            return lanes
         async with self._sessions() as session, session.begin():
             claimed = await SqlOutbox(session).claim_due(
                 self._clock(),
                 limit=self._batch_size,
                 lease=self._lease,
                 channels=set(self._senders),
+                busy=busy,
             )
-        lanes: dict[tuple[str, str], list[QueuedMessage]] = defaultdict(list)
         for message in claimed:
             lanes[(message.channel, message.destination)].append(message)
-        await asyncio.gather(*(self._drain(lane) for lane in lanes.values()))
-        return len(claimed)
+        return lanes
 
     async def _drain(self, lane: list[QueuedMessage]) -> None:
         for position, message in enumerate(lane):
