@@ -23,6 +23,8 @@ from storage.outbox import SqlOutbox
 
 log = logging.getLogger(__name__)
 
+#: Tries to record a delivery before giving up (the message may then go out again).
+MARK_SENT_ATTEMPTS = 10
 #: On shutdown, lanes get this long to finish what they hold.
 SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -140,7 +142,20 @@ class OutboxWorker:
                 await self._handle_failure(message, DeliveryError(repr(error)))
                 await self._release([later.id for later in lane[position + 1 :]])
                 return
-            await self._mark_sent(message, reference)
+            await self._record_sent(message, reference)
+
+    async def _record_sent(self, message: QueuedMessage, reference: str | None) -> None:
+        """Mark a delivered message sent, retrying the marking (never the send): a busy
+        database here must not make the message go out a second time."""
+        for attempt in range(MARK_SENT_ATTEMPTS):
+            try:
+                await self._mark_sent(message, reference)
+                return
+            except Exception:
+                if attempt == MARK_SENT_ATTEMPTS - 1:
+                    log.exception("outbox: #%d was sent but could not be marked", message.id)
+                    return
+                await asyncio.sleep(0.2 * (attempt + 1))
 
     async def _handle_failure(self, message: QueuedMessage, error: DeliveryError) -> bool:
         """Record the failure; True when the message is given up (the lane may go on)."""

@@ -129,6 +129,12 @@ class SqlInboundMail:
             update(InboundMailRow).where(InboundMailRow.id == mail_id).values(**values)
         )
 
+    async def hold_until(self, mail_id: int, until: datetime) -> None:
+        """Keep a pending mail aside until ``until`` (a short backoff after a failure)."""
+        await self._session.execute(
+            update(InboundMailRow).where(InboundMailRow.id == mail_id).values(claimed_until=until)
+        )
+
     async def count(self, status: str | None = None) -> int:
         query = select(func.count()).select_from(InboundMailRow)
         if status is not None:

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 #: A mail that fails this often is parked as failed (kept, visible in the database).
 MAX_ATTEMPTS = 5
 CLAIM_LEASE = timedelta(minutes=5)
+#: After a failure, a mail is tried again after this many seconds times its attempts.
+RETRY_SECONDS = 5.0
 BATCH = 20
 IDLE_POLL_SECONDS = 2.0
 #: Longest a mail waits for the SMTP intake to go quiet before it is processed anyway.
@@ -77,6 +79,8 @@ class MailProcessor:
                 )
                 if stored.attempts >= MAX_ATTEMPTS:
                     await self._finish(stored, FAILED, note=repr(error)[:500])
+                else:  # try again soon, not only when the claim's lease runs out
+                    await self._retry_later(stored, RETRY_SECONDS * stored.attempts)
         if batch:
             self.runtime.outbox_wake()
         return len(batch)
@@ -212,6 +216,13 @@ class MailProcessor:
                 )
             )
         return tuple(kept), refused
+
+    async def _retry_later(self, stored: StoredMail, seconds: float) -> None:
+        async with self.runtime.unit_of_work() as uow:
+            await uow.inbound_mail.hold_until(
+                stored.id, self.runtime.clock() + timedelta(seconds=seconds)
+            )
+            await uow.commit()
 
     async def _finish(self, stored: StoredMail, status: str, *, note: str) -> None:
         async with self.runtime.unit_of_work() as uow:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from email import policy
-from email.parser import BytesHeaderParser
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -30,14 +29,18 @@ SIZE_OVERHEAD = 1.5
 GROUP_COMMIT_MAX = 50
 
 
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*((?:.|\r?\n[ \t])*)", re.IGNORECASE | re.MULTILINE)
+
+
 def header_message_id(raw: bytes) -> str | None:
-    """The Message-ID, read from the headers only (the body may be megabytes)."""
-    try:
-        headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
-        value = headers.get("Message-ID")
-    except Exception:  # a malformed header must not stop the mail from being stored
+    """The Message-ID, read from the header block only (the body may be megabytes)."""
+    end = _HEADER_END.search(raw)
+    found = _MESSAGE_ID.search(raw[: end.start() if end else len(raw)])
+    if not found:
         return None
-    return "".join(str(value).split()) or None if value else None
+    value = "".join(found.group(1).decode("ascii", "replace").split())
+    return value or None
 
 
 def accepts(address: str, helpdesk_email: str, accepted_domains: Collection[str]) -> bool:
