@@ -23,6 +23,7 @@ from handlers.email.processor import MailProcessor
 from handlers.email.sender import EmailSender
 from handlers.email.server import IntakeActivity, IntakeServer
 from handlers.http import start_health_server
+from handlers.jobs import OutboxWatch
 from handlers.telegram.application import TelegramChannel
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ ROSTER_WATCH_SECONDS = 30
 FAQ_REFRESH_SECONDS = 60
 FAQ_AUTOCLOSE_SWEEP_MINUTES = 10
 SLA_SWEEP_SECONDS = 2
+OUTBOX_WATCH_SECONDS = 60
 DIGEST_GRACE_SECONDS = 120
 #: When the digest goes out under OFFICE_HOURS=24/7 (there is no opening time).
 ROUND_THE_CLOCK_DIGEST = time(8, 0)
@@ -76,6 +78,13 @@ def _schedule_housekeeping(runtime: Runtime, scheduler: AsyncIOScheduler) -> Non
         "interval",
         seconds=FAQ_REFRESH_SECONDS,
         id="faq:refresh",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        OutboxWatch(runtime).check,
+        "interval",
+        seconds=OUTBOX_WATCH_SECONDS,
+        id="outbox:watch",
         replace_existing=True,
     )
     scheduler.add_job(

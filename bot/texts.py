@@ -480,3 +480,7 @@ DIGEST_DUE_TODAY: Final = "Jatuh tempo hari ini: {count}"
 DIGEST_BREACHED: Final = "Melewati batas waktu: {count}"
 DIGEST_OLDEST: Final = "Menunggu paling lama: Tiket #{number} sejak {since}"
 REPORT_CAPTION: Final = "Kepatuhan SLA per langkah SOP, {start} s.d. {end}"
+STAFF_OUTBOX_BACKLOG: Final = (
+    "Perhatian: {count} pesan belum terkirim (tertua sejak {since}). Pengiriman dicoba ulang "
+    "otomatis; periksa koneksi Telegram/relay e-mail bila ini berlanjut."
+)

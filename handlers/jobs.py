@@ -151,3 +151,53 @@ async def close_settled_faq_tickets(runtime: Runtime) -> int:
             )
             closed += 1
     return closed
+
+
+#: The staff group is warned when this many messages wait, or the oldest waits this long.
+BACKLOG_COUNT = 200
+BACKLOG_AGE = timedelta(minutes=10)
+#: At most one warning per this period (the warning itself goes through the outbox).
+BACKLOG_WARNING_EVERY = timedelta(hours=1)
+
+
+class OutboxWatch:
+    """Warns the staff group when the outbox backs up (a relay or Telegram is down)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._last_warning: datetime | None = None
+
+    async def check(self) -> bool:
+        """True when a warning was queued."""
+        staff_chat = self.runtime.settings.telegram_staff_chat_id
+        if staff_chat is None or self.runtime.settings.telegram_bot_token is None:
+            return False
+        now = self.runtime.clock()
+        if self._last_warning is not None and now - self._last_warning < BACKLOG_WARNING_EVERY:
+            return False
+        async with self.runtime.unit_of_work() as uow:
+            count, oldest = await uow.outbox.backlog()
+            if oldest is None or (count < BACKLOG_COUNT and now - oldest < BACKLOG_AGE):
+                return False
+            since = oldest.astimezone(self.runtime.zone).strftime("%d-%m-%Y %H:%M")
+            await uow.outbox.enqueue(
+                [
+                    Outbound(
+                        channel="telegram",
+                        destination=str(staff_chat),
+                        kind=OutboundKind.TEXT,
+                        payload={
+                            "text": render.plain(
+                                texts.STAFF_OUTBOX_BACKLOG, count=count, since=since
+                            )
+                        },
+                        purpose=Purpose.NOTICE,
+                    )
+                ],
+                now,
+            )
+            await uow.commit()
+        self._last_warning = now
+        log.warning("outbox backlog: %d messages, oldest since %s", count, since)
+        self.runtime.outbox_wake()
+        return True

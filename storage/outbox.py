@@ -165,6 +165,17 @@ class SqlOutbox:
             or 0
         )
 
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """Rows still waiting and when the oldest of them was queued."""
+        row = (
+            await self._session.execute(
+                select(func.count(), func.min(OutboxRow.created_at)).where(
+                    OutboxRow.status == PENDING
+                )
+            )
+        ).one()
+        return int(row[0]), row[1]
+
     async def next_due(self, channels: set[str]) -> datetime | None:
         """When the earliest pending row of ``channels`` is due."""
         due: datetime | None = await self._session.scalar(
