@@ -175,12 +175,3 @@ class SqlOutbox:
             )
         ).one()
         return int(row[0]), row[1]
-
-    async def next_due(self, channels: set[str]) -> datetime | None:
-        """When the earliest pending row of ``channels`` is due."""
-        due: datetime | None = await self._session.scalar(
-            select(func.min(OutboxRow.next_attempt_at)).where(
-                OutboxRow.status == PENDING, OutboxRow.channel.in_(channels)
-            )
-        )
-        return due

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import sla
@@ -124,11 +124,3 @@ class SqlSlaReminders:
             .where(SlaReminderRow.id == reminder_id)
             .values(cancelled=True, claimed_until=None)
         )
-
-    async def next_due(self) -> datetime | None:
-        due: datetime | None = await self._session.scalar(
-            select(func.min(SlaReminderRow.due_at)).where(
-                SlaReminderRow.sent_at.is_(None), SlaReminderRow.cancelled.is_(False)
-            )
-        )
-        return due
