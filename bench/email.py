@@ -90,7 +90,6 @@ import json
 import logging
 import multiprocessing
 import os
-import platform
 import random
 import re
 import resource
@@ -119,6 +118,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.machine import machine_info
 from bot import app
 from bot.settings import Settings
 from bot.tables import render_table
@@ -1086,17 +1086,11 @@ async def measure_bare(
 
 
 def machine() -> dict[str, object]:
-    return {
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "aiosmtpd": aiosmtpd.__version__,
-        "aiosmtplib": aiosmtplib.__version__,
-        "sqlalchemy": sqlalchemy.__version__,
-    }
+    return machine_info(
+        aiosmtpd=aiosmtpd.__version__,
+        aiosmtplib=aiosmtplib.__version__,
+        sqlalchemy=sqlalchemy.__version__,
+    )
 
 
 def ratio(numerator: float, denominator: float) -> float:

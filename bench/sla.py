@@ -67,7 +67,6 @@ import json
 import logging
 import math
 import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -85,6 +84,7 @@ import sqlalchemy
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bench.machine import machine_info
 from bot import texts
 from bot.core.outbound import Purpose
 from bot.core.tickets import Direction, EventKind, TicketStatus
@@ -909,19 +909,13 @@ def machine(results: dict[str, BackendResult | str]) -> dict[str, object]:
         name: result.server_version for name, result in results.items()
         if not isinstance(result, str)
     }
-    return {
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "sqlalchemy": sqlalchemy.__version__,
-        "sqlite_module": sqlite3.sqlite_version,
-        "database_versions": versions,
+    return machine_info(
+        sqlalchemy=sqlalchemy.__version__,
+        sqlite_module=sqlite3.sqlite_version,
+        database_versions=versions,
         # The VM may be shared: a load average near or above the CPU count means noisy timings.
-        "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
-    }
+        load_average_at_end=[round(load, 2) for load in os.getloadavg()],
+    )
 
 
 async def run_all(plan: Plan, backends: Sequence[str]) -> dict[str, BackendResult | str]:

@@ -41,7 +41,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import signal
 import statistics
 import sys
@@ -53,6 +52,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.machine import machine_info
 from bot.settings import Settings
 from bot.tables import render_table
 from tests.support.bot_api import BotApiStandIn
@@ -298,13 +298,7 @@ def report_table(configurations: dict[str, dict[str, Any]], idle_s: float) -> st
 
 
 def machine() -> dict[str, object]:
-    return {
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-    }
+    return machine_info()
 
 
 def load_average() -> list[float]:

@@ -69,7 +69,6 @@ import gc
 import json
 import logging
 import os
-import platform
 import random
 import resource
 import signal
@@ -94,6 +93,7 @@ import telegram  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
+from bench.machine import machine_info  # noqa: E402
 from bot import app, texts  # noqa: E402
 from bot.core.privacy import contains_credential  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -652,15 +652,7 @@ def report_tables(
 
 
 def machine() -> dict[str, object]:
-    return {
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "python_telegram_bot": telegram.__version__,
-    }
+    return machine_info(python_telegram_bot=telegram.__version__)
 
 
 def load_average() -> list[float]:
