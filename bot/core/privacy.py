@@ -13,6 +13,7 @@ _EXPLICIT = re.compile(
     re.IGNORECASE,
 )
 _IMPLICIT = re.compile(rf"\b{_WORD}{_FILLER}\s+(?P<value>\S{{4,}})", re.IGNORECASE)
+_WORD_START = re.compile(rf"\b{_WORD}", re.IGNORECASE)
 _SECRET_LIKE = re.compile(r"(?=.*\d)|(?=.*[^\w\s])|(?=.*[a-z])(?=.*[A-Z])")
 
 
@@ -24,8 +25,10 @@ def contains_credential(text: str) -> bool:
     """
     if _EXPLICIT.search(text):
         return True
-    for match in _IMPLICIT.finditer(text):
-        value = match.group("value").strip(".,!?")
-        if _SECRET_LIKE.match(value):
+    # Every password word is tried as a start: a plain finditer would let "sandi password
+    # saya Rahasia123" consume "password" as the value of "sandi" and never look further.
+    for word in _WORD_START.finditer(text):
+        match = _IMPLICIT.match(text, word.start())
+        if match and _SECRET_LIKE.match(match.group("value").strip(".,!?")):
             return True
     return False

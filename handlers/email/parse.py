@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
-from email.utils import getaddresses
+from email.utils import getaddresses, unquote
 from html.parser import HTMLParser
 from types import MappingProxyType
 
@@ -47,6 +47,8 @@ _ENCODED_WORD_GAP = re.compile(r"[ \t\r\n]*")
 _QP_OCTET = re.compile(rb"=([0-9A-Fa-f]{2})")
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
 _ANGLE_ID = re.compile(r"<([^<>]*)>")
+#: A mailbox written as ``display name <local@domain>``: the angle address closes the value.
+_ANGLE_MAILBOX = re.compile(r"^(?P<name>.*)<\s*(?P<address>[^<>\s]+@[^<>\s]+)\s*>\s*$", re.DOTALL)
 # RFC 2045 5.1: type "/" subtype, both tokens.
 _MIME_TYPE = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+/[a-z0-9!#$%&'*+.^_`|~-]+")
 
@@ -130,8 +132,7 @@ def _parse(raw: bytes) -> ParsedMail:
     tree = _tree(message, 0)
     body_text = _body(tree)
     body = body_text[0] if body_text else ""
-    from_pairs = _addresses(raw_headers.get("from", []))
-    from_name, from_address = from_pairs[0] if from_pairs else (None, None)
+    from_name, from_address = _sender(raw_headers.get("from", []))
     reply_to = _addresses(raw_headers.get("reply-to", []))
     return ParsedMail(
         message_id=next(iter(_message_ids(first("message-id"))), None),
@@ -311,6 +312,27 @@ def _decode_q(encoded: str) -> bytes:
     """RFC 2047 4.2 "Q": "_" is a space, "=XX" an octet, anything else literal."""
     data = encoded.replace("_", " ").encode("utf-8", "replace")
     return _QP_OCTET.sub(lambda octet: bytes([int(octet.group(1), 16)]), data)
+
+
+def _sender(values: list[str]) -> tuple[str | None, str | None]:
+    """(display name, address) of the From header.
+
+    When the value ends in an angle address, that is the sender, whatever the display name
+    says: a name like "victim@evil.example" or "Budi: victim@evil.example;" must not become
+    the requester (the angle address is also the mailbox SPF/DMARC checks are about).
+    """
+    if not values:
+        return None, None
+    mailbox = _ANGLE_MAILBOX.match(_single_line(_header_bytes_to_text(values[0])))
+    # A name part with its own "<" is a list of mailboxes (RFC 5322 allows several in From):
+    # then the first one is the sender, as getaddresses() reads it.
+    if mailbox is not None and "<" not in mailbox["name"]:
+        address = normalise_address(mailbox["address"])
+        if address is not None:
+            name = _header_text(unquote(mailbox["name"].strip()))
+            return name or None, address
+    pairs = _addresses(values)
+    return pairs[0] if pairs else (None, None)
 
 
 def _addresses(values: list[str]) -> list[tuple[str | None, str]]:

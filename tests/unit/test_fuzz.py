@@ -328,15 +328,6 @@ def test_encoded_header_injection_stays_inside_its_field() -> None:
     assert mail.attachments[0].filename.endswith(".pdf")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handlers.email.parse._addresses takes the first address getaddresses() finds in From, "
-        "so a display name with '@', ':' or an unencoded '@' inside an encoded word becomes "
-        "the sender: 'victim@evil.example <budi@cvmaju.co.id>' -> victim@evil.example; the "
-        "mailbox a DMARC check looks at (the angle address) is not the one the bot trusts"
-    ),
-)
 @pytest.mark.parametrize(
     "display_name",
     [
@@ -407,7 +398,7 @@ def test_hostile_structures_parse_quickly_without_raising(name: str) -> None:
 # --- credentials ----------------------------------------------------------------------------
 
 secret_values = st.from_regex(r"[A-Za-z]{3,8}[0-9]{1,4}[!#.]?", fullmatch=True)
-#: Words around a credential; password words themselves are left out (see the xfail below).
+#: Words around a credential; password words themselves are left out (tested below).
 CONTEXT_WORDS = ["tolong", "min", "akun", "saya", "lpse", "login", "gagal", "user", "budi01", ","]
 PASSWORD_WORD = re.compile(r"pass|pw|pwd|sandi|kunci", re.IGNORECASE)
 context = (
@@ -434,14 +425,6 @@ def test_a_credential_is_spotted_whatever_surrounds_it(
     assert contains_credential(f"{before} {phrase} {secret} {after}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot.core.privacy.contains_credential: _IMPLICIT.finditer consumes the second password "
-        "word as the (non-secret-looking) value of the first, so the real credential after it "
-        "is never examined: 'kata sandi password saya Rahasia123' -> False"
-    ),
-)
 @pytest.mark.parametrize(
     "text",
     ["kata sandi password saya Rahasia123", "lupa pw, eh pw password saya Rahasia123"],
