@@ -23,6 +23,7 @@ _REPLY_PREFIXES = re.compile(
     r"^(?:\s*(?:re|fwd?|balas|bls|trs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
 )
 _WHITESPACE = re.compile(r"\s+")
+_MAX_TAG_PASSES = 8
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _TOKEN_PREFIX = "LPSE"
@@ -50,14 +51,27 @@ def subject_with_number(subject: str, number: int, *, reply: bool = False) -> st
     """
     if number < 0:
         raise ValueError(f"ticket number must not be negative: {number}")
-    base = _single_line(_TICKET_TAG.sub(" ", _single_line(subject)))
-    base = _REPLY_PREFIXES.sub("", base).strip()
+    base = _REPLY_PREFIXES.sub("", _without_ticket_tags(_single_line(subject))).strip()
     prefix = "Re: " if reply else ""
     tag = f"[#{number}]"
     room = MAX_SUBJECT_LENGTH - len(prefix) - len(tag) - 1
     if len(base) > room:
         base = base[: room - 1].rstrip() + "…"
     return f"{prefix}{base} {tag}" if base else f"{prefix}{tag}"
+
+
+def _without_ticket_tags(text: str) -> str:
+    """``text`` with no ``[#N]`` tag left, nested ones included.
+
+    Removing "[#1]" from "[[#1]#2]" makes a new "[ #2]", so tags are removed until none is
+    found; a subject nested deeper than any client would write loses its brackets instead
+    (bounded work on hostile input).
+    """
+    for _ in range(_MAX_TAG_PASSES):
+        text, found = _TICKET_TAG.subn(" ", text)
+        if not found:
+            return _single_line(text)
+    return _single_line(text.replace("[", " ").replace("]", " "))
 
 
 def reference_token(number: int, secret: str) -> str:

@@ -105,24 +105,26 @@ def plain(template: str, **values: Any) -> str:
 def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split at line breaks (or hard, outside an entity) into parts of at most ``limit``.
 
-    Our templates keep tags on short header lines, so a long line is escaped user text
-    and can be cut anywhere except inside an ``&...;`` entity.
+    Lengths are UTF-16 code units, as Telegram counts them (an emoji is two), measured on the
+    HTML source, which is never shorter than the text Telegram shows. Our templates keep tags
+    on short header lines, so a long line is escaped user text and can be cut anywhere except
+    inside an ``&...;`` entity.
     """
-    if len(text) <= limit:
+    if utf16_length(text) <= limit:
         return [text]
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
         candidate_text = f"{current}\n{line}" if current else line
-        if len(candidate_text) <= limit:
+        if utf16_length(candidate_text) <= limit:
             current = candidate_text
             continue
         if current:
             parts.append(current)
-        while len(line) > limit:
-            cut = limit
+        while utf16_length(line) > limit:
+            cut = _fitting_prefix(line, limit)
             ampersand = line.rfind("&", max(0, cut - 8), cut)
-            if ampersand != -1 and ";" not in line[ampersand:cut]:
+            if ampersand > 0 and ";" not in line[ampersand:cut]:
                 cut = ampersand
             parts.append(line[:cut])
             line = line[cut:]
@@ -130,6 +132,19 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         parts.append(current)
     return [part for part in parts if part.strip()]  # Telegram refuses an empty message
+
+
+def utf16_length(text: str) -> int:
+    """Length in UTF-16 code units, the unit of Telegram's message limit and offsets."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _fitting_prefix(line: str, limit: int) -> int:
+    """The largest ``cut`` with ``line[:cut]`` at most ``limit`` UTF-16 units (at least 1)."""
+    cut = min(len(line), limit)
+    while cut > 1 and (excess := utf16_length(line[:cut]) - limit) > 0:
+        cut -= excess  # each character beyond the BMP counts two units
+    return max(cut, 1)
 
 
 def mention(telegram_id: int, name: str) -> str:

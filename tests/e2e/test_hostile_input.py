@@ -175,16 +175,6 @@ async def test_a_nul_character_is_answered_on_postgresql(
     assert pg_bot.api.messages_to(pg_bot.requester.id) != []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "handlers.telegram.render.split_html measures code points, Telegram UTF-16 units: the "
-        "staff note for a 2048-emoji follow-up (4096 units, the most a user can send) plus its "
-        "header is one part of 4132 units, refused as 'message is too long', so staff never "
-        "see the requester's message"
-    ),
-)
 async def test_a_long_emoji_follow_up_reaches_the_staff_group(bot: BotUnderTest) -> None:
     """A follow-up as long as Telegram allows is shown to staff under the card."""
     await bot.escalate(bot.requester, "Zzqx wvvq plorkh", 1)

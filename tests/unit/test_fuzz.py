@@ -533,14 +533,6 @@ def test_subject_with_number_is_one_safe_header_line(
     assert str(parsed["Subject"]).endswith(f"[#{number}]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handlers.email.reference.subject_with_number: tags are removed in one pass, so a "
-        "nested '[[#1]#2]' leaves a new '[ #2]' that _TICKET_TAG still matches; the result "
-        "'[ #2] Halo [#7]' carries two tags and ticket_number_in_subject() reads #2"
-    ),
-)
 @pytest.mark.parametrize("subject", ["[[#1]#2] Halo", "[#[#1]9] Halo"])
 def test_subject_with_number_leaves_exactly_one_tag(subject: str) -> None:
     """Whatever the sender wrote, our subject names only our ticket."""
@@ -593,14 +585,6 @@ def test_split_html_parts_fit_and_keep_every_entity(lines: list[str], limit: int
         parse_formatted(part, "HTML")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handlers.telegram.render.split_html counts code points, Telegram counts UTF-16 units: "
-        "a follow-up of 2048 emoji (the most a user can send) plus the note's header line is "
-        "one 2084-character part of 4132 UTF-16 units, refused as 'message is too long'"
-    ),
-)
 def test_split_html_parts_fit_telegram_in_utf16_units() -> None:
     """Parts fit Telegram's 4096 limit as Telegram measures it (UTF-16, after parsing)."""
     text = escape("Pesan baru dari pemohon (Tiket #1):\n" + "😀" * 2048)
