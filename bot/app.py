@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.outbound import Purpose, QueuedMessage
 from bot.core.worktime import DAY_NAMES, OfficeHours
+from bot.observability import redact_log_records, settings_secrets
 from bot.outbox_worker import ChannelSender, OutboxWorker
 from bot.runtime import Runtime, build_runtime, utc_now
 from bot.settings import Settings
@@ -146,6 +147,7 @@ async def run(
     stop = stop or asyncio.Event()
     # Request URLs carry the bot token: httpx must not log them, whoever set up logging.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    redact_log_records(settings_secrets(settings))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         # Not possible outside the main thread or on Windows; Ctrl+C still ends the loop there.

@@ -18,9 +18,9 @@ import logging
 import re
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import quote, quote_plus
 
 from sqlalchemy.engine import make_url
@@ -129,6 +129,30 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+
+class _RedactingRecordFactory:
+    """Wraps the log record factory so that records are scrubbed as they are created."""
+
+    def __init__(self, inner: Callable[..., logging.LogRecord], secrets: Iterable[str]) -> None:
+        self.inner, self.scrub = inner, RedactingFilter(secrets)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.inner(*args, **kwargs)
+        self.scrub.filter(record)
+        return record
+
+
+def redact_log_records(secrets: Iterable[str]) -> None:
+    """Scrub every log record at creation, whoever handles it later.
+
+    The handler filter of ``configure_logging`` protects our own output only; pytest's
+    capture, Sentry or an operator's ``dictConfig`` get the records themselves. Calling this
+    again replaces the secrets instead of wrapping twice.
+    """
+    current = logging.getLogRecordFactory()
+    inner = current.inner if isinstance(current, _RedactingRecordFactory) else current
+    logging.setLogRecordFactory(_RedactingRecordFactory(inner, secrets))
 
 
 class JsonFormatter(logging.Formatter):

@@ -541,16 +541,6 @@ async def test_the_bot_token_never_reaches_the_log_output(bot: BotUnderTest) -> 
     assert not token_leaks(bot, output)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bot/app.run installs no redaction and leaves httpx at INFO; redaction is only a "
-        "handler filter installed by the CLI (bot/observability.py), so the LogRecords "
-        "themselves carry the token ('HTTP Request: POST http://.../bot<token>/getUpdates') "
-        "to any other handler (pytest, Sentry, an operator's dictConfig)"
-    ),
-)
 async def test_no_log_record_carries_the_bot_token(
     bot: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
