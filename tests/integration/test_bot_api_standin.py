@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
 
 import pytest
@@ -29,6 +29,7 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
@@ -305,6 +306,60 @@ async def test_dropped_connection(api: BotApiStandIn, bot: Bot, budi: FakeUser) 
     with pytest.raises(NetworkError):
         await bot.send_message(budi.id, "terkirim")
     assert [r["text"] for r in api.sent] == ["terkirim"]
+
+
+async def test_delayed_answer_beyond_the_read_timeout(
+    api: BotApiStandIn, bot: Bot, budi: FakeUser
+) -> None:
+    # The bot gave up before the call was performed: nothing was sent.
+    api.delay_next("sendMessage", 1.0)
+    with pytest.raises(TimedOut):
+        await bot.send_message(budi.id, "tidak sampai", read_timeout=0.2)
+    await _until(lambda: bool(api.abandoned_calls))
+    assert api.sent == [] and api.lost_results == []
+    assert api.abandoned_calls[0][1]["text"] == "tidak sampai"
+
+    # Performed, then the answer came too late: delivered, and the bot does not know it.
+    api.delay_next("sendMessage", 1.0, after_processing=True)
+    with pytest.raises(TimedOut):
+        await bot.send_message(budi.id, "sampai", read_timeout=0.2)
+    assert [r["text"] for r in api.sent] == ["sampai"]
+    await _until(lambda: bool(api.lost_results))
+    assert api.lost_results[0][0] == "sendMessage"
+    assert api.faults_left() == 0
+
+
+async def test_delay_within_the_read_timeout_is_only_slow(
+    api: BotApiStandIn, bot: Bot, budi: FakeUser
+) -> None:
+    api.delay_next("sendMessage", 0.1, times=2)
+    api.delay_next("sendMessage", 0.1, after_processing=True)
+    for text in ("satu", "dua", "tiga"):
+        await bot.send_message(budi.id, text, read_timeout=5)
+    assert [r["text"] for r in api.sent] == ["satu", "dua", "tiga"]
+    assert api.lost_results == [] and api.abandoned_calls == []
+
+
+async def test_faults_for_one_chat_leave_other_chats_alone(
+    api: BotApiStandIn, bot: Bot, budi: FakeUser
+) -> None:
+    api.fail_next("sendMessage", status=500, chat_id=STAFF_GROUP)
+    await bot.send_message(budi.id, "pribadi")  # another chat: not hit
+    assert api.faults_left("sendMessage") == 1
+    with pytest.raises(NetworkError):
+        await bot.send_message(STAFF_GROUP, "grup")
+    await bot.send_message(STAFF_GROUP, "grup")
+    assert [r["text"] for r in api.sent] == ["pribadi", "grup"]
+    assert api.faults_left() == 0
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """The stand-in notices a client that hung up a moment after the client raised."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
 
 
 @_RETRY_AFTER_DEPRECATION

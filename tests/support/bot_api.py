@@ -292,6 +292,13 @@ class _Fault:
     remaining: int
     drop: bool = False
     after_processing: bool = False
+    #: seconds the answer is held back (a slow Telegram; beyond the client's timeout: lost)
+    delay: float = 0.0
+    #: only calls for this chat are hit (None: any call of the method)
+    chat_id: int | None = None
+
+    def applies_to(self, params: Params) -> bool:
+        return self.chat_id is None or params.get("chat_id") == self.chat_id
 
     def response(self) -> web.Response:
         if self.status == 429:
@@ -994,6 +1001,10 @@ class BotApiStandIn:
         self.chat_actions: list[tuple[int, str]] = []
         self.commands: dict[str, list[JsonDict]] = {}
         self.webhook: JsonDict | None = None
+        # calls hit by a fault: performed but the answer never reached the bot, and calls
+        # the bot gave up on before they were performed
+        self.lost_results: list[tuple[str, Any]] = []
+        self.abandoned_calls: list[tuple[str, Params]] = []
 
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, _Chat] = {}
@@ -1137,21 +1148,60 @@ class BotApiStandIn:
         retry_after: int = 1,
         description: str | None = None,
         times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """The next ``times`` calls of ``method`` fail (429 carries parameters.retry_after)."""
-        self._faults.setdefault(method.lower(), deque()).append(
-            _Fault(status, retry_after, description, times)
-        )
+        """The next ``times`` calls of ``method`` (to ``chat_id`` if given) fail (429 carries
+        parameters.retry_after)."""
+        self._add_fault(method, _Fault(status, retry_after, description, times, chat_id=chat_id))
 
-    def drop_next(self, method: str, times: int = 1, *, after_processing: bool = False) -> None:
+    def drop_next(
+        self,
+        method: str,
+        times: int = 1,
+        *,
+        after_processing: bool = False,
+        chat_id: int | None = None,
+    ) -> None:
         """The next ``times`` calls of ``method`` get their connection closed without an answer.
 
         ``after_processing=True`` performs the call first (message delivered, answer lost), which
         is what makes blind retries send duplicates.
         """
-        self._faults.setdefault(method.lower(), deque()).append(
-            _Fault(0, 0, None, times, drop=True, after_processing=after_processing)
+        self._add_fault(
+            method,
+            _Fault(0, 0, None, times, True, after_processing, chat_id=chat_id),
         )
+
+    def delay_next(
+        self,
+        method: str,
+        seconds: float,
+        times: int = 1,
+        *,
+        after_processing: bool = False,
+        chat_id: int | None = None,
+    ) -> None:
+        """The next ``times`` calls of ``method`` are answered ``seconds`` late.
+
+        A client that gives up first (its read timeout) gets no answer. Before processing,
+        such a call is then never performed (it did not reach Telegram); with
+        ``after_processing=True`` it was performed and only the answer is lost, so a retry
+        duplicates it. A client still waiting when the delay ends is answered normally.
+        """
+        self._add_fault(
+            method,
+            _Fault(
+                0, 0, None, times, after_processing=after_processing, delay=seconds, chat_id=chat_id
+            ),
+        )
+
+    def faults_left(self, method: str | None = None) -> int:
+        """Injected faults not yet used up (of ``method``, or of every method)."""
+        queues = [self._faults.get(method.lower(), deque())] if method else self._faults.values()
+        return sum(fault.remaining for queue in queues for fault in queue)
+
+    def _add_fault(self, method: str, fault: _Fault) -> None:
+        self._faults.setdefault(method.lower(), deque()).append(fault)
 
     def set_group_limit(self, chat_id: int, per_minute: int) -> None:
         """Enforces Telegram's per-group flood limit (about 20 messages a minute)."""
@@ -1594,15 +1644,27 @@ class BotApiStandIn:
                     raw[name] = value
         return Params({name: _decode_field(name, value) for name, value in raw.items()})
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, params: Params) -> _Fault | None:
         queue = self._faults.get(method)
         if not queue:
             return None
-        fault = queue[0]
+        fault = next((fault for fault in queue if fault.applies_to(params)), None)
+        if fault is None:
+            return None
         fault.remaining -= 1
         if fault.remaining <= 0:
-            queue.popleft()
+            queue.remove(fault)
         return fault
+
+    async def _hold(self, request: web.Request, seconds: float) -> bool:
+        """Waits ``seconds``; False as soon as the client hangs up (or the server stops)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while loop.time() < deadline:
+            if request.transport is None or self._closing:
+                return False
+            await asyncio.sleep(min(0.02, max(deadline - loop.time(), 0)))
+        return request.transport is not None
 
     @staticmethod
     def _drop_connection(request: web.Request) -> web.Response:
@@ -1627,8 +1689,14 @@ class BotApiStandIn:
         self.calls.append((method, params))
         if key != "getupdates":
             self._last_activity = time.monotonic()
-        fault = self._take_fault(key)
-        if fault is not None and not fault.after_processing:
+        fault = self._take_fault(key, params)
+        if fault is not None and fault.delay and not fault.after_processing:
+            if not await self._hold(request, fault.delay):
+                self.abandoned_calls.append((method, params))
+                self._notify()
+                return web.Response(status=499)  # nobody reads it
+            fault = None  # answered late but in time: an ordinary call
+        elif fault is not None and not fault.after_processing:
             self._notify()
             return self._drop_connection(request) if fault.drop else fault.response()
         handler = self._methods.get(key)
@@ -1640,9 +1708,14 @@ class BotApiStandIn:
             return exc.response()
         finally:
             self._notify()
-        if fault is not None:
-            return self._drop_connection(request)
-        return web.json_response({"ok": True, "result": result})
+        answer = web.json_response({"ok": True, "result": result})
+        if fault is None:
+            return answer
+        if fault.delay and await self._hold(request, fault.delay):
+            return answer
+        self.lost_results.append((method, result))
+        self._notify()
+        return self._drop_connection(request) if fault.drop else answer
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:

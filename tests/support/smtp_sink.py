@@ -1,24 +1,76 @@
-"""An aiosmtpd handler that records mail: the office's relay in tests."""
+"""An aiosmtpd handler that records mail: the office's relay in tests.
+
+``Relay`` runs it on a fixed port that a test can take down (connection refused), make answer
+4yz/5yz at a chosen command, and bring back, to show the outbox riding out a relay outage.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+#: The commands at which the relay can be told to refuse.
+REFUSABLE = ("MAIL", "RCPT", "DATA")
 
 
 @dataclass
 class Sink:
-    """The relay: records every mail the bot sends."""
+    """The relay: records every mail the bot sends (and every refused attempt)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
+    #: (command, reply) of every MAIL/RCPT/DATA the relay refused, in order.
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    _refusals: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refuse(self, command: str, reply: str) -> None:
+        """Answer ``reply`` (e.g. ``451 4.3.0 Try again later``) to every ``command`` from now."""
+        if command not in REFUSABLE:
+            raise ValueError(f"can refuse only {REFUSABLE}")
+        with self._lock:
+            self._refusals = {command: reply}
+
+    def accept(self) -> None:
+        """Accept mail again."""
+        with self._lock:
+            self._refusals = {}
+
+    def _refusal(self, command: str) -> str | None:
+        with self._lock:
+            reply = self._refusals.get(command)
+            if reply is not None:
+                self.refused.append((command, reply))
+            return reply
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if refusal := self._refusal("MAIL"):
+            return refusal
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if refusal := self._refusal("RCPT"):
+            return refusal
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if refusal := self._refusal("DATA"):
+            return refusal
         self.envelopes.append(envelope)
         raw = envelope.original_content or b""
         self.messages.append(message_from_bytes(raw, policy=policy.default))  # type: ignore[arg-type]
@@ -35,3 +87,28 @@ class Sink:
         raise AssertionError(
             f"no relayed mail matched; got {[m['Subject'] for m in self.messages]}"
         )
+
+
+class Relay:
+    """The sink listening on ``port`` (in its own thread, like a separate server), which a
+    test stops (nothing listens: connection refused) and starts again on the same port."""
+
+    def __init__(self, sink: Sink, port: int) -> None:
+        self.sink = sink
+        self.port = port
+        self._controller: Controller | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    def start(self) -> None:
+        if self._controller is None:
+            controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+            controller.start()
+            self._controller = controller
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
