@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChatMessageRow, ConversationRow, FaqInteractionRow, ProcessedUpdateRow
+from bot.core.tickets import TicketStatus
+from storage.models import (
+    ChatMessageRow,
+    ConversationRow,
+    FaqInteractionRow,
+    ProcessedUpdateRow,
+    RequesterRow,
+    TicketRow,
+)
+
+_PROCESSED = cast(Table, ProcessedUpdateRow.__table__)
+_CONVERSATIONS = cast(Table, ConversationRow.__table__)
+_INTERACTIONS = cast(Table, FaqInteractionRow.__table__)
+_TICKETS = cast(Table, TicketRow.__table__)
+_REQUESTERS = cast(Table, RequesterRow.__table__)
 
 
 class SqlChatMessages:
@@ -67,11 +81,64 @@ class SqlProcessedUpdates:
         dialect = self._session.get_bind().dialect.name
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         result = await self._session.execute(
-            insert(ProcessedUpdateRow)
+            insert(_PROCESSED)
             .values(update_id=update_id, processed_at=now)
             .on_conflict_do_nothing(index_elements=["update_id"])
         )
         return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class ChatSnapshot:
+    """What handling a private message needs first: handled before? dialogue state? open
+    tickets? (``first_open_ticket`` is the only one when ``open_tickets`` is 1)."""
+
+    handled: bool
+    state: tuple[str, dict[str, Any]] | None
+    open_tickets: int
+    first_open_ticket: int | None
+
+
+def _snapshot_statement() -> Any:
+    telegram_id = bindparam("telegram_id", type_=_CONVERSATIONS.c.telegram_id.type)
+    conversation = _CONVERSATIONS.c.telegram_id == telegram_id
+    open_of_requester = (
+        select(_TICKETS.c.id)
+        .join(_REQUESTERS, _REQUESTERS.c.id == _TICKETS.c.requester_id)
+        .where(
+            _REQUESTERS.c.telegram_id == telegram_id, _TICKETS.c.status != TicketStatus.CLOSED.value
+        )
+    )
+    opened = open_of_requester.subquery()
+    return select(
+        exists().where(_PROCESSED.c.update_id == bindparam("update_id")).label("handled"),
+        select(_CONVERSATIONS.c.state).where(conversation).scalar_subquery().label("state"),
+        select(_CONVERSATIONS.c.data).where(conversation).scalar_subquery().label("data"),
+        select(func.count()).select_from(opened).scalar_subquery().label("open_tickets"),
+        select(func.min(opened.c.id)).scalar_subquery().label("first_open"),
+    )
+
+
+#: Built once: a statement object reused keeps its cache key (no per-call key generation).
+_SNAPSHOT = _snapshot_statement()
+
+
+class SqlChatSnapshots:
+    """The read every private message starts with."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def read(self, update_id: int, telegram_id: int) -> ChatSnapshot:
+        """One statement instead of three reads (handled update, dialogue state, open
+        tickets): this runs for every private message."""
+        row = (
+            await self._session.execute(
+                _SNAPSHOT, {"update_id": update_id, "telegram_id": telegram_id}
+            )
+        ).one()
+        state = (row.state, dict(row.data)) if row.state is not None else None
+        return ChatSnapshot(bool(row.handled), state, int(row.open_tickets), row.first_open)
 
 
 class SqlConversations:
@@ -109,6 +176,9 @@ class FaqInteraction:
     ticket_id: int | None
 
 
+_ADD_INTERACTION = insert(_INTERACTIONS).returning(_INTERACTIONS.c.id)
+
+
 class SqlFaqInteractions:
     """Questions, FAQ answers and feedback: the data of FAQ quality and deflection reports."""
 
@@ -125,17 +195,21 @@ class SqlFaqInteractions:
         candidate_ids: list[str],
         now: datetime,
     ) -> int:
-        row = FaqInteractionRow(
-            channel=channel,
-            requester_key=requester_key,
-            question=question,
-            answered_entry_id=answered_entry_id,
-            candidate_ids=candidate_ids,
-            created_at=now,
-        )
-        self._session.add(row)
-        await self._session.flush()
-        return row.id
+        # A Core insert: one question each time the FAQ answers, no ORM object needed.
+        row_id: int = (
+            await self._session.execute(
+                _ADD_INTERACTION,
+                {
+                    "channel": channel,
+                    "requester_key": requester_key,
+                    "question": question,
+                    "answered_entry_id": answered_entry_id,
+                    "candidate_ids": candidate_ids,
+                    "created_at": now,
+                },
+            )
+        ).scalar_one()
+        return row_id
 
     async def get(self, interaction_id: int) -> FaqInteraction | None:
         row = await self._session.get(FaqInteractionRow, interaction_id)

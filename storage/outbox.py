@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbound import Outbound, OutboundKind, Purpose, QueuedMessage
@@ -18,6 +19,9 @@ from storage.claims import claim_rows
 from storage.models import OutboxRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+_OUTBOX = cast(Table, OutboxRow.__table__)
+_ENQUEUE = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
 class SqlOutbox:
@@ -28,24 +32,29 @@ class SqlOutbox:
 
     async def enqueue(self, messages: list[Outbound], now: datetime) -> list[int]:
         """Queue messages; they go out after the surrounding transaction commits."""
-        rows = [
-            OutboxRow(
-                channel=message.channel,
-                destination=message.destination,
-                kind=message.kind.value,
-                payload=message.payload,
-                ticket_id=message.ticket_id,
-                purpose=message.purpose.value,
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            for message in messages
-        ]
-        self._session.add_all(rows)
-        await self._session.flush()
-        return [row.id for row in rows]
+        if not messages:
+            return []
+        await self._session.flush()  # ORM rows they refer to (a new ticket) go in first
+        # A Core insert (one statement for all rows): queueing happens on every answer.
+        result = await self._session.execute(
+            _ENQUEUE,
+            [
+                {
+                    "channel": message.channel,
+                    "destination": message.destination,
+                    "kind": message.kind.value,
+                    "payload": message.payload,
+                    "ticket_id": message.ticket_id,
+                    "purpose": message.purpose.value,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for message in messages
+            ],
+        )
+        return list(result.scalars())
 
     async def claim_due(
         self,

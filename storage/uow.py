@@ -11,6 +11,7 @@ from bot.core.sop import SopCatalog
 from bot.core.worktime import WorkCalendar, round_the_clock
 from storage.chat_state import (
     SqlChatMessages,
+    SqlChatSnapshots,
     SqlConversations,
     SqlFaqInteractions,
     SqlProcessedUpdates,
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     faq_entries: SqlFaqEntryRepository
     outbox: SqlOutbox
     chat_messages: SqlChatMessages
+    chat_snapshots: SqlChatSnapshots
     processed_updates: SqlProcessedUpdates
     conversations: SqlConversations
     faq_interactions: SqlFaqInteractions
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.faq_entries = SqlFaqEntryRepository(self._session)
         self.outbox = SqlOutbox(self._session)
         self.chat_messages = SqlChatMessages(self._session)
+        self.chat_snapshots = SqlChatSnapshots(self._session)
         self.processed_updates = SqlProcessedUpdates(self._session)
         self.conversations = SqlConversations(self._session)
         self.faq_interactions = SqlFaqInteractions(self._session)

@@ -118,12 +118,6 @@ class UpdateClaim:
             raise AlreadyHandled(self.update_id)
 
 
-async def handled_before(runtime: Runtime, update_id: int) -> bool:
-    """True when the update's effect is already committed (cheap check, no claim)."""
-    async with runtime.unit_of_work() as uow:
-        return await uow.processed_updates.seen(update_id)
-
-
 async def claim_update(runtime: Runtime, update_id: int) -> bool:
     """True the first time an update is handled (a re-delivered update is skipped)."""
     async with runtime.unit_of_work() as uow:

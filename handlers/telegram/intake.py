@@ -94,30 +94,36 @@ class TelegramIntake:
             offset = updates[-1].update_id + 1
 
     async def handle_pending(self) -> int:
-        """One round: claim stored updates and handle them; returns how many."""
+        """One round: claim stored updates, handle them, then mark the round done at once.
+
+        One ``mark_done`` per round instead of per update: an update handled but not yet
+        marked when the process dies is handled again after the restart, and its effect is
+        skipped by the ``processed_updates`` claim (see ``handlers.telegram.common``).
+        """
         async with self.runtime.unit_of_work() as uow:
             claimed = await uow.telegram_inbox.claim_pending(
                 self.runtime.clock(), limit=BATCH, lease=CLAIM_LEASE
             )
             await uow.commit()
+        if not claimed:
+            return 0
         per_chat: dict[int | None, list[StoredUpdate]] = defaultdict(list)
         for stored in claimed:
             per_chat[stored.chat_id].append(stored)
         await asyncio.gather(*(self._handle_in_order(items) for items in per_chat.values()))
+        async with self.runtime.unit_of_work() as uow:
+            await uow.telegram_inbox.mark_done(
+                [stored.update_id for stored in claimed], self.runtime.clock()
+            )
+            await uow.commit()
         return len(claimed)
 
     async def _handle_in_order(self, items: list[StoredUpdate]) -> None:
         async with self._slots:
-            await self._handle(items)
-
-    async def _handle(self, items: list[StoredUpdate]) -> None:
-        for stored in items:
-            update = Update.de_json(stored.payload, self.application.bot)
-            # Handler exceptions go to the application's error handler; never stop the chat.
-            await self.application.process_update(update)
-            async with self.runtime.unit_of_work() as uow:
-                await uow.telegram_inbox.mark_done([stored.update_id], self.runtime.clock())
-                await uow.commit()
+            for stored in items:
+                update = Update.de_json(stored.payload, self.application.bot)
+                # Handler exceptions go to the application's error handler; never stop the chat.
+                await self.application.process_update(update)
 
     def webhook_app(self, secret: str) -> web.Application:
         """The webhook endpoint: check the secret, store, then answer 200."""

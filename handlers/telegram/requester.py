@@ -31,7 +31,6 @@ from handlers.telegram.common import (
     clean_text,
     fetch_and_store,
     file_of,
-    handled_before,
     say,
     text_message,
 )
@@ -128,15 +127,18 @@ class RequesterHandlers:
         """
         user, message = _user(update), update.effective_message
         update_id = update.update_id
-        if message is None or await handled_before(self.runtime, update_id):
+        if message is None:
+            return
+        async with self.runtime.unit_of_work() as uow:
+            snapshot = await uow.chat_snapshots.read(update_id, user.id)
+        if snapshot.handled:
             return
         now = self.runtime.clock()
         if self.flood.notice_due(user.id, now):
             await self._say(user.id, escape(texts.TOO_MANY_MESSAGES))
         text = clean_text(message.text or message.caption or "")
         meta = file_of(message)
-        state = await self._state(user.id)
-        kind, data = state if state else (None, {})
+        kind, data = snapshot.state if snapshot.state else (None, {})
         side_path = (
             (text and contains_credential(text))
             or kind == FORM
@@ -169,7 +171,11 @@ class RequesterHandlers:
         claim = UpdateClaim(update_id, now)
         try:
             if kind != ASK:
-                open_tickets = await self._open_tickets(user)
+                if files or snapshot.open_tickets > 1:  # after a download: read them again
+                    open_tickets = await self._open_tickets(user)
+                else:
+                    first = snapshot.first_open_ticket
+                    open_tickets = [first] if first is not None else []
                 if len(open_tickets) == 1:
                     await self._follow_up(
                         user, message.message_id, open_tickets[0], text, files, claim
