@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot import texts
 from bot.core.changes import ChangeKind, TicketChange
-from bot.core.errors import InvalidTransition, TicketClosedForGood
+from bot.core.errors import ConcurrentUpdate, InvalidTransition, TicketClosedForGood
 from bot.core.ports import Notifier, UnitOfWork
 from bot.core.roster import StaffMember
 from bot.core.routing import route_for
@@ -34,6 +34,8 @@ HELPDESK_SOP = "SOP-02"
 
 #: Category of FAQ entries that staff publish from tickets.
 PUBLISHED_CATEGORY = "dari-tiket"
+#: Tries of one ticket change when another transaction changed the ticket meanwhile.
+CONFLICT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -392,17 +394,28 @@ async def _change(
     actor_name: str | None = None,
     before_commit: BeforeCommit | None = None,
 ) -> Ticket:
-    """Load, apply one domain action, persist, notify and commit; a domain error rolls back."""
-    async with uow:
-        ticket = await uow.tickets.get(number)
-        kind = action(ticket)
-        message = ticket.pending_messages[-1] if ticket.pending_messages else None
-        await uow.tickets.save(ticket)
-        if before_commit is not None:
-            await before_commit(uow, ticket)
-        await _tell(uow, notifier, kind, ticket, now, actor_name, message)
-        await uow.commit()
-    return ticket
+    """Load, apply one domain action, persist, notify and commit; a domain error rolls back.
+
+    Two people may change one ticket at the same moment (a requester's follow-up while staff
+    press a button): the loser of the optimistic-lock race runs its action again on the fresh
+    ticket instead of failing, so neither message nor button press is lost.
+    """
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            async with uow:
+                ticket = await uow.tickets.get(number)
+                kind = action(ticket)
+                message = ticket.pending_messages[-1] if ticket.pending_messages else None
+                await uow.tickets.save(ticket)
+                if before_commit is not None:
+                    await before_commit(uow, ticket)
+                await _tell(uow, notifier, kind, ticket, now, actor_name, message)
+                await uow.commit()
+            return ticket
+        except ConcurrentUpdate:
+            if attempt == CONFLICT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 async def _tell(

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot import texts
-from bot.core.errors import TicketNotFound
+from bot.core.errors import ConcurrentUpdate, TicketNotFound
 from bot.core.sla import StepClock
 from bot.core.sop import SopCatalog
 from bot.core.tickets import (
@@ -34,10 +35,6 @@ from storage.models import (
     TicketRow,
 )
 from storage.sla import SqlSlaReminders
-
-
-class ConcurrentUpdate(RuntimeError):
-    """The ticket changed in another transaction since it was loaded."""
 
 
 def _requester_from_row(row: RequesterRow) -> Requester:
@@ -160,7 +157,10 @@ class SqlTicketRepository:
         if row.version != ticket.version:
             raise ConcurrentUpdate(f"ticket #{ticket.number} changed meanwhile")
         self._copy_into(ticket, row)
-        await self._flush_pending(ticket)
+        try:
+            await self._flush_pending(ticket)
+        except StaleDataError as error:  # committed by another transaction since get()
+            raise ConcurrentUpdate(f"ticket #{ticket.number} changed meanwhile") from error
         await SqlSlaReminders(self._session).sync(ticket, row.updated_at)
         ticket.version = row.version
 

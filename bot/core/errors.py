@@ -29,5 +29,9 @@ class UnknownSop(DomainError):
     """The SOP id is not in the catalog."""
 
 
+class ConcurrentUpdate(RuntimeError):
+    """The ticket was changed by someone else after it was read; the change is run again."""
+
+
 class ConfigError(ValueError):
     """A configuration file (catalog, roster) is malformed; the message names file and field."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Self
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +18,7 @@ from bot.core.tickets import Channel, Direction, EventKind, Requester, Ticket, T
 from bot.services import OpenTicket
 from storage.models import EventRow, TicketRow
 from storage.repositories import ConcurrentUpdate
+from storage.uow import SqlUnitOfWork
 from tests.integration.conftest import UowFactory
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -242,6 +245,53 @@ async def test_concurrent_change_is_detected(
         with pytest.raises(ConcurrentUpdate):
             await first.tickets.save(mine)
     assert (await _get(uow_factory, number)).status is TicketStatus.IN_PROGRESS
+
+
+class FirstReadWaits(SqlUnitOfWork):
+    """A unit of work whose first ticket read (over all its uses) waits for ``gate``."""
+
+    def __init__(self, uow: SqlUnitOfWork, read: asyncio.Event, gate: asyncio.Event) -> None:
+        super().__init__(uow._session_factory, uow._catalog)
+        self.read, self.gate = read, gate
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        get = self.tickets.get
+
+        async def get_then_wait(number: int) -> Ticket:
+            ticket = await get(number)
+            if not self.read.is_set():
+                self.read.set()
+                await self.gate.wait()
+            return ticket
+
+        self.tickets.get = get_then_wait  # type: ignore[method-assign]
+        return self
+
+
+async def test_a_change_that_loses_the_race_is_run_again(
+    catalog: SopCatalog, uow_factory: UowFactory, roster: Roster
+) -> None:
+    """A requester's follow-up read the ticket, then staff took it: the follow-up is applied
+    to the taken ticket instead of failing (nothing the requester wrote is lost)."""
+    ticket = await services.open_ticket(uow_factory(), catalog, OpenTicket(PENYEDIA, "Q"), T0)
+    number = ticket.number
+    assert number is not None
+    read, gate = asyncio.Event(), asyncio.Event()
+    follow_up = asyncio.create_task(
+        services.add_requester_message(
+            FirstReadWaits(uow_factory(), read, gate), number, "data tambahan", T0
+        )
+    )
+    await read.wait()
+    await services.take_ticket(uow_factory(), number, staff(roster, 111), T0)
+    gate.set()
+    await follow_up
+    stored = await _get(uow_factory, number)
+    assert (stored.status, stored.assignee_id) == (TicketStatus.IN_PROGRESS, 111)
+    async with uow_factory() as uow:
+        texts_ = [message.text for message in await uow.tickets.messages(number)]
+    assert texts_ == ["Q", "data tambahan"]
 
 
 async def test_requester_details_are_kept_and_refreshed(
