@@ -71,6 +71,9 @@ class OutboxWorker:
         self._on_give_up = on_give_up
         self._rounds = Rounds("outbox", self._dispatch, idle_poll_seconds)
         self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}
+        #: Delivered messages waiting to be marked sent, and the task marking them.
+        self._sent: list[tuple[QueuedMessage, str | None, asyncio.Future[None]]] = []
+        self._marking: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next poll."""
@@ -85,6 +88,8 @@ class OutboxWorker:
             for task in unfinished:  # their rows come back when the lease runs out
                 task.cancel()
             await asyncio.gather(*lanes, return_exceptions=True)
+        if self._marking is not None:  # deliveries already made are recorded before we go
+            await asyncio.wait([self._marking], timeout=SHUTDOWN_GRACE_SECONDS)
 
     async def _dispatch(self) -> int:
         """Start a lane task for each chat or address with due rows and no lane running.
@@ -145,17 +150,34 @@ class OutboxWorker:
             await self._record_sent(message, reference)
 
     async def _record_sent(self, message: QueuedMessage, reference: str | None) -> None:
-        """Mark a delivered message sent, retrying the marking (never the send): a busy
-        database here must not make the message go out a second time."""
-        for attempt in range(MARK_SENT_ATTEMPTS):
-            try:
-                await self._mark_sent(message, reference)
-                return
-            except Exception:
-                if attempt == MARK_SENT_ATTEMPTS - 1:
-                    log.exception("outbox: #%d was sent but could not be marked", message.id)
-                    return
-                await asyncio.sleep(0.2 * (attempt + 1))
+        """Mark a delivered message sent, together with what other lanes delivered meanwhile
+        (one transaction for them all); returns once it is recorded or given up."""
+        done = asyncio.get_running_loop().create_future()
+        self._sent.append((message, reference, done))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._mark_sent_batches(), name="outbox:marks")
+        await done
+
+    async def _mark_sent_batches(self) -> None:
+        """Write the waiting sent marks until none are left, retrying the marking (never the
+        send): a busy database here must not make a message go out a second time."""
+        while self._sent:
+            batch, self._sent = self._sent, []
+            for attempt in range(MARK_SENT_ATTEMPTS):
+                try:
+                    await self._mark_sent([(message, ref) for message, ref, _ in batch])
+                    break
+                except Exception:
+                    if attempt == MARK_SENT_ATTEMPTS - 1:
+                        log.exception(
+                            "outbox: %s sent but could not be marked",
+                            ", ".join(f"#{message.id}" for message, _, _ in batch),
+                        )
+                        break
+                    await asyncio.sleep(0.2 * (attempt + 1))
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     async def _handle_failure(self, message: QueuedMessage, error: DeliveryError) -> bool:
         """Record the failure; True when the message is given up (the lane may go on)."""
@@ -190,23 +212,26 @@ class OutboxWorker:
             async with self._sessions() as session, session.begin():
                 await SqlOutbox(session).release(row_ids)
 
-    async def _mark_sent(self, message: QueuedMessage, reference: str | None) -> None:
+    async def _mark_sent(self, sent: list[tuple[QueuedMessage, str | None]]) -> None:
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            await SqlOutbox(session).mark_sent(message.id, reference, now)
-            if (
-                message.channel == "telegram"
-                and message.ticket_id is not None
-                and reference
-                and reference.isdigit()
-            ):
-                # Remember the ticket of every bot message so a reply to it finds the ticket.
-                await session.merge(
-                    ChatMessageRow(
-                        chat_id=int(message.destination),
-                        message_id=int(reference),
-                        ticket_id=message.ticket_id,
-                        purpose=message.purpose.value,
-                        created_at=now,
+            await SqlOutbox(session).mark_sent_many(
+                [(message.id, reference) for message, reference in sent], now
+            )
+            for message, reference in sent:
+                if (
+                    message.channel == "telegram"
+                    and message.ticket_id is not None
+                    and reference
+                    and reference.isdigit()
+                ):
+                    # Remember the ticket of every bot message so a reply to it finds the ticket.
+                    await session.merge(
+                        ChatMessageRow(
+                            chat_id=int(message.destination),
+                            message_id=int(reference),
+                            ticket_id=message.ticket_id,
+                            purpose=message.purpose.value,
+                            created_at=now,
+                        )
                     )
-                )

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbound import Outbound, OutboundKind, Purpose, QueuedMessage
@@ -22,6 +22,11 @@ PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 _OUTBOX = cast(Table, OutboxRow.__table__)
 _ENQUEUE = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(status=SENT, claimed_until=None, attempts=_OUTBOX.c.attempts + 1)
+)
 
 
 class SqlOutbox:
@@ -120,17 +125,15 @@ class SqlOutbox:
         ]
 
     async def mark_sent(self, row_id: int, sent_ref: str | None, now: datetime) -> None:
-        await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == row_id)
-            .values(
-                status=SENT,
-                sent_at=now,
-                sent_ref=sent_ref,
-                claimed_until=None,
-                attempts=OutboxRow.attempts + 1,
+        await self.mark_sent_many([(row_id, sent_ref)], now)
+
+    async def mark_sent_many(self, sent: list[tuple[int, str | None]], now: datetime) -> None:
+        """Record deliveries, (row id, reference) each, in one statement."""
+        if sent:
+            await self._session.execute(
+                _MARK_SENT,
+                [{"row_id": row_id, "sent_ref": ref, "sent_at": now} for row_id, ref in sent],
             )
-        )
 
     async def mark_retry(self, row_id: int, error: str, retry_at: datetime) -> None:
         await self._session.execute(

@@ -32,7 +32,7 @@ POLL_TIMEOUT_SECONDS = 10
 CLAIM_LEASE = timedelta(minutes=2)
 BATCH = 100
 IDLE_POLL_SECONDS = 1.0
-CONCURRENT_CHATS = 8
+CONCURRENT_CHATS = 4
 #: Header Telegram sends with every webhook request (setWebhook's secret_token).
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram"
