@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,7 +38,7 @@ from tests.e2e.conftest import (
 from tests.support.smtp_sink import Relay, Sink
 
 HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
-REQUESTER = "budi@cvmaju.co.id"
+REQUESTERS = ["budi@cvmaju.co.id", "sari@ptkarya.co.id", "andi@cvsentosa.co.id"]
 BACKLOG_WARNING = "belum terkirim"
 #: How often the running bot checks the backlog here (production: once a minute).
 WATCH_SECONDS = 0.2
@@ -76,10 +77,10 @@ class RelayWorld:
     def sink(self) -> Sink:
         return self.relay.sink
 
-    async def mail_in(self, subject: str, body: str) -> None:
+    async def mail_in(self, subject: str, body: str, sender: str = REQUESTERS[0]) -> None:
         """Deliver a requester's mail to the bot's SMTP server, as a mail server would."""
         message = EmailMessage()
-        message["From"] = f"Budi Santoso <{REQUESTER}>"
+        message["From"] = sender
         message["To"] = HELPDESK
         message["Subject"] = subject
         message["Message-ID"] = f"<{abs(hash(subject))}@cvmaju.co.id>"
@@ -98,15 +99,19 @@ class RelayWorld:
             )
             return [OutboxRow(**row._mapping) for row in result]
 
-    async def row_after_attempts(self, attempts: int, timeout: float = 10.0) -> OutboxRow:
-        """The requester's acknowledgement once it has been tried ``attempts`` times."""
+    async def rows_after_attempts(
+        self, attempts: int, count: int, timeout: float = 10.0
+    ) -> list[OutboxRow]:
+        """The ``count`` queued mails once each has been tried ``attempts`` times."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             rows = await self.mail_rows()
-            if rows and rows[0].attempts >= attempts:
-                assert rows[0].attempts == attempts, "the bot retried before its backoff ran out"
-                return rows[0]
+            if len(rows) == count and all(row.attempts >= attempts for row in rows):
+                assert all(row.attempts == attempts for row in rows), (
+                    f"retried before the backoff ran out: {_describe(rows)}"
+                )
+                return rows
             if loop.time() > deadline:
                 raise AssertionError(f"attempt {attempts} did not happen: {_describe(rows)}")
             await asyncio.sleep(0.05)
@@ -199,49 +204,54 @@ async def test_relay_down_for_minutes_retries_warns_once_delivers_once(
 ) -> None:
     phases = [phase for phase, times in OUTAGE for _ in range(times)]
     _set_relay(world.relay, phases[0])
-    await world.mail_in("Jadwal tender zzqx", "zzqx wvvq plorkh jadwal")
-    await world.harness.card(1)
+    for number, sender in enumerate(REQUESTERS, start=1):
+        await world.mail_in(f"Jadwal tender zzqx {number}", "zzqx wvvq plorkh jadwal", sender)
+        await world.harness.card(number)
     started = world.clock.now
+    mails = len(REQUESTERS)
 
     errors = []
     for attempt in range(1, len(phases) + 1):
-        row = await world.row_after_attempts(attempt)
-        assert row.status == "pending", _describe([row])
+        rows = await world.rows_after_attempts(attempt, mails)
+        assert {row.status for row in rows} == {"pending"}, _describe(rows)
         # Exact: the clock stood still during the attempt.
-        assert _utc(row.next_attempt_at) - world.clock.now == timedelta(
-            seconds=BACKOFF[attempt - 1]
-        )
-        errors.append(row.last_error or "")
+        assert {_utc(row.next_attempt_at) - world.clock.now for row in rows} == {
+            timedelta(seconds=BACKOFF[attempt - 1])
+        }
+        errors.append(rows[0].last_error or "")
         if world.clock.now - started < BACKLOG_AGE:
             assert world.warnings() == []  # a short wait is no reason to worry anyone
         if attempt < len(phases):
             _set_relay(world.relay, phases[attempt])
-            world.clock.move_to(_utc(row.next_attempt_at))
+            world.clock.move_to(_utc(rows[0].next_attempt_at))
 
     # Each failure is recorded with what the relay said, in the order it happened.
     assert all("127.0.0.1" in e or "refused" in e.lower() for e in errors[:6]), errors
     assert all(e.startswith("421") for e in errors[6:8]), errors
     assert all(e.startswith("451") for e in errors[8:]), errors
-    assert [command for command, _ in world.sink.refused] == ["MAIL"] * 2 + ["DATA"] * 3
+    assert [command for command, _ in world.sink.refused] == ["MAIL"] * 2 * mails + [
+        "DATA"
+    ] * 3 * mails
     assert world.sink.messages == []
 
     # Past ten minutes of waiting (now 13.5) the staff group hears about it, once.
     warning = await world.harness.said_to(
         STAFF_CHAT, lambda r: BACKLOG_WARNING in r["text"], timeout=10
     )
-    assert "1 pesan belum terkirim" in warning["text"]
+    assert f"{mails} pesan belum terkirim" in warning["text"]
     await world.watch_runs(5)
     assert len(world.warnings()) == 1
 
-    # The relay is back: the mail goes out once, on the next try.
+    # The relay is back: every mail goes out once, on the next try.
     _set_relay(world.relay, "up")
-    world.clock.move_to(_utc(row.next_attempt_at))
-    row = await world.row_after_attempts(len(phases) + 1)
-    assert row.status == "sent", _describe([row])
-    delivered = [m for m in world.sink.messages if m["Message-ID"] == row.payload["message_id"]]
-    assert len(delivered) == 1 and "[#1]" in str(delivered[0]["Subject"])
+    world.clock.move_to(_utc(rows[0].next_attempt_at))
+    rows = await world.rows_after_attempts(len(phases) + 1, mails)
+    assert {row.status for row in rows} == {"sent"}, _describe(rows)
+    relayed = Counter(str(message["Message-ID"]) for message in world.sink.messages)
+    assert relayed == Counter(row.payload["message_id"] for row in rows)
+    assert sorted(str(m["To"]) for m in world.sink.messages) == sorted(REQUESTERS)
     await world.watch_runs(5)
-    assert len(world.sink.messages) == 1
+    assert len(world.sink.messages) == mails
     assert len(world.warnings()) == 1
 
 
@@ -255,6 +265,6 @@ async def test_permanent_refusal_is_shown_under_the_card(world: RelayWorld) -> N
     )
     assert "550" in notice["text"] and "mailbox unavailable" in notice["text"]
     assert notice["reply_to_message_id"] == card["message_id"]
-    row = (await world.mail_rows())[0]
+    [row] = await world.mail_rows()
     assert (row.status, row.attempts) == ("failed", 1)  # 5yz: not retried
     assert world.sink.messages == [] and len(world.sink.refused) == 1

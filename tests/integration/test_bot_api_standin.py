@@ -340,7 +340,7 @@ async def test_delay_within_the_read_timeout_is_only_slow(
     assert api.lost_results == [] and api.abandoned_calls == []
 
 
-async def test_faults_for_one_chat_leave_other_chats_alone(
+async def test_faults_for_some_calls_leave_the_others_alone(
     api: BotApiStandIn, bot: Bot, budi: FakeUser
 ) -> None:
     api.fail_next("sendMessage", status=500, chat_id=STAFF_GROUP)
@@ -350,6 +350,13 @@ async def test_faults_for_one_chat_leave_other_chats_alone(
         await bot.send_message(STAFF_GROUP, "grup")
     await bot.send_message(STAFF_GROUP, "grup")
     assert [r["text"] for r in api.sent] == ["pribadi", "grup"]
+    assert api.faults_left() == 0
+
+    api.drop_next("sendMessage", where=lambda params: "bagian 2" in params.get("text", ""))
+    await bot.send_message(budi.id, "bagian 1")
+    with pytest.raises(NetworkError):
+        await bot.send_message(budi.id, "bagian 2")
+    assert [r["text"] for r in api.sent][-1] == "bagian 1"
     assert api.faults_left() == 0
 
 

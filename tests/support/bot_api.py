@@ -296,9 +296,13 @@ class _Fault:
     delay: float = 0.0
     #: only calls for this chat are hit (None: any call of the method)
     chat_id: int | None = None
+    #: only calls whose parameters satisfy this are hit
+    where: Callable[[Params], bool] | None = None
 
     def applies_to(self, params: Params) -> bool:
-        return self.chat_id is None or params.get("chat_id") == self.chat_id
+        if self.chat_id is not None and params.get("chat_id") != self.chat_id:
+            return False
+        return self.where is None or self.where(params)
 
     def response(self) -> web.Response:
         if self.status == 429:
@@ -1149,10 +1153,17 @@ class BotApiStandIn:
         description: str | None = None,
         times: int = 1,
         chat_id: int | None = None,
+        where: Callable[[Params], bool] | None = None,
     ) -> None:
-        """The next ``times`` calls of ``method`` (to ``chat_id`` if given) fail (429 carries
-        parameters.retry_after)."""
-        self._add_fault(method, _Fault(status, retry_after, description, times, chat_id=chat_id))
+        """The next ``times`` calls of ``method`` fail (429 carries parameters.retry_after).
+
+        ``chat_id`` and ``where`` narrow the calls that are hit (to one chat; to those whose
+        parameters satisfy ``where``); other calls pass untouched.
+        """
+        self._add_fault(
+            method,
+            _Fault(status, retry_after, description, times, chat_id=chat_id, where=where),
+        )
 
     def drop_next(
         self,
@@ -1161,6 +1172,7 @@ class BotApiStandIn:
         *,
         after_processing: bool = False,
         chat_id: int | None = None,
+        where: Callable[[Params], bool] | None = None,
     ) -> None:
         """The next ``times`` calls of ``method`` get their connection closed without an answer.
 
@@ -1169,7 +1181,7 @@ class BotApiStandIn:
         """
         self._add_fault(
             method,
-            _Fault(0, 0, None, times, True, after_processing, chat_id=chat_id),
+            _Fault(0, 0, None, times, True, after_processing, chat_id=chat_id, where=where),
         )
 
     def delay_next(
@@ -1180,6 +1192,7 @@ class BotApiStandIn:
         *,
         after_processing: bool = False,
         chat_id: int | None = None,
+        where: Callable[[Params], bool] | None = None,
     ) -> None:
         """The next ``times`` calls of ``method`` are answered ``seconds`` late.
 
@@ -1191,7 +1204,14 @@ class BotApiStandIn:
         self._add_fault(
             method,
             _Fault(
-                0, 0, None, times, after_processing=after_processing, delay=seconds, chat_id=chat_id
+                0,
+                0,
+                None,
+                times,
+                after_processing=after_processing,
+                delay=seconds,
+                chat_id=chat_id,
+                where=where,
             ),
         )
 
