@@ -45,7 +45,8 @@ class TelegramIntake:
         self.runtime = runtime
         self.application = application
         self.rounds = Rounds("telegram updates", self.handle_pending, IDLE_POLL_SECONDS)
-        # A few chats at a time: more only queue on the database's write lock (SQLite).
+        # A few chats at a time: more only queue on the database's write lock (SQLite), and
+        # more sessions at once than the connection pool holds open and close connections.
         self._slots = asyncio.Semaphore(CONCURRENT_CHATS)
 
     async def store(self, payloads: list[dict[str, Any]]) -> int:

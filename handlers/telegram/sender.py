@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -17,6 +18,12 @@ from storage.attachments import AttachmentStore
 from storage.chat_state import SqlChatMessages
 
 log = logging.getLogger(__name__)
+
+#: Requests to the Bot API in flight at once. Every outbox lane sending at the same time
+#: would keep that many HTTP connections open, and httpx checks each open connection on
+#: every request (its cost grows with the pool); a few at a time keep the pool small and
+#: still cover Telegram's 30 messages/s at its usual latency.
+CONCURRENT_SENDS = 8
 
 #: Purpose under which a ticket's forum topic (its thread id) is recorded.
 TOPIC = "topic"
@@ -57,10 +64,12 @@ class TelegramSender:
         self._sessions = session_factory
         self._attachments = attachments
         self._is_forum: dict[int, bool] = {}
+        self._slots = asyncio.Semaphore(CONCURRENT_SENDS)
 
     async def send(self, message: QueuedMessage) -> str | None:
         try:
-            return await self._deliver(message)
+            async with self._slots:
+                return await self._deliver(message)
         except RetryAfter as error:
             raise DeliveryError(str(error), retry_after=retry_seconds(error)) from error
         except Forbidden as error:
