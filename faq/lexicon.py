@@ -125,6 +125,10 @@ PHRASES: dict[str, str] = {
     "mohon petunjuk": "", "mohon penjelasan": "", "thank you": "", "good morning": "",
     "good afternoon": "", "good evening": "", "selamat pagi": "", "selamat siang": "",
     "selamat sore": "", "selamat malam": "", "best regards": "", "kind regards": "",
+    # guarantees and advances of contracts (topics of other offices, see NEIGHBOUR_TERMS)
+    "jaminan penawaran": "jaminanpenawaran", "jaminan pelaksanaan": "jaminanpelaksanaan",
+    "jaminan uang muka": "jaminanuangmuka", "jaminan pemeliharaan": "jaminanpemeliharaan",
+    "uang muka": "uangmuka", "garansi bank": "garansibank", "bank garansi": "garansibank",
     # accounts and credentials
     "kata sandi": "password", "kata kunci": "password", "kata sandinya": "password",
     "user id": "userid", "user idnya": "userid", "user name": "userid", "nama pengguna": "userid",
@@ -501,9 +505,15 @@ GENERIC_TERMS: frozenset[str] = _word_set(
 )
 
 # Neighbouring systems and bodies that this office's FAQ does not cover (national LKPP
-# services, licensing, social security, tax filing). A query naming one that the KB does
-# not know weighs that word double: "input RUP di SiRUP" is not a question about RUP codes.
+# services, licensing, social security, tax filing), and procurement matters that other
+# offices handle (contract execution and payment, guarantees, price estimates, penalties,
+# certification of procurement staff). A query naming one that the KB does not know weighs
+# that word triple: "input RUP di SiRUP" is not a question about RUP codes, and "pembayaran
+# termin kontrak" is not about the registration fee. Terms are stemmed ("jaminan" -> jamin).
 NEIGHBOUR_TERMS: frozenset[str] = _word_set(
     "sirup belapengadaan tokodaring epurchasing amel bpjs lpjk sbu skk oss nib simpel "
-    "siskeudes simda sipd sakti span lkpp jdih perpres perlem permen ptun"
+    "siskeudes simda sipd sakti span lkpp jdih perpres perlem permen ptun "
+    "kontrak subkontrak term jaminanpenawaran jaminanpelaksanaan jaminanuangmuka "
+    "jaminanpemeliharaan uangmuka garansibank asuransi denda wanprestasi hps spm sp2d bast "
+    "pho fho tkdn gaji honor honorarium negosiasi"
 )

@@ -71,6 +71,9 @@ EVIDENCE_HALF = 2.0
 _FUZZY_WEIGHT = 0.8
 # An entry for another role than the one the user names is demoted by this factor.
 _ROLE_PENALTY = 0.6
+# A query naming a neighbouring system or topic that no entry mentions (lexicon
+# NEIGHBOUR_TERMS) is most likely about that topic: every candidate is demoted by this factor.
+_OFF_TOPIC_PENALTY = 0.7
 # Keywords count a little less than questions and variants in the entry's bag.
 _KEYWORD_TF = 0.7
 
@@ -137,6 +140,7 @@ class _Query:
     weights: dict[str, float]  # term -> weight, KB vocabulary only
     unknown_mass: float  # IDF mass of informative words the KB does not know
     roles: frozenset[str]
+    off_topic: bool  # names a neighbouring system or topic that no entry mentions
 
 
 class FaqMatcher:
@@ -237,7 +241,8 @@ class FaqMatcher:
             role for term, role in lexicon.ROLE_TERMS.items() if term in weights
         )
         unknown_mass = sum(unknown.values()) * self._unknown_idf
-        return _Query(weights, unknown_mass, roles)
+        off_topic = not lexicon.NEIGHBOUR_TERMS.isdisjoint(unknown)
+        return _Query(weights, unknown_mass, roles, off_topic)
 
     def _resolve(self, term: Term) -> tuple[str | None, float]:
         """The KB term for a query term, with a weight factor; None if the KB lacks it."""
@@ -342,6 +347,8 @@ class FaqMatcher:
             score *= specific / (specific + EVIDENCE_HALF)
             if query.roles and item.roles and not (query.roles & item.roles):
                 score *= _ROLE_PENALTY
+            if query.off_topic:
+                score *= _OFF_TOPIC_PENALTY
             results[index] = score
         return results
 

@@ -67,6 +67,9 @@ _KNOWN_WORDS: frozenset[str] = (
     | frozenset(lexicon.SYNONYMS)
     | frozenset(lexicon.ENGLISH)
     | _ROOTS
+    # Words of topics the FAQ does not cover are real words, not typos of KB words:
+    # "kontrak" must not be corrected to "kontak".
+    | lexicon.NEIGHBOUR_TERMS
 )
 
 
