@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: Tries to record a delivery before giving up (the message may then go out again).
 MARK_SENT_ATTEMPTS = 10
+#: A lane takes at most this many rows per claim (see ``SqlOutbox.claim_due``).
+PER_DESTINATION = 10
 #: On shutdown, lanes get this long to finish what they hold.
 SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -70,7 +72,10 @@ class OutboxWorker:
         self._max_attempts = max_attempts
         self._on_give_up = on_give_up
         self._rounds = Rounds("outbox", self._dispatch, idle_poll_seconds)
-        self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._lanes: dict[tuple[str, str], asyncio.Task[bool]] = {}
+        #: Lanes that had due rows a round left alone (busy), or got a full batch.
+        self._waiting: set[tuple[str, str]] = set()
+        self._full: dict[tuple[str, str], bool] = {}
         #: Delivered messages waiting to be marked sent, and the task marking them.
         self._sent: list[tuple[QueuedMessage, str | None, asyncio.Future[None]]] = []
         self._marking: asyncio.Task[None] | None = None
@@ -101,12 +106,19 @@ class OutboxWorker:
         for key, lane in lanes.items():
             task = asyncio.create_task(self._drain(lane), name=f"outbox:{key[1]}")
             self._lanes[key] = task
+            self._full[key] = len(lane) >= PER_DESTINATION
             task.add_done_callback(functools.partial(self._lane_done, key))
         return sum(len(lane) for lane in lanes.values())
 
-    def _lane_done(self, key: tuple[str, str], _task: asyncio.Task[None]) -> None:
+    def _lane_done(self, key: tuple[str, str], task: asyncio.Task[bool]) -> None:
         self._lanes.pop(key, None)
-        self._rounds.wake()  # that chat may have more waiting
+        # Look again only when that chat may have more waiting: a round saw due rows while
+        # the lane was busy, the lane got a full batch, or it stopped early. Waking after
+        # every lane would cost a claim query per message sent.
+        complete = not task.cancelled() and task.exception() is None and task.result()
+        if key in self._waiting or not complete or self._full.pop(key, False):
+            self._waiting.discard(key)
+            self._rounds.wake()
 
     async def run_once(self) -> int:
         """Claim due rows and send them all before returning (tools and tests)."""
@@ -128,26 +140,30 @@ class OutboxWorker:
                 lease=self._lease,
                 channels=set(self._senders),
                 busy=busy,
+                per_destination=PER_DESTINATION,
+                waiting=self._waiting,
             )
         for message in claimed:
             lanes[(message.channel, message.destination)].append(message)
         return lanes
 
-    async def _drain(self, lane: list[QueuedMessage]) -> None:
+    async def _drain(self, lane: list[QueuedMessage]) -> bool:
+        """Send a lane in order; False when it stopped early and gave its later rows back."""
         for position, message in enumerate(lane):
             try:
                 reference = await self._senders[message.channel].send(message)
             except DeliveryError as error:
                 if not await self._handle_failure(message, error):
                     await self._release([later.id for later in lane[position + 1 :]])
-                    return
+                    return False
                 continue
             except Exception as error:  # a bug in a sender must not lose the message
                 log.exception("outbox: sending #%d raised", message.id)
                 await self._handle_failure(message, DeliveryError(repr(error)))
                 await self._release([later.id for later in lane[position + 1 :]])
-                return
+                return False
             await self._record_sent(message, reference)
+        return True
 
     async def _record_sent(self, message: QueuedMessage, reference: str | None) -> None:
         """Mark a delivered message sent, together with what other lanes delivered meanwhile

@@ -1,8 +1,9 @@
 """The persistent outbox: queue in the caller's transaction, claim with a lease, mark results.
 
-Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (several instances never take the same
-row) and a lease (``claimed_until``) everywhere, so a row claimed by a crashed process is
-taken again once its lease runs out.
+A claim is one ``UPDATE ... RETURNING`` whose condition (pending, due, not held) is checked
+again on the current row, so several instances never take the same row; the lease
+(``claimed_until``) makes a row claimed by a crashed process available again once it runs out.
+The hot statements are Core statements built once (every answer goes through them).
 """
 
 from __future__ import annotations
@@ -11,17 +12,43 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbound import Outbound, OutboundKind, Purpose, QueuedMessage
-from storage.claims import claim_rows
 from storage.models import OutboxRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 _OUTBOX = cast(Table, OutboxRow.__table__)
 _ENQUEUE = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+_DUE = and_(
+    _OUTBOX.c.status == PENDING,
+    _OUTBOX.c.next_attempt_at <= bindparam("now"),
+    or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < bindparam("now")),
+)
+_CANDIDATES = (
+    select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.destination)
+    .where(_DUE, _OUTBOX.c.channel.in_(bindparam("channels", expanding=True)))
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("candidates"))
+)
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _DUE)
+    .values(claimed_until=bindparam("claimed_until"))
+    .returning(
+        _OUTBOX.c.id,
+        _OUTBOX.c.channel,
+        _OUTBOX.c.destination,
+        _OUTBOX.c.kind,
+        _OUTBOX.c.payload,
+        _OUTBOX.c.purpose,
+        _OUTBOX.c.ticket_id,
+        _OUTBOX.c.attempts,
+        _OUTBOX.c.created_at,
+    )
+)
 _MARK_SENT = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("row_id"))
@@ -70,31 +97,30 @@ class SqlOutbox:
         channels: set[str],
         busy: frozenset[tuple[str, str]] = frozenset(),
         per_destination: int = 10,
+        waiting: set[tuple[str, str]] | None = None,
     ) -> list[QueuedMessage]:
         """Take due rows of ``channels`` for ``lease``, oldest first, at most
-        ``per_destination`` for each chat or address and none for the ``busy`` ones.
+        ``per_destination`` for each chat or address and none for the ``busy`` ones (those
+        with due rows are added to ``waiting``).
 
         The cap keeps a rate-limited chat's batch short enough to be sent well within its
         lease, so no other instance takes those rows again while they are being sent.
         """
         candidates = (
             await self._session.execute(
-                select(OutboxRow.id, OutboxRow.channel, OutboxRow.destination)
-                .where(
-                    OutboxRow.status == PENDING,
-                    OutboxRow.next_attempt_at <= now,
-                    OutboxRow.channel.in_(channels),
-                    or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
-                )
-                .order_by(OutboxRow.id)
-                .limit(limit * 5)
+                _CANDIDATES,
+                {"now": now, "channels": sorted(channels), "candidates": limit * 5},
             )
         ).all()
         taken: Counter[tuple[str, str]] = Counter()
         picked: list[int] = []
         for row_id, channel, destination in candidates:
             lane = (channel, destination)
-            if lane in busy or taken[lane] >= per_destination:
+            if lane in busy:
+                if waiting is not None:
+                    waiting.add(lane)
+                continue
+            if taken[lane] >= per_destination:
                 continue
             taken[lane] += 1
             picked.append(row_id)
@@ -102,13 +128,14 @@ class SqlOutbox:
                 break
         if not picked:
             return []
-        rows = await claim_rows(
-            self._session,
-            select(OutboxRow).where(OutboxRow.id.in_(picked)).order_by(OutboxRow.id),
-            OutboxRow.claimed_until,
-            now,
-            lease,
-        )
+        # One UPDATE ... RETURNING takes the rows. Its WHERE is checked again on the row as it
+        # is when the statement gets it (PostgreSQL waits for a concurrent claim to commit),
+        # so a row another instance claimed or sent in the meantime is not taken.
+        rows = (
+            await self._session.execute(
+                _CLAIM, {"ids": picked, "now": now, "claimed_until": now + lease}
+            )
+        ).all()
         return [
             QueuedMessage(
                 id=row.id,
@@ -121,7 +148,7 @@ class SqlOutbox:
                 attempts=row.attempts,
                 created_at=row.created_at,
             )
-            for row in rows
+            for row in sorted(rows, key=lambda row: row.id)
         ]
 
     async def mark_sent(self, row_id: int, sent_ref: str | None, now: datetime) -> None:
