@@ -66,6 +66,13 @@ class SqlChatMessages:
         return message_id
 
 
+# Built once (every update is claimed): a reused statement keeps its cache key.
+_CLAIM_POSTGRESQL = postgresql_insert(_PROCESSED).on_conflict_do_nothing(
+    index_elements=["update_id"]
+)
+_CLAIM_SQLITE = sqlite_insert(_PROCESSED).on_conflict_do_nothing(index_elements=["update_id"])
+
+
 class SqlProcessedUpdates:
     """At-most-once processing of Telegram updates."""
 
@@ -79,11 +86,9 @@ class SqlProcessedUpdates:
     async def claim(self, update_id: int, now: datetime) -> bool:
         """True the first time ``update_id`` is claimed (one statement, no savepoint)."""
         dialect = self._session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _CLAIM_POSTGRESQL if dialect == "postgresql" else _CLAIM_SQLITE
         result = await self._session.execute(
-            insert(_PROCESSED)
-            .values(update_id=update_id, processed_at=now)
-            .on_conflict_do_nothing(index_elements=["update_id"])
+            statement, {"update_id": update_id, "processed_at": now}
         )
         return bool(getattr(result, "rowcount", 0))
 
