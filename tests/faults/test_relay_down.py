@@ -125,6 +125,12 @@ class RelayWorld:
             await asyncio.sleep(0.05)
         raise AssertionError("the backlog watch did not run")
 
+    def move_clock(self, when: datetime) -> None:
+        """Move the bot's clock, then make it look at its outbox at once: anything queued
+        wakes the outbox, and a /bantuan queues an answer (else it looks within a second)."""
+        self.clock.move_to(when)
+        self.harness.api.send_text(self.harness.requester, self.harness.requester.id, "/bantuan")
+
     def warnings(self) -> list[dict[str, Any]]:
         return [r for r in self.harness.api.messages_to(STAFF_CHAT) if BACKLOG_WARNING in r["text"]]
 
@@ -223,7 +229,7 @@ async def test_relay_down_for_minutes_retries_warns_once_delivers_once(
             assert world.warnings() == []  # a short wait is no reason to worry anyone
         if attempt < len(phases):
             _set_relay(world.relay, phases[attempt])
-            world.clock.move_to(_utc(rows[0].next_attempt_at))
+            world.move_clock(_utc(rows[0].next_attempt_at))
 
     # Each failure is recorded with what the relay said, in the order it happened.
     assert all("127.0.0.1" in e or "refused" in e.lower() for e in errors[:6]), errors
@@ -244,7 +250,7 @@ async def test_relay_down_for_minutes_retries_warns_once_delivers_once(
 
     # The relay is back: every mail goes out once, on the next try.
     _set_relay(world.relay, "up")
-    world.clock.move_to(_utc(rows[0].next_attempt_at))
+    world.move_clock(_utc(rows[0].next_attempt_at))
     rows = await world.rows_after_attempts(len(phases) + 1, mails)
     assert {row.status for row in rows} == {"sent"}, _describe(rows)
     relayed = Counter(str(message["Message-ID"]) for message in world.sink.messages)
@@ -268,3 +274,31 @@ async def test_permanent_refusal_is_shown_under_the_card(world: RelayWorld) -> N
     [row] = await world.mail_rows()
     assert (row.status, row.attempts) == ("failed", 1)  # 5yz: not retried
     assert world.sink.messages == [] and len(world.sink.refused) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "OutboxWorker._handle_failure: a transient failure counts towards max_attempts (25), "
+        "so after about 84 minutes of outage (backoff capped at 5 min) the mail is marked "
+        "failed for good and never sent when the relay returns"
+    ),
+)
+async def test_a_relay_down_for_two_hours_loses_no_mail(world: RelayWorld) -> None:
+    await world.mail_in("Zzqx plorkh", "zzqx wvvq plorkh")  # the relay is down
+    await world.harness.card(1)
+    started = world.clock.now
+    attempt = 0
+    while world.clock.now - started < timedelta(hours=2):
+        attempt += 1
+        [row] = await world.rows_after_attempts(attempt, 1)
+        assert row.status == "pending", (
+            f"given up after {attempt} attempts, {world.clock.now - started} into the outage"
+        )
+        world.move_clock(_utc(row.next_attempt_at))
+
+    world.relay.start()
+    [row] = await world.rows_after_attempts(attempt + 1, 1)
+    assert row.status == "sent"
+    assert [str(m["Message-ID"]) for m in world.sink.messages] == [row.payload["message_id"]]
