@@ -38,6 +38,7 @@ class PostgresServer:
     data_dir: Path
     socket_dir: Path
     run_as: list[str]
+    options: str = ""
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
@@ -63,6 +64,14 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
+
+    def stop(self) -> None:
+        """Stop as an outage would: open transactions are rolled back, clients cut off."""
+        self.pg_ctl("-m", "fast", "stop")
+
+    def start(self) -> None:
+        """Start (again) with the options of the first start; returns once it accepts."""
+        self.pg_ctl("-o", self.options, "-l", str(self.socket_dir / "server.log"), "start")
 
     def pg_ctl(self, *args: str) -> None:
         subprocess.run(
@@ -107,7 +116,8 @@ def postgres_server() -> Iterator[PostgresServer]:
             f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        server.pg_ctl("-o", options, "-l", str(base / "server.log"), "start")
+        server.options = options
+        server.start()
         yield server
     finally:
         if (data_dir / "postmaster.pid").exists():
