@@ -35,6 +35,7 @@ from handlers.telegram.common import (
     text_message,
 )
 from handlers.telegram.render import Keyboard, button, escape
+from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +130,30 @@ class RequesterHandlers:
         update_id = update.update_id
         if message is None:
             return
-        async with self.runtime.unit_of_work() as uow:
-            snapshot = await uow.chat_snapshots.read(update_id, user.id)
-        if snapshot.handled:
-            return
-        now = self.runtime.clock()
-        if self.flood.notice_due(user.id, now):
-            await self._say(user.id, escape(texts.TOO_MANY_MESSAGES))
         text = clean_text(message.text or message.caption or "")
         meta = file_of(message)
+        claim = UpdateClaim(update_id, self.runtime.clock())
+        async with self.runtime.unit_of_work() as uow:
+            snapshot = await uow.chat_snapshots.read(update_id, user.id)
+            if snapshot.handled:
+                return
+            flooded = self.flood.notice_due(user.id, claim.now)
+            if (
+                not flooded
+                and snapshot.state is None
+                and snapshot.open_tickets == 0
+                and meta is None
+                and text
+                and not contains_credential(text)
+            ):
+                # The common case, a new question: read, claim and answer in one transaction.
+                try:
+                    await self._answer_from_faq(user, text, claim, uow)
+                except AlreadyHandled:
+                    log.info("update %d was handled before the restart; skipped", update_id)
+                return
+        if flooded:
+            await self._say(user.id, escape(texts.TOO_MANY_MESSAGES))
         kind, data = snapshot.state if snapshot.state else (None, {})
         side_path = (
             (text and contains_credential(text))
@@ -168,7 +184,6 @@ class RequesterHandlers:
                 return
         if not text and not files:
             return
-        claim = UpdateClaim(update_id, now)
         try:
             if kind != ASK:
                 if files or snapshot.open_tickets > 1:  # after a download: read them again
@@ -276,39 +291,47 @@ class RequesterHandlers:
     # --- FAQ ------------------------------------------------------------------------------
 
     async def _answer_from_faq(
-        self, user: User, question: str, claim: UpdateClaim | None = None
+        self,
+        user: User,
+        question: str,
+        claim: UpdateClaim | None = None,
+        uow: SqlUnitOfWork | None = None,
     ) -> None:
+        """The FAQ's answer or suggestions, logged; in ``uow`` when given (it is committed)."""
+        if uow is None:
+            async with self.runtime.unit_of_work() as own:
+                await self._answer_from_faq(user, question, claim, own)
+            return
         result = self.runtime.faq.match(question, top=SUGGESTIONS)
         candidates = [scored.entry.id for scored in result.matches]
         answer = result.answer
-        async with self.runtime.unit_of_work() as uow:
-            if claim is not None:
-                await claim(uow)
-            interaction = await uow.faq_interactions.add(
-                channel="telegram",
-                requester_key=f"telegram:{user.id}",
-                question=question,
-                answered_entry_id=answer.id if answer else None,
-                candidate_ids=candidates,
-                now=self.runtime.clock(),
+        if claim is not None:
+            await claim(uow)
+        interaction = await uow.faq_interactions.add(
+            channel="telegram",
+            requester_key=f"telegram:{user.id}",
+            question=question,
+            answered_entry_id=answer.id if answer else None,
+            candidate_ids=candidates,
+            now=self.runtime.clock(),
+        )
+        if answer is not None:
+            reply = text_message(
+                user.id,
+                escape(texts.FAQ_ANSWER.format(answer=answer.answer)),
+                _feedback_keyboard(interaction),
+                purpose=Purpose.FAQ_ANSWER,
             )
-            if answer is not None:
-                reply = text_message(
-                    user.id,
-                    escape(texts.FAQ_ANSWER.format(answer=answer.answer)),
-                    _feedback_keyboard(interaction),
-                    purpose=Purpose.FAQ_ANSWER,
-                )
-            else:
-                rows = [
-                    [button(_title(scored.entry.question), callbacks.candidate(interaction, i))]
-                    for i, scored in enumerate(result.matches[:SUGGESTIONS])
-                ]
-                rows.append([button(texts.CONTACT_STAFF, callbacks.escalate(interaction))])
-                intro = texts.FAQ_SUGGESTIONS if result.matches else texts.FAQ_NO_SUGGESTION
-                reply = text_message(user.id, escape(intro), rows, purpose=Purpose.FAQ_ANSWER)
-            await uow.outbox.enqueue([reply], self.runtime.clock())
-            await uow.commit()
+        else:
+            rows = [
+                [button(_title(scored.entry.question), callbacks.candidate(interaction, i))]
+                for i, scored in enumerate(result.matches[:SUGGESTIONS])
+            ]
+            rows.append([button(texts.CONTACT_STAFF, callbacks.escalate(interaction))])
+            intro = texts.FAQ_SUGGESTIONS if result.matches else texts.FAQ_NO_SUGGESTION
+            reply = text_message(user.id, escape(intro), rows, purpose=Purpose.FAQ_ANSWER)
+        await uow.outbox.enqueue([reply], self.runtime.clock())
+        await uow.commit()
         self.runtime.outbox_wake()
 
     async def _show_candidate(self, user: User, interaction_id: int, position: int) -> None:
