@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.claims import claim_rows
 from storage.models import AutoMailRow, InboundMailRow, MailMessageRow, TicketParticipantRow
@@ -28,6 +27,101 @@ class StoredMail:
     attempts: int
 
 
+@dataclass(frozen=True)
+class IncomingMail:
+    """A mail as the SMTP intake received it, not stored yet."""
+
+    raw: bytes
+    mail_from: str
+    rcpt_tos: list[str]
+    message_id: str | None
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+
+_INBOUND = InboundMailRow.__table__.c
+# Built once, with expanding parameters: SQLAlchemy then reuses their compiled form (a
+# dialect ``insert(...).on_conflict_do_nothing()`` is compiled anew on every execution).
+_KNOWN = (
+    select(_INBOUND.id, _INBOUND.content_hash, _INBOUND.message_id, _INBOUND.mail_from)
+    .where(
+        or_(
+            _INBOUND.content_hash.in_(bindparam("hashes", expanding=True)),
+            _INBOUND.message_id.in_(bindparam("message_ids", expanding=True)),
+        )
+    )
+    .order_by(_INBOUND.id)
+)
+_INSERT = insert(InboundMailRow).returning(_INBOUND.id, _INBOUND.content_hash)
+
+
+async def store_mails(
+    connection: AsyncConnection, mails: Sequence[IncomingMail], now: datetime
+) -> list[tuple[int, bool]]:
+    """Keep each of ``mails``: (id, True) for a new one, (earlier id, False) for a copy.
+
+    A copy is the same bytes, or the same Message-ID from the same sender (a client that
+    retries after a lost 250 may rebuild the message with a new Date or Received line), also
+    within ``mails``. Two statements however many mails: the sending servers wait for this.
+    The caller commits. The same bytes stored meanwhile by another instance (PostgreSQL)
+    fail the insert on the unique hash: the caller answers 451 and the retry finds the row.
+    """
+    hashes = [mail.content_hash for mail in mails]
+    by_hash: dict[str, int] = {}
+    by_message_id: dict[tuple[str, str], int] = {}
+    known = await connection.execute(
+        _KNOWN,
+        {
+            "hashes": hashes,
+            "message_ids": sorted({mail.message_id for mail in mails if mail.message_id}),
+        },
+    )
+    for row in known:
+        by_hash[row.content_hash] = row.id
+        if row.message_id:
+            by_message_id.setdefault((row.message_id, row.mail_from), row.id)
+
+    # Each mail is a copy of a stored row (its id), of a new mail earlier in ``mails`` (that
+    # one's hash), or new itself (None).
+    copy_of: list[int | str | None] = []
+    new_by_message_id: dict[tuple[str, str], str] = {}
+    fresh: dict[str, dict[str, object]] = {}
+    for mail, content_hash in zip(mails, hashes, strict=True):
+        key = (mail.message_id, mail.mail_from) if mail.message_id else None
+        earlier: int | str | None = None
+        if key is not None:
+            earlier = by_message_id.get(key) or new_by_message_id.get(key)
+        if earlier is None:
+            earlier = by_hash.get(content_hash) or (content_hash if content_hash in fresh else None)
+        copy_of.append(earlier)
+        if earlier is not None:
+            continue
+        if key is not None:
+            new_by_message_id[key] = content_hash
+        fresh[content_hash] = {
+            "content_hash": content_hash,
+            "message_id": mail.message_id,
+            "mail_from": mail.mail_from,
+            "rcpt_tos": mail.rcpt_tos,
+            "raw": mail.raw,
+            "received_at": now,
+            "status": PENDING,
+            "attempts": 0,
+        }
+    if fresh:
+        inserted = await connection.execute(_INSERT, list(fresh.values()))
+        by_hash.update({row.content_hash: row.id for row in inserted})
+    results: list[tuple[int, bool]] = []
+    for content_hash, earlier in zip(hashes, copy_of, strict=True):
+        if earlier is None:
+            results.append((by_hash[content_hash], True))
+        else:
+            results.append((by_hash[earlier] if isinstance(earlier, str) else earlier, False))
+    return results
+
+
 class SqlInboundMail:
     """Raw inbound mail: stored before 250, processed (once) after."""
 
@@ -42,46 +136,12 @@ class SqlInboundMail:
         message_id: str | None,
         now: datetime,
     ) -> tuple[int, bool]:
-        """Keep ``raw``; returns (id, True) or, for a resent copy, (existing id, False).
-
-        A copy is the same bytes, or the same Message-ID from the same sender (a client that
-        retries after a lost 250 may rebuild the message with a new Date or Received line).
-        Two statements at most: the sending server waits for this.
-        """
-        content_hash = hashlib.sha256(raw).hexdigest()
-        if message_id:
-            existing = await self._session.scalar(
-                select(InboundMailRow.id).where(
-                    InboundMailRow.message_id == message_id,
-                    InboundMailRow.mail_from == mail_from,
-                )
-            )
-            if existing is not None:
-                return existing, False
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        new_id = await self._session.scalar(
-            insert(InboundMailRow)
-            .values(
-                content_hash=content_hash,
-                message_id=message_id,
-                mail_from=mail_from,
-                rcpt_tos=rcpt_tos,
-                raw=raw,
-                received_at=now,
-                status=PENDING,
-                attempts=0,
-            )
-            .on_conflict_do_nothing(index_elements=["content_hash"])
-            .returning(InboundMailRow.id)
+        """Keep ``raw``; returns (id, True) or, for a resent copy, (existing id, False)."""
+        connection = await self._session.connection()
+        [result] = await store_mails(
+            connection, [IncomingMail(raw, mail_from, rcpt_tos, message_id)], now
         )
-        if new_id is not None:
-            return new_id, True
-        same_bytes = await self._session.scalar(
-            select(InboundMailRow.id).where(InboundMailRow.content_hash == content_hash)
-        )
-        assert same_bytes is not None
-        return same_bytes, False
+        return result
 
     async def claim_pending(
         self, now: datetime, *, limit: int, lease: timedelta

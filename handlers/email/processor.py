@@ -64,6 +64,7 @@ class MailProcessor:
 
     async def run_once(self) -> int:
         """Claim and process one batch; returns how many mails were handled."""
+        await self.activity.wait_quiet(at_most=YIELD_TO_INTAKE_SECONDS)
         async with self.runtime.unit_of_work() as uow:
             batch = await uow.inbound_mail.claim_pending(
                 self.runtime.clock(), limit=BATCH, lease=CLAIM_LEASE
