@@ -25,15 +25,28 @@ class Rounds:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set; a failing round is logged and retried."""
+        """Work until ``stop`` is set; a failing round is logged and retried.
+
+        While rounds keep failing (the database is down) only the first failure is logged
+        with its traceback, the next ones in one line, and the recovery once.
+        """
+        failures = 0
         while not stop.is_set():
             # Cleared before the work, not after: a wake() during the round means "look again".
             self._wake.clear()
             try:
                 done = await self._work()
-            except Exception:
-                log.exception("%s round failed; retrying shortly", self._name)
+            except Exception as error:
+                if failures == 0:
+                    log.exception("%s round failed; retrying shortly", self._name)
+                else:
+                    log.warning("%s round failed again (%r)", self._name, error)
+                failures += 1
                 done = 0
+            else:
+                if failures:
+                    log.info("%s: working again after %d failed rounds", self._name, failures)
+                failures = 0
             if done:
                 continue
             stopping = asyncio.ensure_future(stop.wait())

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 #: A notice sent later than this after its due time says it is late (the bot was down).
 LATE_AFTER = timedelta(seconds=60)
 CLAIM_LEASE = timedelta(minutes=1)
+#: A notice whose delivery failed (the database went away) is tried again this soon,
+#: instead of when its claim's lease runs out.
+RETRY_AFTER = timedelta(seconds=5)
 
 
 async def sweep_deadlines(runtime: Runtime) -> int:
@@ -41,14 +44,21 @@ async def sweep_deadlines(runtime: Runtime) -> int:
         try:
             sent += await _deliver(runtime, reminder, now)
         except Exception:
-            log.exception(
-                "SLA notice %d of #%d failed; retried after the lease",
-                reminder.id,
-                reminder.ticket_id,
-            )
+            log.exception("SLA notice %d of #%d failed", reminder.id, reminder.ticket_id)
+            await _retry_soon(runtime, reminder, now)
     if sent:
         runtime.outbox_wake()
     return sent
+
+
+async def _retry_soon(runtime: Runtime, reminder: DueReminder, now: datetime) -> None:
+    """Shorten the failed notice's claim; if even that fails, its lease still frees it."""
+    try:
+        async with runtime.unit_of_work() as uow:
+            await uow.sla_reminders.hold_until(reminder.id, now + RETRY_AFTER)
+            await uow.commit()
+    except Exception as error:
+        log.warning("SLA notice %d: retried when its claim ends (%r)", reminder.id, error)
 
 
 async def _deliver(runtime: Runtime, reminder: DueReminder, now: datetime) -> int:

@@ -31,6 +31,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: How long opening a PostgreSQL connection may take: a server that does not answer (a host
+#: down, not just the database stopped) fails a round quickly, and the round is retried.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
 def create_engine(database_url: str) -> AsyncEngine:
     """An async engine for ``database_url``; SQLite files get their directory and WAL mode."""
     url = make_url(database_url)
@@ -39,7 +44,10 @@ def create_engine(database_url: str) -> AsyncEngine:
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    # pre_ping: connections cut by a database restart are replaced instead of failing a round.
+    return create_async_engine(
+        url, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+    )
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -118,6 +118,14 @@ class SqlSlaReminders:
             .values(sent_at=now, claimed_until=None)
         )
 
+    async def hold_until(self, reminder_id: int, until: datetime) -> None:
+        """Keep an unsent row claimed only until ``until`` (a retry after a failure)."""
+        await self._session.execute(
+            update(SlaReminderRow)
+            .where(SlaReminderRow.id == reminder_id, SlaReminderRow.sent_at.is_(None))
+            .values(claimed_until=until)
+        )
+
     async def cancel(self, reminder_id: int) -> None:
         await self._session.execute(
             update(SlaReminderRow)

@@ -15,19 +15,22 @@ import smtplib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import services
 from bot.core.sop import load_catalog
 from bot.core.tickets import Channel, Requester
+from bot.runtime import build_runtime
 from bot.services import OpenTicket
+from bot.settings import Settings
+from handlers import jobs
 from storage.database import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import InboundMailRow, MessageRow, OutboxRow, TelegramUpdateRow
@@ -345,3 +348,54 @@ async def state(engine: AsyncEngine) -> str:
     except Exception as error:  # the database may be what is down
         return f"database unavailable: {error!r}"
     return f"questions={questions} outbox={outbox} mails={mails} updates(unhandled)={updates}"
+
+
+async def test_an_sla_notice_cut_off_by_the_database_is_retried_within_seconds(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The database fails while a due reminder is being queued: the next sweeps send it
+    within seconds, not when the claim's lease (a minute) runs out."""
+    opened = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    now = [opened]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        telegram_bot_token="123456:TEST-TOKEN",
+        telegram_staff_chat_id=STAFF_CHAT,
+        database_url=database_url,
+        smtp_listen_port=0,
+        attachments_dir=tmp_path / "attachments",
+        office_hours="24/7",
+    )
+    runtime = await build_runtime(settings, clock=lambda: now[0])
+    try:
+        ticket = await services.open_ticket(
+            runtime.unit_of_work(),
+            runtime.catalog,
+            OpenTicket(Requester(Channel.TELEGRAM, telegram_id=70001), "tiket awal"),
+            opened,
+        )
+        failed: list[str] = []
+
+        @event.listens_for(runtime.engine.sync_engine, "before_cursor_execute")
+        def database_goes_away(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if statement.lstrip().startswith("INSERT INTO outbox") and not failed:
+                failed.append(statement)
+                raise ConnectionResetError("the database went away")
+
+        # SOP-02 step 2 has 10 working minutes: the reminder is due after 8.
+        now[0] = opened + timedelta(minutes=8, seconds=1)
+        assert await jobs.sweep_deadlines(runtime) == 0
+        assert failed
+        now[0] += jobs.RETRY_AFTER + timedelta(seconds=1)
+        assert await jobs.sweep_deadlines(runtime) == 1
+        async with runtime.engine.connect() as connection:
+            notices = list(
+                await connection.scalars(
+                    select(OutboxRow.payload["text"].as_string()).where(
+                        OutboxRow.destination == str(STAFF_CHAT)
+                    )
+                )
+            )
+        assert len(notices) == 1 and f"Pengingat Tiket #{ticket.number}:" in notices[0]
+    finally:
+        await runtime.close()
