@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
+from email import encoders
+from email.charset import QP, Charset
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
 import aiosmtplib
@@ -15,6 +21,10 @@ from storage.attachments import AttachmentStore
 log = logging.getLogger(__name__)
 
 RELAY_TIMEOUT_SECONDS = 60
+#: RFC 5322 2.1.1: at most 998 characters a line.
+MAX_7BIT_LINE = 998
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 
 
 def build_message(
@@ -22,34 +32,61 @@ def build_message(
     sender_address: str,
     sender_name: str,
     attachments: list[tuple[bytes, str, str]],
-) -> EmailMessage:
-    """The RFC 5322 message for a queued mail (header values never carry CR/LF)."""
+) -> Message:
+    """The RFC 5322 message for a queued mail.
+
+    Built on the compat32 ``email.mime`` classes: the structured headers of
+    ``policy.default`` cost more than the rest of sending an acknowledgement, and every value
+    here is ours, checked for CR/LF (header injection) by ``_header``.
+    """
     payload = message.payload
-    mail = EmailMessage()
-    mail["From"] = formataddr((sender_name, sender_address))
-    mail["To"] = message.destination
-    mail["Subject"] = payload["subject"]
+    text: str = payload["text"]
+    body = _text_part(text)
+    mail = body
+    if attachments:
+        mail = MIMEMultipart()
+        mail.attach(body)
+        for data, filename, content_type in attachments:
+            maintype, _, subtype = content_type.partition("/")
+            part = MIMEBase(maintype or "application", subtype or "octet-stream")
+            part.set_payload(data)
+            encoders.encode_base64(part)
+            # RFC 2231 for names outside ASCII.
+            name = filename if filename.isascii() else ("utf-8", "", filename)
+            part.add_header("Content-Disposition", "attachment", filename=name)
+            mail.attach(part)
+    mail["From"] = _header(formataddr((sender_name, sender_address), charset="utf-8"))
+    mail["To"] = _header(message.destination)
+    mail["Subject"] = _header(payload["subject"])
     mail["Date"] = format_datetime(message.created_at)
-    mail["Message-ID"] = payload["message_id"]
+    mail["Message-ID"] = _header(payload["message_id"])
     if payload.get("in_reply_to"):
         # RFC 5322 3.6.4: In-Reply-To names the parent, References the whole thread.
-        mail["In-Reply-To"] = payload["in_reply_to"]
+        mail["In-Reply-To"] = _header(payload["in_reply_to"])
     if payload.get("references"):
-        mail["References"] = " ".join(payload["references"])
+        mail["References"] = _header(" ".join(payload["references"]))
     if payload.get("automatic"):
         # RFC 3834 5: mark automatic mail so that well-behaved responders do not answer it.
         mail["Auto-Submitted"] = "auto-replied"
         mail["X-Auto-Response-Suppress"] = "All"
-    mail.set_content(payload["text"])
-    for data, filename, content_type in attachments:
-        maintype, _, subtype = content_type.partition("/")
-        mail.add_attachment(
-            data,
-            maintype=maintype or "application",
-            subtype=subtype or "octet-stream",
-            filename=filename,
-        )
     return mail
+
+
+def _header(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError("header values may not contain CR or LF")
+    return value
+
+
+def _text_part(text: str) -> Message:
+    """ASCII with short lines as it is (7bit), anything else quoted-printable UTF-8."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if text.isascii() and all(len(line) <= MAX_7BIT_LINE for line in text.splitlines()):
+        return MIMEText(text, "plain", "us-ascii")
+    part = MIMENonMultipart("text", "plain")
+    part.set_payload(text, _UTF8_QP)
+    return part
 
 
 class EmailSender:
