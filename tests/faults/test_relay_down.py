@@ -1,5 +1,6 @@
-"""The office's SMTP relay down for minutes: the outbox retries with growing backoff, the staff
-group is warned once, and the mail goes out exactly once when the relay is back.
+"""Outages of minutes, of the office's SMTP relay and of a Telegram chat: the outbox retries
+with growing backoff (or exactly what a 429 asks), the staff group is warned once, and each
+message goes out exactly once when the other side is back.
 
 The whole bot runs in-process (``bot.app.run``) against the Bot API stand-in and a relay sink
 on a fixed port. The bot's clock stands still unless the test moves it, so "minutes" of outage
@@ -9,6 +10,7 @@ take seconds and each retry's backoff is read exactly from the database.
 from __future__ import annotations
 
 import asyncio
+import re
 import smtplib
 import sys
 from collections import Counter
@@ -18,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -92,21 +95,24 @@ class RelayWorld:
 
         await asyncio.to_thread(send)
 
-    async def mail_rows(self) -> list[OutboxRow]:
+    async def mail_rows(self, destination: str | None = None) -> list[OutboxRow]:
+        """Queued mails, or the messages queued for one chat or address."""
+        where = OutboxRow.channel == "email"
+        if destination is not None:
+            where = OutboxRow.destination == destination
         async with self.engine.connect() as connection:
-            result = await connection.execute(
-                select(OutboxRow).where(OutboxRow.channel == "email").order_by(OutboxRow.id)
-            )
+            result = await connection.execute(select(OutboxRow).where(where).order_by(OutboxRow.id))
             return [OutboxRow(**row._mapping) for row in result]
 
     async def rows_after_attempts(
-        self, attempts: int, count: int, timeout: float = 10.0
+        self, attempts: int, count: int, timeout: float = 10.0, destination: str | None = None
     ) -> list[OutboxRow]:
-        """The ``count`` queued mails once each has been tried ``attempts`` times."""
+        """The ``count`` queued mails (or messages to ``destination``) once each has been
+        tried ``attempts`` times."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            rows = await self.mail_rows()
+            rows = await self.mail_rows(destination)
             if len(rows) == count and all(row.attempts >= attempts for row in rows):
                 assert all(row.attempts == attempts for row in rows), (
                     f"retried before the backoff ran out: {_describe(rows)}"
@@ -137,6 +143,11 @@ class RelayWorld:
 
 def _describe(rows: list[OutboxRow]) -> str:
     return str([(r.id, r.status, r.attempts, r.last_error) for r in rows])
+
+
+def _office_time(value: datetime) -> str:
+    """How the bot writes a time for staff (OFFICE_TIMEZONE defaults to Asia/Jakarta)."""
+    return value.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%d-%m-%Y %H:%M")
 
 
 def _utc(value: datetime) -> datetime:
@@ -244,7 +255,9 @@ async def test_relay_down_for_minutes_retries_warns_once_delivers_once(
     warning = await world.harness.said_to(
         STAFF_CHAT, lambda r: BACKLOG_WARNING in r["text"], timeout=10
     )
-    assert f"{mails} pesan belum terkirim" in warning["text"]
+    assert f"tertua sejak {_office_time(started)}" in warning["text"]
+    waiting = re.search(r"(\d+) pesan belum terkirim", warning["text"])
+    assert waiting is not None and int(waiting[1]) >= mails  # and perhaps a nudge's answer
     await world.watch_runs(5)
     assert len(world.warnings()) == 1
 
@@ -302,3 +315,58 @@ async def test_a_relay_down_for_two_hours_loses_no_mail(world: RelayWorld) -> No
     [row] = await world.rows_after_attempts(attempt + 1, 1)
     assert row.status == "sent"
     assert [str(m["Message-ID"]) for m in world.sink.messages] == [row.payload["message_id"]]
+
+
+#: What Telegram answers for one requester's chat, attempt after attempt, and the wait the
+#: outbox must then keep: 2^n s, or exactly the retry_after of a 429.
+TELEGRAM_OUTAGE: list[tuple[str, dict[str, Any], int]] = [
+    ("fail", {"status": 502}, 1),
+    ("fail", {"status": 500}, 2),
+    ("drop", {}, 4),
+    ("drop", {}, 8),
+    ("fail", {"status": 429, "retry_after": 30}, 30),
+    ("fail", {"status": 502}, 32),
+    ("fail", {"status": 429, "retry_after": 5}, 5),
+    ("fail", {"status": 500}, 128),
+    ("fail", {"status": 502}, 256),
+    ("drop", {}, 300),
+    ("fail", {"status": 502}, 300),
+]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PTB's RetryAfter.retry_after
+async def test_a_chat_unreachable_for_minutes_gets_its_answer_once(world: RelayWorld) -> None:
+    api = world.harness.api
+    sari = api.user(90002, "Sari", "sari_cv")
+    for kind, options, _ in TELEGRAM_OUTAGE:
+        if kind == "fail":
+            api.fail_next("sendMessage", chat_id=sari.id, **options)
+        else:
+            api.drop_next("sendMessage", chat_id=sari.id, **options)
+    api.send_text(sari, sari.id, "/bantuan")
+    started = world.clock.now
+    chat = str(sari.id)
+
+    for attempt, (_, _, wait) in enumerate(TELEGRAM_OUTAGE, start=1):
+        [row] = await world.rows_after_attempts(attempt, 1, destination=chat)
+        assert row.status == "pending", _describe([row])
+        assert _utc(row.next_attempt_at) - world.clock.now == timedelta(seconds=wait)
+        if world.clock.now - started < BACKLOG_AGE:
+            assert world.warnings() == []
+        if attempt < len(TELEGRAM_OUTAGE):
+            world.move_clock(_utc(row.next_attempt_at))  # the nudge comes from Budi's chat
+
+    # Past ten minutes (now 12.8) the staff group, reachable, hears of it once.
+    warning = await world.harness.said_to(
+        STAFF_CHAT, lambda r: BACKLOG_WARNING in r["text"], timeout=10
+    )
+    assert f"tertua sejak {_office_time(started)}" in warning["text"]
+    await world.watch_runs(5)
+    assert len(world.warnings()) == 1 and api.faults_left() == 0
+    assert api.messages_to(sari.id) == []
+
+    world.move_clock(_utc(row.next_attempt_at))
+    [row] = await world.rows_after_attempts(len(TELEGRAM_OUTAGE) + 1, 1, destination=chat)
+    assert row.status == "sent", _describe([row])
+    answers = [r["text"] for r in api.messages_to(sari.id)]
+    assert len(answers) == 1 and "Bot tidak pernah meminta password" in answers[0]

@@ -517,6 +517,11 @@ async def test_user_files_can_be_downloaded(api: BotApiStandIn, bot: Bot, budi: 
     assert file.file_path is not None and file.file_path.startswith(api.file_base_url)
     assert bytes(await file.download_as_bytearray()) == PDF
 
+    # Telegram's file path never carries the user's odd file name into the URL.
+    odd = api.send_document(budi, budi.id, PDF, "a.p|d\nf %2F", "application/pdf")
+    odd_file = await bot.get_file(odd["document"]["file_id"])
+    assert bytes(await odd_file.download_as_bytearray()) == PDF
+
     photo = api.send_photo(budi, budi.id, PNG)
     largest = await bot.get_file(photo["photo"][-1]["file_id"])
     assert bytes(await largest.download_as_bytearray()) == PNG

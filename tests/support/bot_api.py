@@ -87,6 +87,7 @@ _CHAT_ACTIONS = frozenset(
 )
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+_EXTENSION_RE = re.compile(r"^[A-Za-z0-9]{1,10}$")
 
 # How form fields are decoded: PTB JSON-encodes every non-string value (see
 # telegram/request/_requestparameter.py), so "123" and "true" arrive as strings.
@@ -2356,8 +2357,10 @@ class BotApiStandIn:
         if stored.file_path is None:
             folder = "documents" if stored.kind == "document" else "photos"
             suffix = ""
-            if stored.file_name and "." in stored.file_name:
-                suffix = "." + stored.file_name.rsplit(".", 1)[1]
+            extension = (stored.file_name or "").rpartition(".")[2]
+            if stored.file_name and "." in stored.file_name and _EXTENSION_RE.match(extension):
+                # only a plain extension: the path goes into a URL, a user's name must not
+                suffix = "." + extension
             elif stored.kind == "photo":
                 suffix = ".jpg"
             stored.file_path = f"{folder}/file_{len(self._files_by_path)}{suffix}"
