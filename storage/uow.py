@@ -84,7 +84,8 @@ class SqlUnitOfWork:
     ) -> None:
         assert self._session is not None
         try:
-            await self._session.rollback()  # a no-op after commit
+            if self._session.in_transaction():  # after a commit there is nothing to undo
+                await self._session.rollback()
         finally:
             await self._session.close()
             self._session = None
