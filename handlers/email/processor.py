@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from bot import services, texts
 from bot.background import Rounds
-from bot.core.errors import DomainError, TicketNotFound
+from bot.core.errors import DomainError
 from bot.core.filetypes import sniff
 from bot.core.ports import UnitOfWork
 from bot.core.privacy import contains_credential
@@ -176,21 +176,21 @@ class MailProcessor:
 
     async def _thread(self, mail: ParsedMail, sender: str) -> int | None:
         """The ticket this mail continues, if the sender may write into it."""
+        in_subject = reference.ticket_number_in_subject(mail.subject)
+        in_tokens = reference.tickets_in_tokens(mail.body, self.reference_secret)
+        if not (mail.in_reply_to or mail.references or in_subject is not None or in_tokens):
+            return None  # a new question: nothing to look up
         async with self.runtime.unit_of_work() as uow:
             candidates: list[int] = []
             for ids in (list(mail.in_reply_to), list(reversed(mail.references))):
                 found = await uow.mail_threads.ticket_for(ids)
                 if found is not None:
                     candidates.append(found)
-            in_subject = reference.ticket_number_in_subject(mail.subject)
             if in_subject is not None:
                 candidates.append(in_subject)
-            candidates += reference.tickets_in_tokens(mail.body, self.reference_secret)
+            candidates += in_tokens
             for number in candidates:
-                try:
-                    await uow.tickets.get(number)
-                except TicketNotFound:
-                    continue
+                # Participants exist only for stored tickets (foreign key): no ticket load.
                 if await uow.mail_threads.is_participant(number, sender):
                     return number
         return None
