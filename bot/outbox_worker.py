@@ -100,7 +100,9 @@ class OutboxWorker:
         """Start a lane task for each chat or address with due rows and no lane running.
 
         Lanes run on their own: a chat throttled by Telegram's per-group limit never holds
-        back the others, and a new round does not wait for it.
+        back the others, and a new round does not wait for it. Returns how many rows were
+        claimed, or 0 when fewer than a batch (no other row was ready: a round right after
+        would find nothing; new rows wake the rounds, lanes that may have more do too).
         """
         lanes = await self._claim_lanes(busy=frozenset(self._lanes))
         for key, lane in lanes.items():
@@ -108,7 +110,8 @@ class OutboxWorker:
             self._lanes[key] = task
             self._full[key] = len(lane) >= PER_DESTINATION
             task.add_done_callback(functools.partial(self._lane_done, key))
-        return sum(len(lane) for lane in lanes.values())
+        claimed = sum(len(lane) for lane in lanes.values())
+        return claimed if claimed >= self._batch_size else 0
 
     def _lane_done(self, key: tuple[str, str], task: asyncio.Task[bool]) -> None:
         self._lanes.pop(key, None)

@@ -95,7 +95,9 @@ class TelegramIntake:
             offset = updates[-1].update_id + 1
 
     async def handle_pending(self) -> int:
-        """One round: claim stored updates, handle them, then mark the round done at once.
+        """One round: claim stored updates, handle them, then mark the round done at once;
+        returns how many, or 0 when the batch was not full (nothing else was waiting; what
+        arrived meanwhile has woken the rounds, so no empty claim follows every round).
 
         One ``mark_done`` per round instead of per update: an update handled but not yet
         marked when the process dies is handled again after the restart, and its effect is
@@ -117,7 +119,7 @@ class TelegramIntake:
                 [stored.update_id for stored in claimed], self.runtime.clock()
             )
             await uow.commit()
-        return len(claimed)
+        return len(claimed) if len(claimed) >= BATCH else 0
 
     async def _handle_in_order(self, items: list[StoredUpdate]) -> None:
         async with self._slots:
