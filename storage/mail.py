@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Insert, Table, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.claims import claim_rows
@@ -202,6 +203,25 @@ class SqlInboundMail:
         return int(await self._session.scalar(query) or 0)
 
 
+def _insert_if_absent(model: type[MailMessageRow | TicketParticipantRow], *key: str) -> Insert:
+    """``INSERT ... SELECT <parameters> WHERE NOT EXISTS <row with the same key>``: one cached
+    statement instead of a read, an insert and an ORM flush."""
+    table = cast(Table, model.__table__)
+    columns = table.c
+    names = [column.name for column in columns]
+    # On the table, not the mapped class: the ORM's bulk-insert path is not needed here.
+    return insert(table).from_select(
+        names,
+        select(*(bindparam(name, type_=columns[name].type) for name in names)).where(
+            ~exists().where(*(columns[name] == bindparam(name) for name in key))
+        ),
+    )
+
+
+_RECORD_MESSAGE = _insert_if_absent(MailMessageRow, "message_id")
+_ADD_PARTICIPANT = _insert_if_absent(TicketParticipantRow, "ticket_id", "email")
+
+
 class SqlMailThreads:
     """Message-IDs per ticket, and who may write into a ticket by mail."""
 
@@ -209,13 +229,15 @@ class SqlMailThreads:
         self._session = session
 
     async def record(self, message_id: str, ticket_id: int, direction: str, now: datetime) -> None:
-        if await self._session.get(MailMessageRow, message_id) is None:
-            self._session.add(
-                MailMessageRow(
-                    message_id=message_id, ticket_id=ticket_id, direction=direction, created_at=now
-                )
-            )
-            await self._session.flush()
+        await self._session.execute(
+            _RECORD_MESSAGE,
+            {
+                "message_id": message_id,
+                "ticket_id": ticket_id,
+                "direction": direction,
+                "created_at": now,
+            },
+        )
 
     async def ticket_for(self, message_ids: list[str]) -> int | None:
         """The ticket of the first of ``message_ids`` that we know."""
@@ -236,12 +258,15 @@ class SqlMailThreads:
         )
 
     async def add_participants(self, ticket_id: int, emails: list[str], now: datetime) -> None:
-        for email in {address.lower() for address in emails if address}:
-            if await self._session.get(TicketParticipantRow, (ticket_id, email)) is None:
-                self._session.add(
-                    TicketParticipantRow(ticket_id=ticket_id, email=email, created_at=now)
-                )
-        await self._session.flush()
+        addresses = sorted({address.lower() for address in emails if address})
+        if addresses:
+            await self._session.execute(
+                _ADD_PARTICIPANT,
+                [
+                    {"ticket_id": ticket_id, "email": email, "created_at": now}
+                    for email in addresses
+                ],
+            )
 
     async def is_participant(self, ticket_id: int, email: str) -> bool:
         return await self._session.get(TicketParticipantRow, (ticket_id, email.lower())) is not None
