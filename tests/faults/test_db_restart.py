@@ -48,6 +48,10 @@ MAILS = 50
 DURING_OUTAGE = 10
 
 
+class TimedOut(AssertionError):
+    """A condition the test waited for did not come about."""
+
+
 @dataclass
 class World:
     api: BotApiStandIn
@@ -74,7 +78,7 @@ class World:
             if await condition():
                 return
             await asyncio.sleep(0.25)
-        raise AssertionError(f"timed out waiting for {what}: {await state(self.engine)}")
+        raise TimedOut(f"timed out waiting for {what}: {await state(self.engine)}")
 
 
 @pytest.fixture
@@ -182,10 +186,10 @@ def send_like_an_mta(port: int, numbers: list[int]) -> dict[int, list[int]]:
     strict=True,
     raises=KnownRestartBugs,
     reason=(
-        "TelegramIntake._handle, MailProcessor.run_once, OutboxWorker._drain: work claimed "
-        "before the outage whose handling failed keeps its lease (updates 2 min, mail 5 min, "
-        "outbox 2 min) instead of being released when the database is back, so the backlog "
-        "stalls; and a handler that failed on the database is marked done by _handle anyway"
+        "TelegramIntake.handle_pending, MailProcessor.run_once, OutboxWorker._drain: work "
+        "claimed before the outage whose handling failed keeps its lease (updates 2 min, mail "
+        "5 min, outbox 2 min) instead of being given back when the database is back, so the "
+        "backlog stalls; and updates whose handler failed are marked done with the round"
     ),
 )
 async def test_database_restart_mid_burst_loses_nothing(world: World) -> None:
@@ -268,7 +272,7 @@ async def test_database_restart_mid_burst_loses_nothing(world: World) -> None:
     try:
         # Well within the claims' leases (minutes): the backlog must not wait for them.
         await world.wait(all_handled, 30, "every question, mail and reply after the restart")
-    except AssertionError as timeout:
+    except TimedOut as timeout:
         raise KnownRestartBugs(await what_stalled(engine, texts)) from timeout
     world.check_alive()
 
