@@ -38,7 +38,9 @@ Method
     all threads, from ``resource.getrusage``; the stand-in's share included for both bots). The
     bot/echo ratio is given from throughput (the figure asked for) and from CPU time per
     conversation: the latter barely moves when other processes load the machine, the former
-    does (the load average at start and end is printed and stored to judge that).
+    does (the load average at start and end is printed and stored to judge that). The CPU
+    time is also given split into user and system time, with the process's context switches
+    per conversation (thread hand-offs, such as each aiosqlite call, show up there).
 
     The stand-in keeps every call, record and message of every chat; so that RSS shows the
     bot and not the test double, the subclass here forgets a conversation's chat, user,
@@ -47,8 +49,8 @@ Method
     harness growth).
 
 How long it takes: the as-shipped bot cannot go faster than 30 answers/s, so its 10,000
-conversations alone take 5.6 minutes; the whole default run took 9 min 36 s on a 2-CPU VM
-(load average about 4 from other work), ``--quick`` about 1 minute.
+conversations alone take 5.6 minutes; the whole default run took 7 min 42 s on a 2-CPU VM
+(load average 2-3.4 from other work), ``--quick`` about 1 minute.
 
 How to run (from the repository root)::
 
@@ -260,9 +262,10 @@ def rss_kib() -> int:
     return 0
 
 
-def cpu_seconds() -> float:
+def cpu_and_switches() -> tuple[float, float, int]:
+    """User CPU s, system CPU s, context switches (voluntary + involuntary) of this process."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime, usage.ru_stime, usage.ru_nvcsw + usage.ru_nivcsw
 
 
 @dataclass
@@ -282,6 +285,11 @@ class RunResult:
     cpu_ms_per_conversation: float
     failed: int
     replies: dict[str, int]
+    #: The CPU time split (user / system) and context switches per conversation: thread
+    #: hand-offs (e.g. aiosqlite's worker threads) show there, the echo bot has next to none.
+    user_ms_per_conversation: float = 0.0
+    system_ms_per_conversation: float = 0.0
+    switches_per_conversation: float = 0.0
     rss_samples_kib: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -344,11 +352,14 @@ async def drive(
             started += 1
             await one()
 
-    cpu_before = cpu_seconds()
+    user_before, system_before, switches_before = cpu_and_switches()
     begin = time.perf_counter()
     await asyncio.gather(*(lane() for _ in range(max(1, min(concurrency, conversations)))))
     elapsed = time.perf_counter() - begin
-    cpu = cpu_seconds() - cpu_before
+    user_after, system_after, switches_after = cpu_and_switches()
+    user, system = user_after - user_before, system_after - system_before
+    cpu = user + system
+    per = max(conversations, 1)
     if rss_every:
         gc.collect()
         if samples[-1][0] != finished:
@@ -367,8 +378,11 @@ async def drive(
         p99_ms=round(percentile(ms, 99), 2),
         mean_ms=round(statistics.fmean(ms), 2) if ms else float("nan"),
         max_ms=round(max(ms), 2) if ms else float("nan"),
-        cpu_ms_per_conversation=round(cpu * 1000 / max(conversations, 1), 3),
+        cpu_ms_per_conversation=round(cpu * 1000 / per, 3),
         failed=failed,
+        user_ms_per_conversation=round(user * 1000 / per, 3),
+        system_ms_per_conversation=round(system * 1000 / per, 3),
+        switches_per_conversation=round((switches_after - switches_before) / per, 1),
         replies=dict(sorted(replies.items())),
         rss_samples_kib=samples,
     )
@@ -579,6 +593,8 @@ def report_tables(
         "p99 ms",
         "max ms",
         "CPU ms/conv",
+        "user/sys ms",
+        "switches/conv",
         "failed",
         "replies",
     )
@@ -594,6 +610,8 @@ def report_tables(
             f"{r.p99_ms:.1f}",
             f"{r.max_ms:.1f}",
             f"{r.cpu_ms_per_conversation:.2f}",
+            f"{r.user_ms_per_conversation:.2f}/{r.system_ms_per_conversation:.2f}",
+            f"{r.switches_per_conversation:.1f}",
             r.failed,
             ", ".join(f"{k} {v}" for k, v in r.replies.items()),
         )
