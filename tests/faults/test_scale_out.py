@@ -6,6 +6,9 @@ again when an instance does not answer 200, and some twice to two instances at o
 the first instance listens for SMTP. While a burst of questions and mails arrives, SLA
 reminders of a few tickets fall due. Afterwards every update was handled once, every
 outbox message sent once, every reminder told once and every mail processed once.
+
+The races behind that (migrations, outbox and update claims) are also played out
+deterministically with two database sessions standing for two instances.
 """
 
 from __future__ import annotations
