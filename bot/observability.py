@@ -52,7 +52,8 @@ _WORD = (
     r"|secret|api[_-]?key|access[_-]?token)(?:nya)?(?![A-Za-z])"
 )
 _FILLER = r"(?:\s+(?:saya|sy|ku|aku|baru|lama|akun|login|spse|lpse|kami|anda|my|new|old))*"
-_VALUE = r"""(?P<value>[^\s'",;&)}\]]+)"""
+# A value already replaced is left alone, so that scrubbing twice changes nothing.
+_VALUE = r"""(?P<value>(?!\[redacted\])[^\s'",;&)}\]]+)"""
 # With a separator ("password: x", "'password': 'x'", "password=x&", "sandi adalah x") any
 # value is redacted; without one ("password saya Abc123") only a value that looks like a
 # secret, so "password reset failed" stays readable.
