@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.claims import claim_rows
@@ -23,6 +25,19 @@ class StoredUpdate:
     attempts: int
 
 
+_INBOX = cast(Table, TelegramUpdateRow.__table__)
+_STORE_POSTGRESQL = (
+    postgresql_insert(_INBOX)
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(_INBOX.c.update_id)
+)
+_STORE_SQLITE = (
+    sqlite_insert(_INBOX)
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(_INBOX.c.update_id)
+)
+
+
 class SqlTelegramInbox:
     """The ``telegram_inbox`` table."""
 
@@ -33,25 +48,24 @@ class SqlTelegramInbox:
         """Keep updates not seen before; returns how many were new."""
         if not updates:
             return 0
-        ids = [int(item["update_id"]) for item in updates]
-        known = set(
-            await self._session.scalars(
-                select(TelegramUpdateRow.update_id).where(TelegramUpdateRow.update_id.in_(ids))
-            )
+        dialect = self._session.get_bind().dialect.name
+        statement = _STORE_POSTGRESQL if dialect == "postgresql" else _STORE_SQLITE
+        # One INSERT ... ON CONFLICT DO NOTHING for the whole getUpdates batch: an update
+        # fetched again (not confirmed before a crash) is simply not inserted twice.
+        result = await self._session.execute(
+            statement,
+            [
+                {
+                    "update_id": int(item["update_id"]),
+                    "payload": item,
+                    "chat_id": _chat_of(item),
+                    "received_at": now,
+                    "attempts": 0,
+                }
+                for item in updates
+            ],
         )
-        fresh = [item for item in updates if int(item["update_id"]) not in known]
-        self._session.add_all(
-            TelegramUpdateRow(
-                update_id=int(item["update_id"]),
-                payload=item,
-                chat_id=_chat_of(item),
-                received_at=now,
-                attempts=0,
-            )
-            for item in fresh
-        )
-        await self._session.flush()
-        return len(fresh)
+        return len(result.all())
 
     async def next_offset(self) -> int | None:
         """The getUpdates offset after the newest stored update (None when empty)."""
