@@ -22,7 +22,10 @@ class FloodGuard:
         """Count one message; True when this one crosses the limit and no notice went out."""
         if len(self._seen) > PRUNE_ABOVE:
             self._forget_quiet(now)
-        times = self._seen.setdefault(sender, deque())
+        # Re-inserted on every message, so the dict is ordered by last activity and the
+        # quiet senders are always at its front.
+        times = self._seen.pop(sender, None) or deque()
+        self._seen[sender] = times
         times.append(now)
         while times and now - times[0] > self._window:
             times.popleft()
@@ -34,8 +37,21 @@ class FloodGuard:
         self._noticed[sender] = now
         return True
 
+    def tracked_senders(self) -> int:
+        """How many senders are remembered (memory follows the active ones)."""
+        return len(self._seen)
+
     def _forget_quiet(self, now: datetime) -> None:
-        """Drop senders silent for a whole window, so memory follows the active ones."""
-        for sender in [s for s, times in self._seen.items() if now - times[-1] > self._window]:
+        """Drop senders silent for a whole window, so memory follows the active ones.
+
+        Only the quiet front of the activity-ordered dict is visited: a busy minute with
+        thousands of senders costs nothing per message beyond the senders actually dropped.
+        """
+        quiet = []
+        for sender, times in self._seen.items():
+            if now - times[-1] <= self._window:
+                break
+            quiet.append(sender)
+        for sender in quiet:
             del self._seen[sender]
             self._noticed.pop(sender, None)
