@@ -143,7 +143,13 @@ async def run(
     stop: asyncio.Event | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> None:
-    """Start everything configured and run until ``stop`` is set or SIGINT/SIGTERM arrives."""
+    """Start everything configured and run until ``stop`` is set or SIGINT/SIGTERM arrives.
+
+    Stored mail is processed by every instance that knows HELPDESK_EMAIL, whether it listens
+    for SMTP or not: on a shared database any instance may take it (claims make that
+    once-only), and processing needs no relay (acknowledgements wait in the outbox). It is
+    off only without HELPDESK_EMAIL, which threading and the loop checks cannot do without.
+    """
     stop = stop or asyncio.Event()
     # Request URLs carry the bot token: httpx must not log them, whoever set up logging.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -179,10 +185,11 @@ async def run(
     runtime.outbox_wake = worker.wake
     processor: MailProcessor | None = None
     intake: IntakeServer | None = None
-    if states["email intake"] is None:
+    if settings.helpdesk_email is not None:
         activity = IntakeActivity()
         processor = MailProcessor(runtime, activity)
-        intake = IntakeServer(runtime, processor.wake, activity)
+        if states["email intake"] is None:
+            intake = IntakeServer(runtime, processor.wake, activity)
 
     scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.office_timezone))
     _schedule_housekeeping(runtime, scheduler)
@@ -192,8 +199,9 @@ async def run(
     try:
         # Listeners first: a restarted bot answers SMTP and polls again at once; the backlog
         # (pending mail, unsent outbox rows) is worked through by the background tasks.
-        if intake is not None and processor is not None:
+        if intake is not None:
             await intake.start()
+        if processor is not None:
             tasks.append(asyncio.create_task(processor.run(background_stop), name="mail"))
         if telegram is not None:
             await telegram.start()  # the outbox needs the initialised bot to send

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Select, or_, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -33,6 +34,18 @@ async def claim_rows(
         setattr(row, claimed_until.key, now + lease)
     await session.flush()
     return rows
+
+
+async def serialise_claims(session: AsyncSession, name: str) -> None:
+    """Let only one transaction at a time claim ``name``'s rows, until it ends (PostgreSQL).
+
+    Needed where what may be claimed depends on other rows (a chat's earlier update still
+    held): two claims at once would each see the other's rows as free. Claims are short.
+    SQLite needs nothing: its single writer already serialises them.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"lpse-helpdesk:claims:{name}".encode())
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 async def release_all_claims(session: AsyncSession) -> None:

@@ -186,15 +186,29 @@ class SqlInboundMail:
         }
         if scrub:
             values["raw"] = b""
+        # Only a pending mail: an outcome written late never overwrites another one.
         await self._session.execute(
-            update(InboundMailRow).where(InboundMailRow.id == mail_id).values(**values)
+            update(InboundMailRow)
+            .where(InboundMailRow.id == mail_id, InboundMailRow.status == PENDING)
+            .values(**values)
         )
 
     async def hold_until(self, mail_id: int, until: datetime) -> None:
         """Keep a pending mail aside until ``until`` (a short backoff after a failure)."""
         await self._session.execute(
-            update(InboundMailRow).where(InboundMailRow.id == mail_id).values(claimed_until=until)
+            update(InboundMailRow)
+            .where(InboundMailRow.id == mail_id, InboundMailRow.status == PENDING)
+            .values(claimed_until=until)
         )
+
+    async def give_back(self, mail_ids: list[int]) -> None:
+        """Release claimed mail that was not tried: free at once, the claim not counted."""
+        if mail_ids:
+            await self._session.execute(
+                update(InboundMailRow)
+                .where(InboundMailRow.id.in_(mail_ids), InboundMailRow.status == PENDING)
+                .values(claimed_until=None, attempts=InboundMailRow.attempts - 1)
+            )
 
     async def count(self, status: str | None = None) -> int:
         query = select(func.count()).select_from(InboundMailRow)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from storage.claims import claim_rows
+from storage.claims import claim_rows, serialise_claims
 from storage.models import TelegramUpdateRow
 
 
@@ -75,10 +76,22 @@ class SqlTelegramInbox:
     async def claim_pending(
         self, now: datetime, *, limit: int, lease: timedelta
     ) -> list[StoredUpdate]:
+        """Take stored updates for ``lease``, oldest first; none of a chat whose earlier
+        update is still held (by another instance, or given back with a hold after it
+        failed), so a chat's updates are handled in order and by one instance at a time."""
+        await serialise_claims(self._session, "telegram_inbox")
+        earlier = aliased(TelegramUpdateRow)
+        # Not free means held: claim_rows takes rows whose claim is unset or has run out.
+        earlier_held = exists().where(
+            earlier.chat_id == TelegramUpdateRow.chat_id,
+            earlier.update_id < TelegramUpdateRow.update_id,
+            earlier.processed_at.is_(None),
+            earlier.claimed_until >= now,
+        )
         rows = await claim_rows(
             self._session,
             select(TelegramUpdateRow)
-            .where(TelegramUpdateRow.processed_at.is_(None))
+            .where(TelegramUpdateRow.processed_at.is_(None), ~earlier_held)
             .order_by(TelegramUpdateRow.update_id)
             .limit(limit),
             TelegramUpdateRow.claimed_until,
@@ -97,6 +110,24 @@ class SqlTelegramInbox:
                 .where(TelegramUpdateRow.update_id.in_(update_ids))
                 # Handled: the raw text (which may hold a password that was held back) goes.
                 .values(processed_at=now, claimed_until=None, payload={})
+            )
+
+    async def give_back(self, held: dict[int, datetime], untried: list[int]) -> None:
+        """Return claimed updates unhandled: ``held`` (failed) free again at their time,
+        ``untried`` (a chat's updates after a failed one) at once, their claim not counted."""
+        if held:
+            await self._session.execute(
+                update(TelegramUpdateRow),
+                [{"update_id": key, "claimed_until": until} for key, until in held.items()],
+            )
+        if untried:
+            await self._session.execute(
+                update(TelegramUpdateRow)
+                .where(
+                    TelegramUpdateRow.update_id.in_(untried),
+                    TelegramUpdateRow.processed_at.is_(None),
+                )
+                .values(claimed_until=None, attempts=TelegramUpdateRow.attempts - 1)
             )
 
 

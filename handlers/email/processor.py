@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot import services, texts
 from bot.background import Rounds
@@ -26,6 +27,7 @@ from handlers.email import loops, reference
 from handlers.email.parse import ParsedMail, parse_mail
 from handlers.email.server import IntakeActivity
 from storage.mail import FAILED, IGNORED, PROCESSED, StoredMail
+from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,17 @@ YIELD_TO_INTAKE_SECONDS = 0.5
 AUTOMATIC_AUTHOR = "balasan otomatis"
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What becomes of a claimed mail that was not processed."""
+
+    mail_id: int
+    #: Parked as failed with this note.
+    failed: str | None = None
+    #: Else free again at this time; None: not tried, free at once.
+    until: datetime | None = None
+
+
 class MailProcessor:
     """Works through pending inbound mail."""
 
@@ -53,6 +66,8 @@ class MailProcessor:
         self.own_addresses = frozenset({settings.helpdesk_email.lower()})
         self.reference_secret = f"lpse-helpdesk:{settings.helpdesk_email}"
         self._rounds = Rounds("mail processing", self.run_once, IDLE_POLL_SECONDS)
+        # Outcomes the database did not take (it was down): written first thing next round.
+        self._unwritten: list[Outcome] = []
 
     def wake(self) -> None:
         """A mail was stored: look now."""
@@ -63,28 +78,65 @@ class MailProcessor:
         await self._rounds.run(stop)
 
     async def run_once(self) -> int:
-        """Claim and process one batch; returns how many mails were handled."""
+        """Claim and process one batch; returns how many mails were handled.
+
+        A mail that fails is tried again after a short hold, the batch goes on. When its
+        outcome cannot be written (the database is down) the rest of the batch is given
+        back too, in memory, and written by the next round that reaches the database:
+        nothing waits for CLAIM_LEASE.
+        """
         await self.activity.wait_quiet(at_most=YIELD_TO_INTAKE_SECONDS)
         async with self.runtime.unit_of_work() as uow:
+            await self._write(uow, self._unwritten)
             batch = await uow.inbound_mail.claim_pending(
                 self.runtime.clock(), limit=BATCH, lease=CLAIM_LEASE
             )
             await uow.commit()
-        for stored in batch:
+        self._unwritten = []
+        for position, stored in enumerate(batch):
             await self.activity.wait_quiet(at_most=YIELD_TO_INTAKE_SECONDS)
             try:
                 await self.process(stored)
+                continue
             except Exception as error:
                 log.exception(
                     "mail #%d could not be processed (attempt %d)", stored.id, stored.attempts
                 )
-                if stored.attempts >= MAX_ATTEMPTS:
-                    await self._finish(stored, FAILED, note=repr(error)[:500])
-                else:  # try again soon, not only when the claim's lease runs out
-                    await self._retry_later(stored, RETRY_SECONDS * stored.attempts)
+                outcome = self._outcome_of_failure(stored, error)
+            try:
+                async with self.runtime.unit_of_work() as uow:
+                    await self._write(uow, [outcome])
+                    await uow.commit()
+            except Exception as error:
+                log.warning(
+                    "mail #%d: outcome not recorded (%r); the next round records it",
+                    stored.id,
+                    error,
+                )
+                untried = [Outcome(later.id) for later in batch[position + 1 :]]
+                self._unwritten = [outcome, *untried]
+                break
         if batch:
             self.runtime.outbox_wake()
         return len(batch)
+
+    def _outcome_of_failure(self, stored: StoredMail, error: Exception) -> Outcome:
+        if stored.attempts >= MAX_ATTEMPTS:
+            return Outcome(stored.id, failed=repr(error)[:500])
+        # Try again soon, not only when the claim's lease runs out.
+        seconds = RETRY_SECONDS * stored.attempts
+        return Outcome(stored.id, until=self.runtime.clock() + timedelta(seconds=seconds))
+
+    async def _write(self, uow: SqlUnitOfWork, outcomes: list[Outcome]) -> None:
+        now = self.runtime.clock()
+        for outcome in outcomes:
+            if outcome.failed is not None:
+                await uow.inbound_mail.finish(outcome.mail_id, FAILED, now, note=outcome.failed)
+            elif outcome.until is not None:
+                await uow.inbound_mail.hold_until(outcome.mail_id, outcome.until)
+        await uow.inbound_mail.give_back(
+            [o.mail_id for o in outcomes if o.failed is None and o.until is None]
+        )
 
     async def process(self, stored: StoredMail) -> None:
         """Join or open the ticket this mail belongs to, or set it aside."""
@@ -217,13 +269,6 @@ class MailProcessor:
                 )
             )
         return tuple(kept), refused
-
-    async def _retry_later(self, stored: StoredMail, seconds: float) -> None:
-        async with self.runtime.unit_of_work() as uow:
-            await uow.inbound_mail.hold_until(
-                stored.id, self.runtime.clock() + timedelta(seconds=seconds)
-            )
-            await uow.commit()
 
     async def _finish(self, stored: StoredMail, status: str, *, note: str) -> None:
         async with self.runtime.unit_of_work() as uow:

@@ -14,17 +14,20 @@ import contextlib
 import hmac
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ContextTypes
 
 from bot.background import Rounds
 from bot.runtime import Runtime
 from handlers.telegram.common import AnyApplication, retry_seconds
 from storage.telegram_inbox import StoredUpdate
+from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +36,27 @@ CLAIM_LEASE = timedelta(minutes=2)
 BATCH = 100
 IDLE_POLL_SECONDS = 1.0
 CONCURRENT_CHATS = 4
+#: An update whose handling failed this often is given up (marked done, logged as an error).
+MAX_ATTEMPTS = 5
+#: A failed update is tried again after this many seconds times its attempts.
+RETRY_SECONDS = 2.0
 #: Header Telegram sends with every webhook request (setWebhook's secret_token).
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram"
+
+
+@dataclass
+class Outcomes:
+    """What a round did with its claimed updates, until it is written to the inbox."""
+
+    done: list[int] = field(default_factory=list)
+    #: Failed updates, free again at their time.
+    held: dict[int, datetime] = field(default_factory=dict)
+    #: A chat's updates after a failed one, not tried.
+    untried: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.done or self.held or self.untried)
 
 
 class TelegramIntake:
@@ -48,6 +69,11 @@ class TelegramIntake:
         # A few chats at a time: more only queue on the database's write lock (SQLite), and
         # more sessions at once than the connection pool holds open and close connections.
         self._slots = asyncio.Semaphore(CONCURRENT_CHATS)
+        # PTB hands handler exceptions to the error handlers, not to process_update's caller.
+        self._failed: dict[int, BaseException | None] = {}
+        application.add_error_handler(self._note_failure)
+        # Outcomes the database did not take (it was down): written first thing next round.
+        self._unwritten = Outcomes()
 
     async def store(self, payloads: list[dict[str, Any]]) -> int:
         """Commit raw updates; only then may they be confirmed to Telegram."""
@@ -95,38 +121,84 @@ class TelegramIntake:
             offset = updates[-1].update_id + 1
 
     async def handle_pending(self) -> int:
-        """One round: claim stored updates, handle them, then mark the round done at once;
+        """One round: claim stored updates, handle them, then record the round at once;
         returns how many, or 0 when the batch was not full (nothing else was waiting; what
         arrived meanwhile has woken the rounds, so no empty claim follows every round).
 
-        One ``mark_done`` per round instead of per update: an update handled but not yet
-        marked when the process dies is handled again after the restart, and its effect is
+        One write per round instead of per update: an update handled but not yet marked
+        when the process dies is handled again after the restart, and its effect is
         skipped by the ``processed_updates`` claim (see ``handlers.telegram.common``).
+        A failed update is given back with a short hold and tried again, a chat's later
+        updates with it (their order holds); after MAX_ATTEMPTS it is given up.
         """
         async with self.runtime.unit_of_work() as uow:
+            await self._write(uow, self._unwritten)
             claimed = await uow.telegram_inbox.claim_pending(
                 self.runtime.clock(), limit=BATCH, lease=CLAIM_LEASE
             )
             await uow.commit()
+        self._unwritten = Outcomes()
         if not claimed:
             return 0
         per_chat: dict[int | None, list[StoredUpdate]] = defaultdict(list)
         for stored in claimed:
             per_chat[stored.chat_id].append(stored)
-        await asyncio.gather(*(self._handle_in_order(items) for items in per_chat.values()))
+        outcomes = Outcomes()
+        await asyncio.gather(
+            *(self._handle_in_order(items, outcomes) for items in per_chat.values())
+        )
+        # Kept until written: if the database is down now, the next round that reaches it
+        # writes them, so nothing waits for CLAIM_LEASE.
+        self._unwritten = outcomes
         async with self.runtime.unit_of_work() as uow:
-            await uow.telegram_inbox.mark_done(
-                [stored.update_id for stored in claimed], self.runtime.clock()
-            )
+            await self._write(uow, outcomes)
             await uow.commit()
+        self._unwritten = Outcomes()
         return len(claimed) if len(claimed) >= BATCH else 0
 
-    async def _handle_in_order(self, items: list[StoredUpdate]) -> None:
+    async def _write(self, uow: SqlUnitOfWork, outcomes: Outcomes) -> None:
+        if outcomes:
+            await uow.telegram_inbox.mark_done(outcomes.done, self.runtime.clock())
+            await uow.telegram_inbox.give_back(outcomes.held, outcomes.untried)
+
+    async def _handle_in_order(self, items: list[StoredUpdate], outcomes: Outcomes) -> None:
         async with self._slots:
-            for stored in items:
-                update = Update.de_json(stored.payload, self.application.bot)
-                # Handler exceptions go to the application's error handler; never stop the chat.
-                await self.application.process_update(update)
+            for position, stored in enumerate(items):
+                if await self._handle(stored):
+                    outcomes.done.append(stored.update_id)
+                    continue
+                if stored.attempts >= MAX_ATTEMPTS:
+                    log.error(
+                        "telegram: update %d (chat %s) failed %d times; given up",
+                        stored.update_id,
+                        stored.chat_id,
+                        stored.attempts,
+                    )
+                    outcomes.done.append(stored.update_id)
+                    continue
+                hold = timedelta(seconds=RETRY_SECONDS * stored.attempts)
+                outcomes.held[stored.update_id] = self.runtime.clock() + hold
+                outcomes.untried += [later.update_id for later in items[position + 1 :]]
+                return
+
+    async def _handle(self, stored: StoredUpdate) -> bool:
+        """Hand one update to PTB; False when it failed and may succeed when tried again."""
+        try:
+            update = Update.de_json(stored.payload, self.application.bot)
+            await self.application.process_update(update)
+        except Exception:
+            log.exception("telegram: update %d could not be handled", stored.update_id)
+            return False
+        finally:
+            failed = stored.update_id in self._failed
+            error = self._failed.pop(stored.update_id, None)
+        # Telegram refused a request as such: the same request fails again (already logged).
+        return not failed or isinstance(error, BadRequest | Forbidden)
+
+    async def _note_failure(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Error handler: remember which update failed, for ``_handle``."""
+        if isinstance(update, Update):
+            self._failed[update.update_id] = context.error
 
     def webhook_app(self, secret: str) -> web.Application:
         """The webhook endpoint: check the secret, store, then answer 200."""

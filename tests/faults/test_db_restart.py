@@ -133,8 +133,8 @@ async def world(postgres: PostgresServer | None, tmp_path: Path) -> AsyncIterato
             relay.stop()
 
 
-class KnownRestartBugs(AssertionError):
-    """Work claimed before the outage stalls, or a question is lost (see the xfail)."""
+class RestartStalled(AssertionError):
+    """Work claimed before the outage stalled, or a question was lost."""
 
 
 def ask(api: BotApiStandIn, user: FakeUser, number: int, texts: dict[int, str]) -> int:
@@ -182,16 +182,6 @@ def send_like_an_mta(port: int, numbers: list[int]) -> dict[int, list[int]]:
     return {number: [send_mail(port, number)] for number in numbers}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KnownRestartBugs,
-    reason=(
-        "TelegramIntake.handle_pending, MailProcessor.run_once, OutboxWorker._drain: work "
-        "claimed before the outage whose handling failed keeps its lease (updates 2 min, mail "
-        "5 min, outbox 2 min) instead of being given back when the database is back, so the "
-        "backlog stalls; and updates whose handler failed are marked done with the round"
-    ),
-)
 async def test_database_restart_mid_burst_loses_nothing(world: World) -> None:
     api, engine, server = world.api, world.engine, world.server
     world.bot.start()
@@ -273,7 +263,7 @@ async def test_database_restart_mid_burst_loses_nothing(world: World) -> None:
         # Well within the claims' leases (minutes): the backlog must not wait for them.
         await world.wait(all_handled, 30, "every question, mail and reply after the restart")
     except TimedOut as timeout:
-        raise KnownRestartBugs(await what_stalled(engine, texts)) from timeout
+        raise RestartStalled(await what_stalled(engine, texts)) from timeout
     world.check_alive()
 
     async with engine.connect() as connection:
@@ -305,7 +295,7 @@ async def test_database_restart_mid_burst_loses_nothing(world: World) -> None:
         )
 
     if stored != Counter(texts.values()):  # each question exactly once
-        raise KnownRestartBugs(await what_stalled(engine, texts))
+        raise RestartStalled(await what_stalled(engine, texts))
     assert len(mail_rows) == MAILS + 1 and set(mail_rows.values()) == {1}
     assert mail_statuses == {"processed"}
     assert len(mail_messages) == MAILS + 1 and set(mail_messages.values()) == {1}
