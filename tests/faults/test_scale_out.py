@@ -3,9 +3,10 @@
 Three real processes share one database. A stand-in for Telegram and a reverse proxy
 (tests/support/webhook_proxy.py) deliver the Bot API stand-in's updates to them in turn,
 again when an instance does not answer 200, and some twice to two instances at once. Only
-the first instance listens for SMTP. While a burst of questions and mails arrives, SLA
-reminders of a few tickets fall due. Afterwards every update was handled once, every
-outbox message sent once, every reminder told once and every mail processed once.
+the first instance listens for SMTP; all of them process the stored mail. While a burst of
+questions and mails arrives, SLA reminders of a few tickets fall due. Afterwards every
+update was handled once, every outbox message sent once, every reminder told once and every
+mail processed once.
 
 The races behind that (migrations, outbox and update claims) are also played out
 deterministically with two database sessions standing for two instances.
@@ -60,8 +61,8 @@ from tests.support.webhook_proxy import WebhookProxy
 INSTANCES = 3
 USERS = 100
 #: Each user asks this many questions, one after the other: the next when the bot has the
-#: previous one (two of one chat at once are handled by two instances at once, see the xfail
-#: of test_a_chats_next_update_waits_while_another_instance_holds_one).
+#: previous one (one chat at a time across instances: see
+#: test_a_chats_next_update_waits_while_another_instance_holds_one).
 ROUNDS = 2
 QUESTIONS = USERS * ROUNDS
 MAILS = 60
@@ -174,7 +175,7 @@ async def cluster(postgres: PostgresServer | None, tmp_path: Path) -> AsyncItera
         env = {
             **common,
             "TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-            # Only one instance listens for SMTP (and so processes mail).
+            # Only one instance listens for SMTP; every instance processes stored mail.
             "SMTP_LISTEN_PORT": str(smtp_port) if index == 0 else "0",
         }
         processes.append(BotProcess(env, workdir))
@@ -547,17 +548,6 @@ class ChatHandledTwiceAtOnce(AssertionError):
     """Two instances hold updates of one chat at the same time."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ChatHandledTwiceAtOnce,
-    reason=(
-        "SqlTelegramInbox.claim_pending: while one instance holds a chat's update, another "
-        "claims that chat's next one, so two instances change the chat's ticket at once; "
-        "after CONFLICT_ATTEMPTS optimistic-lock retries the loser's handler fails and "
-        "TelegramIntake.handle_pending marks its update done anyway: the question is lost "
-        "(1 run in 3 with ten questions per chat sent at once to three instances)"
-    ),
-)
 async def test_a_chats_next_update_waits_while_another_instance_holds_one(
     shared_database: str,
 ) -> None:
