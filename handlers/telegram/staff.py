@@ -12,8 +12,9 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import services, texts
@@ -86,13 +87,13 @@ class StaffHandlers:
         uow = self.runtime.unit_of_work()
         if pressed.action == "fwd":
             roles = sorted(ALL_ROLES - {"penyedia"})
-            await query.edit_message_reply_markup(keyboard(render.forward_keyboard(number, roles)))
+            await _show_buttons(query, keyboard(render.forward_keyboard(number, roles)))
             await query.answer()
             return
         if pressed.action == "back":
             async with self.runtime.unit_of_work() as reader:
                 ticket = await reader.tickets.get(number)
-            await query.edit_message_reply_markup(keyboard(render.card_keyboard(ticket)))
+            await _show_buttons(query, keyboard(render.card_keyboard(ticket)))
             await query.answer()
             return
         actions: dict[str, Callable[[], Awaitable[object]]] = {
@@ -268,3 +269,13 @@ class StaffHandlers:
                 reply_to_message_id=reply_to_message_id,
             ),
         )
+
+
+async def _show_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Swap a card's buttons; a second press of the same button changes nothing, which
+    Telegram answers with "message is not modified": not an error."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:
+        if "message is not modified" not in error.message.lower():
+            raise

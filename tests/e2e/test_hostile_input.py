@@ -352,6 +352,18 @@ async def test_a_non_member_pressing_staff_buttons_is_refused(bot: BotUnderTest)
     assert await ticket_state(bot, 1) == before
 
 
+async def test_pressing_a_menu_button_twice_is_not_an_error(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "Teruskan" twice on one card (a double tap): the second edit changes nothing, which
+    Telegram answers with "message is not modified"; the bot shrugs, nothing is logged."""
+    card = await bot.escalate(bot.requester, "Zzqx wvvq plorkh", 1)
+    data = button_data(card, texts.BUTTON_FORWARD)
+    await forge(bot, bot.rina, card, data, data)
+    assert errors(caplog) == []
+    assert len(bot.api.answered_callbacks) >= 2
+
+
 async def test_a_button_naming_another_ticket_does_nothing(bot: BotUnderTest) -> None:
     """A member pressing, on card #1, data that names ticket #2: ignored, neither changes."""
     first, _ = await two_tickets(bot)
