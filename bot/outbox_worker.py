@@ -60,7 +60,7 @@ class OutboxWorker:
         clock: Callable[[], datetime] = utc_now,
         batch_size: int = 100,
         lease: timedelta = timedelta(minutes=2),
-        max_attempts: int = 25,
+        give_up_after: timedelta = timedelta(hours=72),
         idle_poll_seconds: float = 1.0,
         on_give_up: Callable[[QueuedMessage, str], Awaitable[None]] | None = None,
     ) -> None:
@@ -69,7 +69,7 @@ class OutboxWorker:
         self._clock = clock
         self._batch_size = batch_size
         self._lease = lease
-        self._max_attempts = max_attempts
+        self._give_up_after = give_up_after
         self._on_give_up = on_give_up
         self._rounds = Rounds("outbox", self._dispatch, idle_poll_seconds)
         self._lanes: dict[tuple[str, str], asyncio.Task[bool]] = {}
@@ -199,11 +199,15 @@ class OutboxWorker:
                     done.set_result(None)
 
     async def _handle_failure(self, message: QueuedMessage, error: DeliveryError) -> bool:
-        """Record the failure; True when the message is given up (the lane may go on)."""
+        """Record the failure; True when the message is given up (the lane may go on).
+
+        A transient failure is retried however often it happened (an outage of hours loses
+        nothing); only a message older than ``give_up_after`` is given up.
+        """
         now = self._clock()
         async with self._sessions() as session, session.begin():
             outbox = SqlOutbox(session)
-            if error.permanent or message.attempts + 1 >= self._max_attempts:
+            if error.permanent or now - message.created_at >= self._give_up_after:
                 log.error(
                     "outbox: giving up on #%d to %s: %s", message.id, message.destination, error
                 )

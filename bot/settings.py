@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     health_listen: str | None = None
     attachments_dir: Path = Path("./data/attachments")
     max_attachment_mb: float = Field(default=10, gt=0, le=2000)
+    outbox_give_up_hours: float = Field(default=72, gt=0, le=24 * 90)
 
     @field_validator("telegram_api_base_url", "telegram_file_base_url", "telegram_webhook_url")
     @classmethod

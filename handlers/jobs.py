@@ -175,7 +175,6 @@ class OutboxWatch:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._last_warning: datetime | None = None
 
     async def check(self) -> bool:
         """True when a warning was queued."""
@@ -183,11 +182,12 @@ class OutboxWatch:
         if staff_chat is None or self.runtime.settings.telegram_bot_token is None:
             return False
         now = self.runtime.clock()
-        if self._last_warning is not None and now - self._last_warning < BACKLOG_WARNING_EVERY:
-            return False
         async with self.runtime.unit_of_work() as uow:
             count, oldest = await uow.outbox.backlog()
             if oldest is None or (count < BACKLOG_COUNT and now - oldest < BACKLOG_AGE):
+                return False
+            # The last warning is kept in the database: restarts and other instances see it.
+            if not await uow.outbox.claim_backlog_warning(now, BACKLOG_WARNING_EVERY):
                 return False
             since = oldest.astimezone(self.runtime.zone).strftime("%d-%m-%Y %H:%M")
             await uow.outbox.enqueue(
@@ -207,7 +207,6 @@ class OutboxWatch:
                 now,
             )
             await uow.commit()
-        self._last_warning = now
         log.warning("outbox backlog: %d messages, oldest since %s", count, since)
         self.runtime.outbox_wake()
         return True

@@ -162,11 +162,25 @@ class FaqEntryRow(Base):
     published_at: Mapped[datetime]
 
 
+PENDING_OUTBOX = column("status") == "pending"
+
+
 class OutboxRow(Base):
     """A message to send, fixed when queued and retried unchanged until it is delivered."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # A claim looks up the earlier rows still to send of each chat or address (its order).
+        Index(
+            "ix_outbox_pending_lane",
+            "channel",
+            "destination",
+            "id",
+            sqlite_where=PENDING_OUTBOX,
+            postgresql_where=PENDING_OUTBOX,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -183,6 +197,19 @@ class OutboxRow(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     sent_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class OutboxStateRow(Base):
+    """Outbox state shared by all instances, one row per name (inserted by the migration).
+
+    ``claims`` is locked by every claim on PostgreSQL, so two instances never take rows of
+    one chat at once; ``backlog_warning`` holds when the staff group was last warned.
+    """
+
+    __tablename__ = "outbox_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime | None]
 
 
 class ChatMessageRow(Base):

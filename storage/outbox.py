@@ -3,6 +3,8 @@
 A claim is one ``UPDATE ... RETURNING`` whose condition (pending, due, not held) is checked
 again on the current row, so several instances never take the same row; the lease
 (``claimed_until``) makes a row claimed by a crashed process available again once it runs out.
+A chat or address keeps its order: a row waits while an earlier one of its destination is not
+due (a retry) or any of its rows is held, which also keeps each destination with one instance.
 The hot statements are Core statements built once (every answer goes through them).
 """
 
@@ -10,13 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbound import Outbound, OutboundKind, Purpose, QueuedMessage
-from storage.models import OutboxRow
+from handlers.telegram.render import split_long_texts
+from storage.models import OutboxRow, OutboxStateRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -27,15 +30,40 @@ _DUE = and_(
     _OUTBOX.c.next_attempt_at <= bindparam("now"),
     or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < bindparam("now")),
 )
+_OTHER = _OUTBOX.alias("other")
+#: The row must wait: an earlier row of its chat or address waits for a retry, or one of
+#: them is being sent (by any instance).
+_HELD_BACK = (
+    select(_OTHER.c.id)
+    .where(
+        _OTHER.c.channel == _OUTBOX.c.channel,
+        _OTHER.c.destination == _OUTBOX.c.destination,
+        _OTHER.c.status == PENDING,
+        or_(
+            and_(_OTHER.c.id < _OUTBOX.c.id, _OTHER.c.next_attempt_at > bindparam("now")),
+            _OTHER.c.claimed_until >= bindparam("now"),
+        ),
+    )
+    .exists()
+)
 _CANDIDATES = (
     select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.destination)
-    .where(_DUE, _OUTBOX.c.channel.in_(bindparam("channels", expanding=True)))
+    .where(
+        _DUE,
+        _OUTBOX.c.channel.in_(bindparam("channels", expanding=True)),
+        # The caller's own busy destinations are listed (held back or not) so that it knows
+        # they have more waiting.
+        or_(~_HELD_BACK, _OUTBOX.c.destination.in_(bindparam("busy", expanding=True))),
+    )
     .order_by(_OUTBOX.c.id)
     .limit(bindparam("candidates"))
 )
+_STATE = cast(Table, OutboxStateRow.__table__)
+#: Claims take turns on PostgreSQL: each claim sees the rows the one before it took.
+_CLAIM_LOCK = select(_STATE.c.name).where(_STATE.c.name == "claims").with_for_update()
 _CLAIM = (
     update(_OUTBOX)
-    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _DUE)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _DUE, ~_HELD_BACK)
     .values(claimed_until=bindparam("claimed_until"))
     .returning(
         _OUTBOX.c.id,
@@ -63,9 +91,14 @@ class SqlOutbox:
         self._session = session
 
     async def enqueue(self, messages: list[Outbound], now: datetime) -> list[int]:
-        """Queue messages; they go out after the surrounding transaction commits."""
+        """Queue messages; they go out after the surrounding transaction commits.
+
+        A Telegram text too long for one message is queued as its parts (one row each), so
+        every caller gets the same split and a retry resends only the part that failed.
+        """
         if not messages:
             return []
+        messages = split_long_texts(messages)
         await self._session.flush()  # ORM rows they refer to (a new ticket) go in first
         # A Core insert (one statement for all rows): queueing happens on every answer.
         result = await self._session.execute(
@@ -104,20 +137,27 @@ class SqlOutbox:
         with due rows are added to ``waiting``).
 
         The cap keeps a rate-limited chat's batch short enough to be sent well within its
-        lease, so no other instance takes those rows again while they are being sent.
+        lease. A destination with rows held (by any instance) gets none, and one whose earlier
+        row waits for a retry gets none after it, so its messages go out in order.
         """
+        busy_destinations = {destination for _, destination in busy}
         candidates = (
             await self._session.execute(
                 _CANDIDATES,
-                {"now": now, "channels": sorted(channels), "candidates": limit * 5},
+                {
+                    "now": now,
+                    "channels": sorted(channels),
+                    "busy": sorted(busy_destinations),
+                    "candidates": limit * 5,
+                },
             )
         ).all()
         taken: Counter[tuple[str, str]] = Counter()
         picked: list[int] = []
         for row_id, channel, destination in candidates:
             lane = (channel, destination)
-            if lane in busy:
-                if waiting is not None:
+            if destination in busy_destinations:  # may be held back: left for a later round
+                if lane in busy and waiting is not None:
                     waiting.add(lane)
                 continue
             if taken[lane] >= per_destination:
@@ -128,9 +168,13 @@ class SqlOutbox:
                 break
         if not picked:
             return []
-        # One UPDATE ... RETURNING takes the rows. Its WHERE is checked again on the row as it
-        # is when the statement gets it (PostgreSQL waits for a concurrent claim to commit),
-        # so a row another instance claimed or sent in the meantime is not taken.
+        if self._session.get_bind().dialect.name == "postgresql":
+            # Held until commit: another instance claiming meanwhile waits, then its UPDATE
+            # sees these rows held. (SQLite runs one instance; its writers take turns anyway.)
+            await self._session.execute(_CLAIM_LOCK)
+        # One UPDATE ... RETURNING takes the rows. Its WHERE is checked again, after the
+        # lock, so a row or destination another instance claimed or sent meanwhile is not
+        # taken.
         rows = (
             await self._session.execute(
                 _CLAIM, {"ids": picked, "now": now, "claimed_until": now + lease}
@@ -194,6 +238,39 @@ class SqlOutbox:
                 next_attempt_at=now,
             )
         )
+
+    async def post_pending(
+        self, before_id: int, channel: str, destination: str, ticket_id: int, purpose: str
+    ) -> bool:
+        """A message of ``purpose`` about the ticket, queued before row ``before_id`` for
+        this destination, is still to be sent (not an edit: a new message)."""
+        row = await self._session.scalar(
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.id < before_id,
+                OutboxRow.channel == channel,
+                OutboxRow.destination == destination,
+                OutboxRow.status == PENDING,
+                OutboxRow.ticket_id == ticket_id,
+                OutboxRow.purpose == purpose,
+                OutboxRow.kind != OutboundKind.EDIT.value,
+            )
+            .limit(1)
+        )
+        return row is not None
+
+    async def claim_backlog_warning(self, now: datetime, every: timedelta) -> bool:
+        """Record a backlog warning at ``now`` unless one was given less than ``every`` ago
+        (by any instance, before any restart); True when this caller is to warn."""
+        result = await self._session.execute(
+            update(OutboxStateRow)
+            .where(
+                OutboxStateRow.name == "backlog_warning",
+                or_(OutboxStateRow.at.is_(None), OutboxStateRow.at <= now - every),
+            )
+            .values(at=now)
+        )
+        return bool(cast(CursorResult[Any], result).rowcount)
 
     async def depth(self) -> int:
         """Rows still waiting to be sent."""

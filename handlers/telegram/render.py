@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
 from bot import texts
+from bot.core.outbound import Outbound, OutboundKind
 from bot.core.tickets import AttachmentRef, Ticket
 from handlers.telegram import callbacks
 
@@ -132,6 +134,28 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         parts.append(current)
     return [part for part in parts if part.strip()]  # Telegram refuses an empty message
+
+
+def split_long_texts(messages: list[Outbound]) -> list[Outbound]:
+    """Each Telegram text longer than one message as one message per part, in order, the
+    buttons under the last. Queued apart, a part that failed is retried alone: the parts
+    already delivered are not sent again."""
+    out: list[Outbound] = []
+    for message in messages:
+        if message.channel != "telegram" or message.kind is not OutboundKind.TEXT:
+            out.append(message)
+            continue
+        parts = split_html(message.payload["text"])
+        if len(parts) <= 1:
+            out.append(message)
+            continue
+        common = {key: value for key, value in message.payload.items() if key != "buttons"}
+        for index, part in enumerate(parts):
+            payload = {**common, "text": part}
+            if index == len(parts) - 1 and "buttons" in message.payload:
+                payload["buttons"] = message.payload["buttons"]
+            out.append(replace(message, payload=payload))
+    return out
 
 
 def utf16_length(text: str) -> int:

@@ -12,10 +12,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.outbound import DeliveryError, OutboundKind, Purpose, QueuedMessage
-from handlers.telegram import render
 from handlers.telegram.common import retry_seconds
 from storage.attachments import AttachmentStore
 from storage.chat_state import SqlChatMessages
+from storage.outbox import SqlOutbox
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,10 @@ class TelegramSender:
         payload = message.payload
         if message.kind is OutboundKind.EDIT:
             target = await self._message_of(message, payload["target"])
-            if target is None:  # the card was never delivered: post it instead
+            if target is None:
+                if await self._post_pending(message):  # it still comes: edit it then
+                    raise DeliveryError("the message to edit is not sent yet")
+                # The card was never delivered (given up): post it instead.
                 return await self._send_text(
                     chat_id, payload, None, await self._topic(message, chat_id)
                 )
@@ -131,20 +134,16 @@ class TelegramSender:
         reply_to: int | None,
         thread: int | None = None,
     ) -> str:
-        parts = render.split_html(payload["text"])
-        sent_id = 0
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            sent = await self._bot.send_message(
-                chat_id=chat_id,
-                text=part,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(payload.get("buttons")) if last else None,
-                reply_parameters=_reply(reply_to),
-                message_thread_id=thread,
-            )
-            sent_id = sent.message_id
-        return str(sent_id)
+        # One message: a longer text was queued as parts (render.split_long_texts).
+        sent = await self._bot.send_message(
+            chat_id=chat_id,
+            text=payload["text"],
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(payload.get("buttons")),
+            reply_parameters=_reply(reply_to),
+            message_thread_id=thread,
+        )
+        return str(sent.message_id)
 
     async def _topic(self, message: QueuedMessage, chat_id: int) -> int | None:
         """The ticket's forum topic in a group that has topics, created with its card."""
@@ -172,6 +171,19 @@ class TelegramSender:
             chat = await self._bot.get_chat(chat_id)
             self._is_forum[chat_id] = bool(chat.is_forum)
         return self._is_forum[chat_id]
+
+    async def _post_pending(self, message: QueuedMessage) -> bool:
+        """An earlier post of the message an edit targets still waits in the outbox."""
+        if message.ticket_id is None:
+            return False
+        async with self._sessions() as session:
+            return await SqlOutbox(session).post_pending(
+                message.id,
+                message.channel,
+                message.destination,
+                message.ticket_id,
+                message.payload["target"],
+            )
 
     async def _message_of(self, message: QueuedMessage, purpose: str) -> int | None:
         """The latest message of ``purpose`` (e.g. the card) about this ticket in this chat."""

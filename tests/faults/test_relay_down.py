@@ -289,15 +289,6 @@ async def test_permanent_refusal_is_shown_under_the_card(world: RelayWorld) -> N
     assert world.sink.messages == [] and len(world.sink.refused) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "OutboxWorker._handle_failure: a transient failure counts towards max_attempts (25), "
-        "so after about 84 minutes of outage (backoff capped at 5 min) the mail is marked "
-        "failed for good and never sent when the relay returns"
-    ),
-)
 async def test_a_relay_down_for_two_hours_loses_no_mail(world: RelayWorld) -> None:
     await world.mail_in("Zzqx plorkh", "zzqx wvvq plorkh")  # the relay is down
     await world.harness.card(1)

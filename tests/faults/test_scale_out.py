@@ -266,7 +266,9 @@ async def _burst_and_check(cluster: Cluster, proxy: WebhookProxy, users: list[Fa
         pending = await count(engine, OutboxRow, OutboxRow.status == "pending")
         return updates == 0 and mails >= MAILS and reminders >= 2 * SLA_TICKETS and pending == 0
 
-    await cluster.wait(all_handled, 60, "every question, mail, reminder and reply")
+    # The staff group's messages go out at TELEGRAM_GROUP_MSGS_PER_MIN in all, whichever
+    # instance sends them (one at a time): over two hundred take minutes.
+    await cluster.wait(all_handled, 240, "every question, mail, reminder and reply")
 
     async with engine.connect() as connection:
         stored = Counter(
@@ -508,16 +510,6 @@ class ChatSentFromTwoInstances(AssertionError):
     """Two instances hold rows for one chat at the same time."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ChatSentFromTwoInstances,
-    reason=(
-        "SqlOutbox.claim_due: a lane (one chat) is busy only inside its own process, so while "
-        "one instance sends a chat's rows another claims that chat's next rows: with N "
-        "instances the staff group gets N times TELEGRAM_GROUP_MSGS_PER_MIN (each process "
-        "has its own rate limiter) and its messages lose their order"
-    ),
-)
 async def test_one_chat_is_sent_to_by_one_instance_at_a_time(shared_database: str) -> None:
     engine = create_engine(shared_database)
     await upgrade(engine)
