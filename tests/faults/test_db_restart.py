@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import services
@@ -38,6 +38,8 @@ from storage.uow import SqlUnitOfWork
 from tests.e2e.conftest import ROSTER, STAFF_CHAT, free_port, started_api
 from tests.faults.test_kill9 import HELPDESK, BotProcess, mail, question
 from tests.support.bot_api import BotApiStandIn, FakeUser
+from tests.support.db_state import count
+from tests.support.db_state import describe as state
 from tests.support.postgres import PostgresServer, postgres_server
 from tests.support.smtp_sink import Sink
 
@@ -306,42 +308,6 @@ async def test_database_restart_mid_burst_loses_nothing(world: World) -> None:
     relayed = Counter(str(message["Message-ID"]) for message in world.sink.messages)
     assert set(relayed) <= set(mail_ids)
     assert sum(relayed.values()) <= len(relayed) + 5
-
-
-async def count(engine: AsyncEngine, model: Any, *where: Any) -> int:
-    async with engine.connect() as connection:
-        return int(
-            await connection.scalar(select(func.count()).select_from(model).where(*where)) or 0
-        )
-
-
-async def state(engine: AsyncEngine) -> str:
-    """What the database holds, for a timeout message."""
-    try:
-        async with engine.connect() as connection:
-            outbox = (
-                await connection.execute(
-                    select(OutboxRow.status, OutboxRow.channel, func.count()).group_by(
-                        OutboxRow.status, OutboxRow.channel
-                    )
-                )
-            ).all()
-            mails = (
-                await connection.execute(
-                    select(InboundMailRow.status, func.count()).group_by(InboundMailRow.status)
-                )
-            ).all()
-            updates = (
-                await connection.execute(
-                    select(TelegramUpdateRow.processed_at.is_(None), func.count()).group_by(
-                        TelegramUpdateRow.processed_at.is_(None)
-                    )
-                )
-            ).all()
-        questions = await count(engine, MessageRow, MessageRow.text.like("pertanyaan nomor %"))
-    except Exception as error:  # the database may be what is down
-        return f"database unavailable: {error!r}"
-    return f"questions={questions} outbox={outbox} mails={mails} updates(unhandled)={updates}"
 
 
 async def test_an_sla_notice_cut_off_by_the_database_is_retried_within_seconds(

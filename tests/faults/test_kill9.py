@@ -36,6 +36,7 @@ from storage.models import InboundMailRow, MessageRow, OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.e2e.conftest import ROSTER, STAFF_CHAT, free_port, started_api
 from tests.support.bot_api import BotApiStandIn
+from tests.support.db_state import count, describe
 from tests.support.smtp_sink import Sink
 
 SCRIPT = str(Path(sys.executable).parent / "lpse-helpdesk")
@@ -186,7 +187,7 @@ async def test_kill9_mid_burst_loses_nothing_and_handles_each_once(
     )
 
     async def some_handled() -> bool:
-        return await _count(engine, MessageRow, MessageRow.text.like("pertanyaan nomor %")) > 60
+        return await count(engine, MessageRow, MessageRow.text.like("pertanyaan nomor %")) > 60
 
     await wait_until(some_handled, 60, "the burst to be under way")
     bot.kill9()
@@ -201,10 +202,10 @@ async def test_kill9_mid_burst_loses_nothing_and_handles_each_once(
         assert await asyncio.to_thread(send_mails, world["smtp_port"], failed) == []
 
     async def all_handled() -> bool:
-        questions = await _count(engine, MessageRow, MessageRow.text.like("pertanyaan nomor %"))
-        mails = await _count(engine, InboundMailRow, InboundMailRow.status == "processed")
+        questions = await count(engine, MessageRow, MessageRow.text.like("pertanyaan nomor %"))
+        mails = await count(engine, InboundMailRow, InboundMailRow.status == "processed")
         # The staff group is held to Telegram's per-group rate; everything else must be out.
-        to_people = await _count(
+        to_people = await count(
             engine,
             OutboxRow,
             OutboxRow.status == "pending",
@@ -253,24 +254,7 @@ _ENGINE: list[Any] = []
 
 
 async def _state() -> str:
-    if not _ENGINE:
-        return ""
-    engine = _ENGINE[0]
-    async with engine.connect() as connection:
-        rows = (
-            await connection.execute(
-                select(OutboxRow.status, OutboxRow.channel, func.count()).group_by(
-                    OutboxRow.status, OutboxRow.channel
-                )
-            )
-        ).all()
-        mails = (
-            await connection.execute(
-                select(InboundMailRow.status, func.count()).group_by(InboundMailRow.status)
-            )
-        ).all()
-    questions = await _count(engine, MessageRow, MessageRow.text.like("pertanyaan nomor %"))
-    return f"questions={questions} outbox={rows} mails={mails}"
+    return await describe(_ENGINE[0]) if _ENGINE else ""
 
 
 async def _listening(port: int) -> bool:
@@ -284,10 +268,3 @@ async def _listening(port: int) -> bool:
 
 async def _polled(api: BotApiStandIn) -> bool:
     return bool(api.calls_of("getUpdates"))
-
-
-async def _count(engine: Any, model: Any, *where: Any) -> int:
-    async with engine.connect() as connection:
-        return int(
-            await connection.scalar(select(func.count()).select_from(model).where(*where)) or 0
-        )
