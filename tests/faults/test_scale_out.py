@@ -54,6 +54,8 @@ from storage.uow import SqlUnitOfWork
 from tests.e2e.conftest import ROSTER, STAFF_CHAT, free_port, started_api
 from tests.faults.test_kill9 import HELPDESK, SCRIPT, BotProcess, question, send_mails
 from tests.support.bot_api import BotApiStandIn, FakeUser
+from tests.support.db_state import count
+from tests.support.db_state import describe as state
 from tests.support.postgres import PostgresServer
 from tests.support.smtp_sink import Sink
 from tests.support.webhook_proxy import WebhookProxy
@@ -580,37 +582,3 @@ async def test_a_chats_next_update_waits_while_another_instance_holds_one(
             raise ChatHandledTwiceAtOnce("update 2 claimed while update 1 of its chat is held")
     finally:
         await engine.dispose()
-
-
-async def count(engine: AsyncEngine, model: Any, *where: Any) -> int:
-    async with engine.connect() as connection:
-        return int(
-            await connection.scalar(select(func.count()).select_from(model).where(*where)) or 0
-        )
-
-
-async def state(engine: AsyncEngine) -> str:
-    """What the database holds, for a timeout message."""
-    try:
-        async with engine.connect() as connection:
-            outbox = (
-                await connection.execute(
-                    select(OutboxRow.status, OutboxRow.channel, func.count()).group_by(
-                        OutboxRow.status, OutboxRow.channel
-                    )
-                )
-            ).all()
-            mails = (
-                await connection.execute(
-                    select(InboundMailRow.status, func.count()).group_by(InboundMailRow.status)
-                )
-            ).all()
-            reminders = await connection.scalar(
-                select(func.count())
-                .select_from(SlaReminderRow)
-                .where(SlaReminderRow.sent_at.is_not(None))
-            )
-        questions = await count(engine, MessageRow, MessageRow.text.like("pertanyaan nomor %"))
-    except Exception as error:  # the database may be what is down
-        return f"database unavailable: {error!r}"
-    return f"questions={questions} outbox={outbox} mails={mails} reminders_sent={reminders}"
