@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -181,6 +181,7 @@ async def run(
         senders,
         clock=runtime.clock,
         on_give_up=lambda message, error: _report_failure(runtime, message, error),
+        give_up_after=timedelta(hours=settings.outbox_give_up_hours),
     )
     runtime.outbox_wake = worker.wake
     processor: MailProcessor | None = None

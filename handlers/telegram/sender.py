@@ -13,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.core.outbound import DeliveryError, OutboundKind, Purpose, QueuedMessage
 from handlers.telegram.common import retry_seconds
+from handlers.telegram.render import split_html
 from storage.attachments import AttachmentStore
 from storage.chat_state import SqlChatMessages
 from storage.outbox import SqlOutbox
@@ -134,15 +135,19 @@ class TelegramSender:
         reply_to: int | None,
         thread: int | None = None,
     ) -> str:
-        # One message: a longer text was queued as parts (render.split_long_texts).
-        sent = await self._bot.send_message(
-            chat_id=chat_id,
-            text=payload["text"],
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(payload.get("buttons")),
-            reply_parameters=_reply(reply_to),
-            message_thread_id=thread,
-        )
+        # One message: a longer text is queued as parts (render.split_long_texts). Only a row
+        # queued by an older version can still be too long; it is split here, as then.
+        parts = split_html(payload["text"]) or [payload["text"]]
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            sent = await self._bot.send_message(
+                chat_id=chat_id,
+                text=part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(payload.get("buttons")) if last else None,
+                reply_parameters=_reply(reply_to),
+                message_thread_id=thread,
+            )
         return str(sent.message_id)
 
     async def _topic(self, message: QueuedMessage, chat_id: int) -> int | None:
