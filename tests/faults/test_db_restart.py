@@ -38,7 +38,7 @@ from storage.uow import SqlUnitOfWork
 from tests.e2e.conftest import ROSTER, STAFF_CHAT, free_port, started_api
 from tests.faults.test_kill9 import HELPDESK, BotProcess, mail, question
 from tests.support.bot_api import BotApiStandIn, FakeUser
-from tests.support.db_state import count
+from tests.support.db_state import count, wait_until
 from tests.support.db_state import describe as state
 from tests.support.postgres import PostgresServer, postgres_server
 from tests.support.smtp_sink import Sink
@@ -73,14 +73,9 @@ class World:
     async def wait(
         self, condition: Callable[[], Awaitable[bool]], timeout: float, what: str
     ) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            self.check_alive()
-            if await condition():
-                return
-            await asyncio.sleep(0.25)
-        raise TimedOut(f"timed out waiting for {what}: {await state(self.engine)}")
+        await wait_until(
+            condition, timeout, what, self.engine, check=self.check_alive, error=TimedOut
+        )
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ from storage.models import InboundMailRow, MessageRow, OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.e2e.conftest import ROSTER, STAFF_CHAT, free_port, started_api
 from tests.support.bot_api import BotApiStandIn
-from tests.support.db_state import count, describe
+from tests.support.db_state import count
+from tests.support.db_state import wait_until as poll_until
 from tests.support.smtp_sink import Sink
 
 SCRIPT = str(Path(sys.executable).parent / "lpse-helpdesk")
@@ -156,13 +157,7 @@ async def world(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
 
 
 async def wait_until(condition: Any, timeout: float, what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await condition():
-            return
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}: {await _state()}")
+    await poll_until(condition, timeout, what, _ENGINE[0] if _ENGINE else None)
 
 
 async def test_kill9_mid_burst_loses_nothing_and_handles_each_once(
@@ -251,10 +246,6 @@ async def test_kill9_mid_burst_loses_nothing_and_handles_each_once(
 
 
 _ENGINE: list[Any] = []
-
-
-async def _state() -> str:
-    return await describe(_ENGINE[0]) if _ENGINE else ""
 
 
 async def _listening(port: int) -> bool:

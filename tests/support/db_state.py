@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -53,3 +55,26 @@ async def describe(engine: AsyncEngine) -> str:
         f"questions={questions} outbox={outbox} mails={mails} "
         f"unhandled updates={unhandled} reminders sent={reminders}"
     )
+
+
+async def wait_until(
+    condition: Callable[[], Awaitable[bool]],
+    timeout: float,
+    what: str,
+    engine: AsyncEngine | None,
+    *,
+    check: Callable[[], None] = lambda: None,
+    error: type[AssertionError] = AssertionError,
+) -> None:
+    """Poll ``condition`` every 0.25 s until it holds; ``check`` runs first each time (a bot
+    process still alive?). On timeout raises ``error`` naming ``what`` and what the database
+    holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        check()
+        if await condition():
+            return
+        await asyncio.sleep(0.25)
+    summary = await describe(engine) if engine is not None else ""
+    raise error(f"timed out waiting for {what}: {summary}")
