@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_inline import inline_creator
+
 
 def _prepare_sqlite_file(url: URL) -> None:
     database = url.database
@@ -27,7 +29,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Calls run on the event loop (storage.sqlite_inline): a lock is waited for by retrying
+    # asynchronously there, never by SQLite's busy handler blocking the loop.
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.close()
 
 
@@ -41,7 +45,7 @@ def create_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, async_creator=inline_creator(url))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # pre_ping: connections cut by a database restart are replaced instead of failing a round.

@@ -1,0 +1,84 @@
+"""SQLite connections whose calls run on the event loop instead of a worker thread.
+
+SQLAlchemy's ``sqlite+aiosqlite`` dialect hands every driver call (cursor, execute, fetch,
+close, commit) to aiosqlite's per-connection thread and waits for a wake-up from it. On a
+local database file those calls take microseconds, much less than the hand-off itself: a
+question through the bot made about 120 such thread round trips, and profiling put them at a
+quarter of the bot's CPU time (``bench/telegram.py``). Here the same aiosqlite connection
+object runs each call directly in the calling coroutine; SQLAlchemy's dialect, pool and
+statement cache are unchanged (aiosqlite's thread is still used, only to open and close).
+
+What this trades, and how the trade is kept safe:
+
+* A lock held by another connection must never be waited for *inside* a call: the loop
+  would stop, and if the holder is a coroutine of this very process it could never finish
+  (deadlock). So these connections use ``busy_timeout = 0`` and a call that meets
+  ``SQLITE_BUSY`` is retried after an ``asyncio.sleep`` (2 ms doubling to 100 ms) until
+  :data:`BUSY_WAIT_SECONDS` have passed, the same wait the threaded driver had. Retrying is
+  sound: a statement that got ``SQLITE_BUSY`` changed nothing. ``SQLITE_BUSY_SNAPSHOT``
+  (a reader that may not become a writer) is raised at once, as SQLite does.
+* Long statements block the loop for their duration. The hot paths are single-row reads
+  and writes; reports and retention over big tables run from the CLI, in their own process.
+* WAL with ``synchronous=NORMAL`` does not sync on commit, only at checkpoints (milliseconds,
+  every thousand pages).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Coroutine
+from functools import partial
+from typing import Any, TypeVar
+
+import aiosqlite
+from sqlalchemy.engine import URL
+
+#: How long a call waits in total for another connection's write lock before it fails.
+BUSY_WAIT_SECONDS = 5.0
+_FIRST_RETRY_SECONDS = 0.002
+_LONGEST_RETRY_SECONDS = 0.1
+
+T = TypeVar("T")
+
+
+class InlineConnection(aiosqlite.Connection):
+    """An aiosqlite connection that runs its SQLite calls in the calling coroutine."""
+
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        waited_until: float | None = None
+        delay = _FIRST_RETRY_SECONDS
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except sqlite3.OperationalError as error:
+                if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
+                    raise
+                now = asyncio.get_running_loop().time()
+                if waited_until is None:
+                    waited_until = now + BUSY_WAIT_SECONDS
+                if now >= waited_until:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
+
+
+def inline_creator(url: URL) -> Callable[[], Coroutine[Any, Any, InlineConnection]]:
+    """An ``async_creator`` for :func:`sqlalchemy.ext.asyncio.create_async_engine`.
+
+    The connection is opened with what the dialect would pass to ``sqlite3.connect`` for
+    ``url``; it is used from the loop's thread, not the one that opened it, hence
+    ``check_same_thread=False``.
+    """
+    args, kwargs = url.get_dialect()().create_connect_args(url)
+    connect = partial(sqlite3.connect, *args, **{**kwargs, "check_same_thread": False})
+
+    async def creator() -> InlineConnection:
+        connection = InlineConnection(connect, iter_chunk_size=64)
+        connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite's own connections
+        await connection  # starts aiosqlite's thread, which opens (and later closes) the file
+        return connection
+
+    return creator
