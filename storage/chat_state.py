@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, exists, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.tickets import TicketStatus
@@ -66,11 +64,16 @@ class SqlChatMessages:
         return message_id
 
 
-# Built once (every update is claimed): a reused statement keeps its cache key.
-_CLAIM_POSTGRESQL = postgresql_insert(_PROCESSED).on_conflict_do_nothing(
-    index_elements=["update_id"]
+# Every update is claimed with this statement. Written as text: the dialects' insert(...)
+# .on_conflict_do_nothing() has no cache key, so SQLAlchemy compiled it on every execution
+# (0.2 ms a question); the same SQL is valid on SQLite (3.24+) and PostgreSQL.
+_CLAIM = text(
+    "INSERT INTO processed_updates (update_id, processed_at) "
+    "VALUES (:update_id, :processed_at) ON CONFLICT (update_id) DO NOTHING"
+).bindparams(
+    bindparam("update_id", type_=_PROCESSED.c.update_id.type),
+    bindparam("processed_at", type_=_PROCESSED.c.processed_at.type),
 )
-_CLAIM_SQLITE = sqlite_insert(_PROCESSED).on_conflict_do_nothing(index_elements=["update_id"])
 
 
 class SqlProcessedUpdates:
@@ -85,11 +88,7 @@ class SqlProcessedUpdates:
 
     async def claim(self, update_id: int, now: datetime) -> bool:
         """True the first time ``update_id`` is claimed (one statement, no savepoint)."""
-        dialect = self._session.get_bind().dialect.name
-        statement = _CLAIM_POSTGRESQL if dialect == "postgresql" else _CLAIM_SQLITE
-        result = await self._session.execute(
-            statement, {"update_id": update_id, "processed_at": now}
-        )
+        result = await self._session.execute(_CLAIM, {"update_id": update_id, "processed_at": now})
         return bool(getattr(result, "rowcount", 0))
 
 
