@@ -120,8 +120,8 @@ class AiohttpRequest(BaseRequest):
     ``create_ssl_context``: certifi, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``), idle connections
     dropped after 5 s. Form fields are sent url-encoded, uploads as multipart/form-data with
     the same parts (aiohttp adds ``Content-Type: text/plain; charset=utf-8`` to the non-file
-    parts, which httpx leaves out). Nothing is logged per request (httpx logs each URL, with
-    the token, at INFO).
+    parts, which httpx leaves out). Each request is logged at DEBUG (httpx logs each URL at
+    INFO); the URL holds the token, which ``bot.observability`` redacts from every record.
 
     One difference in kind: httpcore polls a pooled connection's socket before reusing it
     (the costly check above); aiohttp relies on the event loop having seen the server's FIN.
@@ -287,7 +287,7 @@ class AiohttpRequest(BaseRequest):
             async with session.request(
                 method, url, data=body, timeout=timeout, allow_redirects=False, **extra
             ) as response:
-                return response.status, await response.read()
+                status, payload = response.status, await response.read()
         except TimeoutError as exc:
             # aiohttp's ServerTimeoutError (connect, socket read) is a TimeoutError too, and
             # the total cap raises a plain one
@@ -296,6 +296,9 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
         finally:
             pool.release()
+        if log.isEnabledFor(logging.DEBUG):  # the URL holds the token: the log redacts it
+            log.debug("HTTP Request: %s %s %d", method, url, status)
+        return status, payload
 
 
 def _multipart(request_data: RequestData) -> aiohttp.FormData:

@@ -21,8 +21,7 @@ from storage.outbox import SqlOutbox
 log = logging.getLogger(__name__)
 
 #: Requests to the Bot API in flight at once. Every outbox lane sending at the same time
-#: would keep that many HTTP connections open, and httpx checks each open connection on
-#: every request (its cost grows with the pool); a few at a time keep the pool small and
+#: would keep that many HTTP connections open; a few at a time keep the pool small and
 #: still cover Telegram's 30 messages/s at its usual latency.
 CONCURRENT_SENDS = 8
 
