@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, func, select, update
+from sqlalchemy import Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from storage.claims import claim_rows, serialise_claims
+from storage.claims import serialise_claims
 from storage.models import TelegramUpdateRow
 
 
@@ -37,6 +36,38 @@ _STORE_SQLITE = (
     .on_conflict_do_nothing(index_elements=["update_id"])
     .returning(_INBOX.c.update_id)
 )
+
+
+def _claim_statement() -> Any:
+    """One UPDATE ... RETURNING: the free updates (unclaimed, or their lease ran out) of chats
+    with no earlier update held, oldest first, get a lease and one more attempt."""
+    now = bindparam("now", type_=_INBOX.c.claimed_until.type)
+    candidate, earlier = _INBOX.alias("candidate"), _INBOX.alias("earlier")
+    earlier_held = exists().where(
+        earlier.c.chat_id == candidate.c.chat_id,
+        earlier.c.update_id < candidate.c.update_id,
+        earlier.c.processed_at.is_(None),
+        earlier.c.claimed_until >= now,
+    )
+    picked = (
+        select(candidate.c.update_id)
+        .where(
+            candidate.c.processed_at.is_(None),
+            or_(candidate.c.claimed_until.is_(None), candidate.c.claimed_until < now),
+            ~earlier_held,
+        )
+        .order_by(candidate.c.update_id)
+        .limit(bindparam("limit"))
+    )
+    return (
+        update(_INBOX)
+        .where(_INBOX.c.update_id.in_(picked.scalar_subquery()))
+        .values(claimed_until=bindparam("until"), attempts=_INBOX.c.attempts + 1)
+        .returning(_INBOX.c.update_id, _INBOX.c.payload, _INBOX.c.chat_id, _INBOX.c.attempts)
+    )
+
+
+_CLAIM = _claim_statement()
 
 
 class SqlTelegramInbox:
@@ -80,28 +111,13 @@ class SqlTelegramInbox:
         update is still held (by another instance, or given back with a hold after it
         failed), so a chat's updates are handled in order and by one instance at a time."""
         await serialise_claims(self._session, "telegram_inbox")
-        earlier = aliased(TelegramUpdateRow)
-        # Not free means held: claim_rows takes rows whose claim is unset or has run out.
-        earlier_held = exists().where(
-            earlier.chat_id == TelegramUpdateRow.chat_id,
-            earlier.update_id < TelegramUpdateRow.update_id,
-            earlier.processed_at.is_(None),
-            earlier.claimed_until >= now,
+        rows = (
+            await self._session.execute(_CLAIM, {"now": now, "until": now + lease, "limit": limit})
+        ).all()
+        return sorted(
+            (StoredUpdate(row.update_id, row.payload, row.chat_id, row.attempts) for row in rows),
+            key=lambda stored: stored.update_id,
         )
-        rows = await claim_rows(
-            self._session,
-            select(TelegramUpdateRow)
-            .where(TelegramUpdateRow.processed_at.is_(None), ~earlier_held)
-            .order_by(TelegramUpdateRow.update_id)
-            .limit(limit),
-            TelegramUpdateRow.claimed_until,
-            now,
-            lease,
-        )
-        for row in rows:
-            row.attempts += 1
-        await self._session.flush()
-        return [StoredUpdate(row.update_id, row.payload, row.chat_id, row.attempts) for row in rows]
 
     async def mark_done(self, update_ids: list[int], now: datetime) -> None:
         if update_ids:

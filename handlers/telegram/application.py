@@ -21,7 +21,7 @@ from telegram.ext import (
 
 from bot.runtime import Runtime
 from handlers.telegram.aiohttp_request import AiohttpRequest
-from handlers.telegram.common import AnyApplication
+from handlers.telegram.common import AnyApplication, silence_raw_call_advice
 from handlers.telegram.intake import WEBHOOK_PATH, TelegramIntake
 from handlers.telegram.requester import RequesterHandlers
 from handlers.telegram.sender import TelegramSender
@@ -48,6 +48,7 @@ def build_application(runtime: Runtime) -> AnyApplication:
     settings = runtime.settings
     assert settings.telegram_bot_token is not None
     assert settings.telegram_staff_chat_id is not None
+    silence_raw_call_advice()
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, Message
+from telegram._utils.types import ODVInput
 from telegram.error import RetryAfter
 from telegram.ext import Application
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.core.filetypes import sniff
@@ -21,6 +25,38 @@ from handlers.telegram.render import Keyboard
 
 #: The python-telegram-bot Application as this project uses it (default context types).
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+#: Bot API methods called through :func:`raw_call`.
+RAW_METHODS = ("getUpdates", "sendMessage")
+
+
+def silence_raw_call_advice() -> None:
+    """PTB asks callers of ``do_api_request`` to prefer its typed method where there is one;
+    for :data:`RAW_METHODS` the raw JSON is what is wanted (see :func:`raw_call`)."""
+    warnings.filterwarnings(
+        "ignore",
+        message=rf"Please use 'Bot\.({'|'.join(RAW_METHODS)})'",
+        category=PTBUserWarning,
+    )
+
+
+async def raw_call(
+    bot: Bot,
+    method: str,
+    arguments: dict[str, Any],
+    *,
+    read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+) -> Any:
+    """A Bot API call whose answer stays JSON (PTB's ``do_api_request``, no ``return_type``).
+
+    For the two calls made for every question: updates are stored exactly as Telegram sent
+    them (PTB builds its objects once, when the update is handled), and of a sent message
+    only its id is needed. Building PTB objects for these answers was a tenth of the bot's
+    CPU time per question (``bench/telegram.py``). The request still goes through PTB: its
+    rate limiter, error mapping (``RetryAfter``, ``BadRequest``, ...) and timeouts apply.
+    """
+    assert method in RAW_METHODS, method
+    return await bot.do_api_request(method, api_kwargs=arguments, read_timeout=read_timeout)
 
 
 def retry_seconds(error: RetryAfter) -> float:

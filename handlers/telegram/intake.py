@@ -25,7 +25,7 @@ from telegram.ext import ContextTypes
 
 from bot.background import Rounds
 from bot.runtime import Runtime
-from handlers.telegram.common import AnyApplication, retry_seconds
+from handlers.telegram.common import AnyApplication, raw_call, retry_seconds
 from storage.telegram_inbox import StoredUpdate
 from storage.uow import SqlUnitOfWork
 
@@ -91,11 +91,15 @@ class TelegramIntake:
         delay = 1.0
         while not stop.is_set():
             try:
-                updates = await bot.get_updates(
-                    offset=offset,
-                    timeout=POLL_TIMEOUT_SECONDS,
-                    allowed_updates=Update.ALL_TYPES,
-                    read_timeout=POLL_TIMEOUT_SECONDS + 10,
+                updates: list[dict[str, Any]] = await raw_call(
+                    bot,
+                    "getUpdates",
+                    {
+                        "offset": offset,
+                        "timeout": POLL_TIMEOUT_SECONDS,
+                        "allowed_updates": Update.ALL_TYPES,
+                    },
+                    read_timeout=2 * POLL_TIMEOUT_SECONDS + 10,  # the long poll, then 10 s
                 )
             except RetryAfter as error:
                 await _sleep(stop, retry_seconds(error))
@@ -113,12 +117,12 @@ class TelegramIntake:
             if not updates:
                 continue
             try:
-                await self.store([update.to_dict() for update in updates])
+                await self.store(updates)
             except Exception:
                 log.exception("telegram: could not store updates; they will be fetched again")
                 await _sleep(stop, 2)
                 continue
-            offset = updates[-1].update_id + 1
+            offset = int(updates[-1]["update_id"]) + 1
 
     async def handle_pending(self) -> int:
         """One round: claim stored updates, handle them, then record the round at once;

@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.outbound import DeliveryError, OutboundKind, Purpose, QueuedMessage
-from handlers.telegram.common import retry_seconds
+from handlers.telegram.common import raw_call, retry_seconds
 from handlers.telegram.render import split_html
 from storage.attachments import AttachmentStore
 from storage.chat_state import SqlChatMessages
@@ -139,15 +139,19 @@ class TelegramSender:
         parts = split_html(payload["text"]) or [payload["text"]]
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            sent = await self._bot.send_message(
-                chat_id=chat_id,
-                text=part,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(payload.get("buttons")) if last else None,
-                reply_parameters=_reply(reply_to),
-                message_thread_id=thread,
+            sent = await raw_call(
+                self._bot,
+                "sendMessage",
+                {
+                    "chat_id": chat_id,
+                    "text": part,
+                    "parse_mode": ParseMode.HTML,
+                    "reply_markup": keyboard(payload.get("buttons")) if last else None,
+                    "reply_parameters": _reply(reply_to),
+                    "message_thread_id": thread,
+                },
             )
-        return str(sent.message_id)
+        return str(sent["message_id"])
 
     async def _topic(self, message: QueuedMessage, chat_id: int) -> int | None:
         """The ticket's forum topic in a group that has topics, created with its card."""
