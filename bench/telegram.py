@@ -78,8 +78,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,9 @@ UNANSWERED_SHARE = 0.2
 ANSWER_TIMEOUT = 60.0
 #: RSS is sampled every this many conversations of the bot's concurrent run.
 RSS_EVERY = 1000
+#: The bot's and the echo bot's concurrent runs are cut into this many turns each, taken
+#: alternately (see ``compare``).
+SLICES = 6
 #: Off-topic questions (the FAQ must abstain on them; checked with the matcher at start-up).
 OFF_TOPIC = (
     "Jam berapa kantin di seberang kantor bupati buka hari Minggu?",
@@ -302,30 +305,64 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+@dataclass
+class Tally:
+    """What one or more drives of one bot measured, summed (an interleaved run is several)."""
+
+    latencies: list[float] = field(default_factory=list)
+    replies: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    conversations: int = 0
+    seconds: float = 0.0
+    user: float = 0.0
+    system: float = 0.0
+    switches: int = 0
+    rss_samples_kib: list[tuple[int, int]] = field(default_factory=list)
+
+    def result(self, name: str, mode: str, concurrency: int) -> RunResult:
+        per = max(self.conversations, 1)
+        elapsed = max(self.seconds, 1e-9)
+        ms = [value * 1000 for value in self.latencies]
+        return RunResult(
+            bot=name,
+            mode=mode,
+            conversations=self.conversations,
+            concurrency=concurrency,
+            seconds=round(self.seconds, 3),
+            per_second=round(len(self.latencies) / elapsed, 1),
+            p50_ms=round(percentile(ms, 50), 2),
+            p99_ms=round(percentile(ms, 99), 2),
+            mean_ms=round(statistics.fmean(ms), 2) if ms else float("nan"),
+            max_ms=round(max(ms), 2) if ms else float("nan"),
+            cpu_ms_per_conversation=round((self.user + self.system) * 1000 / per, 3),
+            failed=self.failed,
+            user_ms_per_conversation=round(self.user * 1000 / per, 3),
+            system_ms_per_conversation=round(self.system * 1000 / per, 3),
+            switches_per_conversation=round(self.switches / per, 1),
+            replies=dict(sorted(self.replies.items())),
+            rss_samples_kib=self.rss_samples_kib,
+        )
+
+
 async def drive(
-    api: BenchStandIn,
-    workload: Workload,
+    bot: RunningBot,
+    tally: Tally,
     *,
-    name: str,
-    mode: str,
     conversations: int,
     concurrency: int,
-    check: Checker,
     rss_every: int = 0,
-) -> RunResult:
-    """``conversations`` distinct users, ``concurrency`` of them in flight at any time."""
-    latencies: list[float] = []
-    replies: dict[str, int] = {}
-    failed = 0
+) -> None:
+    """``conversations`` distinct users, ``concurrency`` of them in flight at any time;
+    what they measured is added to ``tally``."""
+    api, workload, check = bot.api, bot.workload, bot.check
     started = 0
     finished = 0
-    samples: list[tuple[int, int]] = []
     if rss_every:
         gc.collect()
-        samples.append((0, rss_kib()))
+        tally.rss_samples_kib.append((0, rss_kib()))
 
     async def one() -> None:
-        nonlocal failed, finished
+        nonlocal finished
         user_id, question = workload.next()
         user = api.user(user_id, f"Penyedia {user_id}", f"penyedia{user_id}")
         answer = api.expect(user_id)
@@ -334,17 +371,17 @@ async def drive(
         try:
             received, text = await asyncio.wait_for(answer, ANSWER_TIMEOUT)
         except TimeoutError:
-            failed += 1
+            tally.failed += 1
         else:
-            latencies.append(received - pushed)
+            tally.latencies.append(received - pushed)
             kind = check(question, text)
             if question.answered and kind == "suggestions":
                 kind = "suggestions (expected answer)"
-            replies[kind] = replies.get(kind, 0) + 1
+            tally.replies[kind] = tally.replies.get(kind, 0) + 1
         api.forget(user_id)
         finished += 1
         if rss_every and finished % rss_every == 0:
-            samples.append((finished, rss_kib()))
+            tally.rss_samples_kib.append((finished, rss_kib()))
 
     async def lane() -> None:
         nonlocal started
@@ -355,37 +392,30 @@ async def drive(
     user_before, system_before, switches_before = cpu_and_switches()
     begin = time.perf_counter()
     await asyncio.gather(*(lane() for _ in range(max(1, min(concurrency, conversations)))))
-    elapsed = time.perf_counter() - begin
+    tally.seconds += time.perf_counter() - begin
     user_after, system_after, switches_after = cpu_and_switches()
-    user, system = user_after - user_before, system_after - system_before
-    cpu = user + system
-    per = max(conversations, 1)
+    tally.user += user_after - user_before
+    tally.system += system_after - system_before
+    tally.switches += switches_after - switches_before
+    tally.conversations += conversations
     if rss_every:
         gc.collect()
+        samples = tally.rss_samples_kib
         if samples[-1][0] != finished:
             samples.append((finished, rss_kib()))
         else:  # re-read after the collection
             samples[-1] = (finished, rss_kib())
-    ms = [value * 1000 for value in latencies]
-    return RunResult(
-        bot=name,
-        mode=mode,
-        conversations=conversations,
-        concurrency=concurrency,
-        seconds=round(elapsed, 3),
-        per_second=round(len(latencies) / elapsed, 1),
-        p50_ms=round(percentile(ms, 50), 2),
-        p99_ms=round(percentile(ms, 99), 2),
-        mean_ms=round(statistics.fmean(ms), 2) if ms else float("nan"),
-        max_ms=round(max(ms), 2) if ms else float("nan"),
-        cpu_ms_per_conversation=round(cpu * 1000 / per, 3),
-        failed=failed,
-        user_ms_per_conversation=round(user * 1000 / per, 3),
-        system_ms_per_conversation=round(system * 1000 / per, 3),
-        switches_per_conversation=round((switches_after - switches_before) / per, 1),
-        replies=dict(sorted(replies.items())),
-        rss_samples_kib=samples,
+
+
+async def run(
+    bot: RunningBot, *, mode: str, conversations: int, concurrency: int, rss_every: int = 0
+) -> RunResult:
+    """One drive of one bot, as a result."""
+    tally = Tally()
+    await drive(
+        bot, tally, conversations=conversations, concurrency=concurrency, rss_every=rss_every
     )
+    return tally.result(bot.name, mode, concurrency)
 
 
 @dataclass(frozen=True)
@@ -399,45 +429,63 @@ class Plan:
     unlimited_conversations: int  # concurrent run of the bot without the overall send limit
 
 
-async def measure(
-    name: str,
-    api: BenchStandIn,
-    workload: Workload,
-    plan: Plan,
-    check: Checker,
-    *,
-    rss: bool,
-) -> list[RunResult]:
-    """Warm-up, sequential run, concurrent run against a started bot."""
-    await drive(
-        api,
-        workload,
-        name=name,
-        mode="warmup",
-        conversations=plan.warmup,
-        concurrency=plan.concurrency,
-        check=check,
-    )
-    sequential = await drive(
-        api,
-        workload,
-        name=name,
-        mode="sequential",
-        conversations=plan.sequential,
-        concurrency=1,
-        check=check,
-    )
-    concurrent = await drive(
-        api,
-        workload,
-        name=name,
+@dataclass(frozen=True)
+class RunningBot:
+    """A started bot, its own stand-in and the users who talk to it."""
+
+    name: str
+    api: BenchStandIn
+    workload: Workload
+    check: Checker
+
+
+async def measure(bot: RunningBot, plan: Plan, *, rss: bool) -> list[RunResult]:
+    """Warm-up, sequential run, concurrent run of one bot."""
+    await run(bot, mode="warmup", conversations=plan.warmup, concurrency=plan.concurrency)
+    sequential = await run(bot, mode="sequential", conversations=plan.sequential, concurrency=1)
+    concurrent = await run(
+        bot,
         mode="concurrent",
         conversations=plan.conversations,
         concurrency=plan.concurrency,
-        check=check,
         rss_every=RSS_EVERY if rss else 0,
     )
     return [sequential, concurrent]
+
+
+async def compare(
+    bot: RunningBot, echo_bot: RunningBot, plan: Plan, conversations: int
+) -> list[RunResult]:
+    """Both bots' warm-up and sequential runs, then their concurrent runs interleaved:
+    :data:`SLICES` turns each, in alternating order, so that both meet the same machine
+    (a shared VM's speed drifts by tens of per cent within minutes)."""
+    results: list[RunResult] = []
+    for contender in (bot, echo_bot):
+        await run(contender, mode="warmup", conversations=plan.warmup, concurrency=plan.concurrency)
+        results.append(
+            await run(contender, mode="sequential", conversations=plan.sequential, concurrency=1)
+        )
+    tallies = {bot.name: Tally(), echo_bot.name: Tally()}
+    size = -(-conversations // SLICES)
+    done = 0
+    turn = 0
+    while done < conversations:
+        part = min(size, conversations - done)
+        order = (bot, echo_bot) if turn % 2 == 0 else (echo_bot, bot)
+        for contender in order:
+            await drive(
+                contender,
+                tallies[contender.name],
+                conversations=part,
+                concurrency=plan.concurrency,
+            )
+        done += part
+        turn += 1
+    results += [
+        tallies[contender.name].result(contender.name, "concurrent", plan.concurrency)
+        for contender in (bot, echo_bot)
+    ]
+    return results
 
 
 async def wait_polling(api: BotApiStandIn, task: asyncio.Task[None] | None = None) -> None:
@@ -451,24 +499,24 @@ async def wait_polling(api: BotApiStandIn, task: asyncio.Task[None] | None = Non
     raise RuntimeError("bot did not start polling")
 
 
-async def with_stand_in(
-    body: Callable[[BenchStandIn, Path], Awaitable[list[RunResult]]],
-) -> list[RunResult]:
+@contextlib.asynccontextmanager
+async def stand_in() -> AsyncIterator[tuple[BenchStandIn, Path]]:
+    """A fresh stand-in and temporary directory."""
     api = BenchStandIn()
     await api.start()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
-            return await body(api, Path(tmp))
+            yield api, Path(tmp)
     finally:
         await api.stop()
 
 
-async def run_helpdesk(
-    plan: Plan, pools: tuple[list[str], list[str]], *, name: str, unlimited: bool, rss: bool
-) -> list[RunResult]:
+@contextlib.asynccontextmanager
+async def helpdesk_bot(
+    pools: tuple[list[str], list[str]], *, name: str, unlimited: bool, first_user: int
+) -> AsyncIterator[RunningBot]:
     """The whole bot (``bot.app.run``) with a fresh stand-in, SQLite file and attachments."""
-
-    async def body(api: BenchStandIn, tmp: Path) -> list[RunResult]:
+    async with stand_in() as (api, tmp):
         api.add_group(STAFF_CHAT, "Staf LPSE Ogan Ilir")
         staff_file = tmp / "staff.yaml"
         staff_file.write_text(ROSTER, encoding="utf-8")
@@ -494,8 +542,7 @@ async def run_helpdesk(
         finally:
             telegram_application.OVERALL_MESSAGES_PER_SECOND = shipped_rate
         try:
-            workload = Workload(*pools, first_user=10_000_000)
-            return await measure(name, api, workload, plan, check_bot_reply, rss=rss)
+            yield RunningBot(name, api, Workload(*pools, first_user=first_user), check_bot_reply)
         finally:
             stop.set()
             await asyncio.wait_for(task, timeout=30)
@@ -504,8 +551,6 @@ async def run_helpdesk(
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(signum)
 
-    return await with_stand_in(body)
-
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The whole echo bot."""
@@ -513,10 +558,12 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.message.reply_text(update.message.text)
 
 
-async def run_echo(plan: Plan, pools: tuple[list[str], list[str]]) -> list[RunResult]:
+@contextlib.asynccontextmanager
+async def echo_bot(
+    pools: tuple[list[str], list[str]], first_user: int
+) -> AsyncIterator[RunningBot]:
     """A bare PTB Application, default settings, polling, on a fresh stand-in."""
-
-    async def body(api: BenchStandIn, tmp: Path) -> list[RunResult]:
+    async with stand_in() as (api, _):
         application = (
             Application.builder()
             .token(api.token)
@@ -531,14 +578,13 @@ async def run_echo(plan: Plan, pools: tuple[list[str], list[str]]) -> list[RunRe
         await application.updater.start_polling()
         try:
             await wait_polling(api)
-            workload = Workload(*pools, first_user=20_000_000)
-            return await measure("echo bot", api, workload, plan, check_echo_reply, rss=True)
+            yield RunningBot(
+                "echo bot", api, Workload(*pools, first_user=first_user), check_echo_reply
+            )
         finally:
             await application.updater.stop()
             await application.stop()
             await application.shutdown()
-
-    return await with_stand_in(body)
 
 
 # --------------------------------------------------------------------------------------------
@@ -681,18 +727,33 @@ async def run_all(plan: Plan, *, unlimited: bool) -> dict[str, Any]:
     load = {"start": load_average()}
     pools = question_pools()
     results: list[RunResult] = []
-    results += await run_helpdesk(
-        plan, pools, name="helpdesk bot (shipped, 30 sends/s)", unlimited=False, rss=True
-    )
+    shipped = "helpdesk bot (shipped, 30 sends/s)"
+    async with helpdesk_bot(pools, name=shipped, unlimited=False, first_user=10_000_000) as bot:
+        results += await measure(bot, plan, rss=True)
     if unlimited:
-        results += await run_helpdesk(
-            replace(plan, conversations=plan.unlimited_conversations),
-            pools,
-            name="helpdesk bot (no overall limit)",
-            unlimited=True,
-            rss=False,
+        async with (
+            helpdesk_bot(
+                pools,
+                name="helpdesk bot (no overall limit)",
+                unlimited=True,
+                first_user=20_000_000,
+            ) as bot,
+            echo_bot(pools, first_user=30_000_000) as control,
+        ):
+            results += await compare(bot, control, plan, plan.unlimited_conversations)
+    # The echo bot's memory over as many conversations as the shipped bot's (a control:
+    # PTB, stand-in and harness growth), and its figures when the comparison was skipped.
+    async with echo_bot(pools, first_user=40_000_000) as control:
+        await run(control, mode="warmup", conversations=plan.warmup, concurrency=plan.concurrency)
+        results.append(
+            await run(
+                control,
+                mode="concurrent" if not unlimited else "memory",
+                conversations=plan.conversations,
+                concurrency=plan.concurrency,
+                rss_every=RSS_EVERY,
+            )
         )
-    results += await run_echo(plan, pools)
     load["end"] = load_average()
     concurrent = {r.bot: r for r in results if r.mode == "concurrent"}
     echo_run = concurrent["echo bot"]
@@ -704,9 +765,7 @@ async def run_all(plan: Plan, *, unlimited: bool) -> dict[str, Any]:
         for name, r in concurrent.items()
         if name != "echo bot"
     }
-    memory = {
-        name: rss_growth(r.rss_samples_kib) for name, r in concurrent.items() if r.rss_samples_kib
-    }
+    memory = {r.bot: rss_growth(r.rss_samples_kib) for r in results if r.rss_samples_kib}
     print(report_tables(results, ratios, memory, load))
     return {
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
