@@ -23,34 +23,40 @@ Method
     1. a warm-up (not measured);
     2. a sequential run: one conversation at a time (latency without queueing);
     3. a concurrent run: ``--concurrency`` conversations kept in flight (throughput, latency
-       under load). For the bot, the process RSS (``VmRSS`` of ``/proc/self/status``, after
-       ``gc.collect()``) is read before it, after every 1,000 conversations and after it.
+       under load).
 
     The helpdesk bot is measured twice: as shipped (PTB's ``AIORateLimiter`` at
     ``OVERALL_MESSAGES_PER_SECOND`` = 30 sends/s, Telegram's documented overall limit, which
     therefore caps its throughput) and, unless ``--no-unlimited``, with that overall limit
     lifted (``handlers.telegram.application.OVERALL_MESSAGES_PER_SECOND = 0`` set by this script
     before the bot is built, nothing else changed): that figure is the software's own cost and
-    is the one to compare with the echo bot, which has no rate limiter. The RSS figures come
-    from the as-shipped run.
+    is the one to compare with the echo bot, which has no rate limiter.
+
+    That comparison runs both bots at once, each on its own stand-in, and cuts their
+    concurrent runs into six turns each, taken alternately (bot, echo, echo, bot, ...): the
+    speed of a shared VM drifts by tens of per cent within minutes, and bots measured one
+    after the other could meet different machines. (An idle bot costs next to nothing while
+    the other runs: a long poll waiting, and for the helpdesk bot one look at its tables a
+    second.)
 
     Besides questions/s, each run reports the process CPU time per conversation (user + system,
     all threads, from ``resource.getrusage``; the stand-in's share included for both bots). The
     bot/echo ratio is given from throughput (the figure asked for) and from CPU time per
-    conversation: the latter barely moves when other processes load the machine, the former
-    does (the load average at start and end is printed and stored to judge that). The CPU
+    conversation (the load average at start and end is printed and stored). The CPU
     time is also given split into user and system time, with the process's context switches
-    per conversation (thread hand-offs, such as each aiosqlite call, show up there).
+    per conversation (thread hand-offs show up there).
 
-    The stand-in keeps every call, record and message of every chat; so that RSS shows the
+    Memory: the process RSS (``VmRSS`` of ``/proc/self/status``, after ``gc.collect()``) is
+    read before the as-shipped bot's concurrent run, after every 1,000 conversations and after
+    it. The stand-in keeps every call, record and message of every chat; so that RSS shows the
     bot and not the test double, the subclass here forgets a conversation's chat, user,
     messages and records once it is answered (the stand-in's protocol checks are unchanged).
-    The echo bot's RSS over its concurrent run is reported as a control (PTB + stand-in +
-    harness growth).
+    The echo bot's RSS over as many conversations, in a run of its own, is reported as a
+    control (PTB + stand-in + harness growth).
 
 How long it takes: the as-shipped bot cannot go faster than 30 answers/s, so its 10,000
-conversations alone take 5.6 minutes; the whole default run took 7 min 42 s on a 2-CPU VM
-(load average 2-3.4 from other work), ``--quick`` about 1 minute.
+conversations alone take 5.6 minutes; the whole default run takes about 7 minutes on a
+2-CPU VM, ``--quick`` about 1 minute.
 
 How to run (from the repository root)::
 
