@@ -124,6 +124,9 @@ UNANSWERED_SHARE = 0.2
 ANSWER_TIMEOUT = 60.0
 #: RSS is sampled every this many conversations of the bot's concurrent run.
 RSS_EVERY = 1000
+SHIPPED = "helpdesk bot (shipped, 30 sends/s)"
+#: The bot without the overall send limit: the one compared with the echo bot.
+UNLIMITED = "helpdesk bot (no overall limit)"
 #: The bot's and the echo bot's concurrent runs are cut into this many turns each, taken
 #: alternately (see ``compare``).
 SLICES = 6
@@ -678,7 +681,9 @@ def report_tables(
                     name,
                     f"{ratio.throughput:.3f}",
                     f"{ratio.cpu:.3f}",
-                    ">= 0.5 " + ("met" if ratio.throughput >= 0.5 else "NOT met"),
+                    (">= 0.5 " + ("met" if ratio.throughput >= 0.5 else "NOT met"))
+                    if name == UNLIMITED
+                    else "n/a (capped at 30/s)",
                 )
                 for name, ratio in ratios.items()
             ],
@@ -733,14 +738,13 @@ async def run_all(plan: Plan, *, unlimited: bool) -> dict[str, Any]:
     load = {"start": load_average()}
     pools = question_pools()
     results: list[RunResult] = []
-    shipped = "helpdesk bot (shipped, 30 sends/s)"
-    async with helpdesk_bot(pools, name=shipped, unlimited=False, first_user=10_000_000) as bot:
+    async with helpdesk_bot(pools, name=SHIPPED, unlimited=False, first_user=10_000_000) as bot:
         results += await measure(bot, plan, rss=True)
     if unlimited:
         async with (
             helpdesk_bot(
                 pools,
-                name="helpdesk bot (no overall limit)",
+                name=UNLIMITED,
                 unlimited=True,
                 first_user=20_000_000,
             ) as bot,
