@@ -62,7 +62,10 @@ def _claim_statement() -> Any:
     return (
         update(_INBOX)
         .where(_INBOX.c.update_id.in_(picked.scalar_subquery()))
-        .values(claimed_until=bindparam("until"), attempts=_INBOX.c.attempts + 1)
+        .values(
+            claimed_until=bindparam("until", type_=_INBOX.c.claimed_until.type),
+            attempts=_INBOX.c.attempts + 1,
+        )
         .returning(_INBOX.c.update_id, _INBOX.c.payload, _INBOX.c.chat_id, _INBOX.c.attempts)
     )
 
