@@ -57,13 +57,6 @@ async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
         yield client
 
 
-@pytest.fixture
-def budi(api: BotApiStandIn) -> FakeUser:
-    user = api.user(7001, "Budi", "budi_ppk")
-    api.send_text(user, user.id, "/start")
-    return user
-
-
 def retry_seconds(error: RetryAfter) -> float:
     value = error.retry_after  # int or timedelta, depending on PTB_TIMEDELTA
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)

@@ -63,14 +63,6 @@ async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
         yield client
 
 
-@pytest.fixture
-def budi(api: BotApiStandIn) -> FakeUser:
-    """A requester who has started the bot (sent /start in private)."""
-    user = api.user(7001, "Budi", "budi_ppk")
-    api.send_text(user, user.id, "/start")
-    return user
-
-
 def api_error(
     kind: type[TelegramError], text: str
 ) -> AbstractContextManager[pytest.ExceptionInfo[TelegramError]]:
