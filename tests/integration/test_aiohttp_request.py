@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -421,3 +422,45 @@ async def test_trickling_answer_is_cut_at_the_total_only_with_a_body(recorder: R
             )
         assert time.monotonic() - started < 0.95
         assert await request.retrieve(f"{recorder.url}/x", **timeouts) == b"x" * 10
+
+
+async def test_environment_proxy_is_used_and_no_proxy_bypasses_it(
+    api: BotApiStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An office proxy from the environment (README): requests go through it, except to the
+    hosts in NO_PROXY. The proxy here relays to the stand-in and records what it saw."""
+    relayed: list[str] = []
+
+    async def relay(request: web.Request) -> web.Response:
+        relayed.append(str(request.url))
+        async with (
+            aiohttp.ClientSession() as session,
+            session.request(
+                request.method, request.url, data=await request.read(), headers=request.headers
+            ) as answer,
+        ):
+            return web.Response(
+                status=answer.status, body=await answer.read(), content_type="application/json"
+            )
+
+    proxy = web.Application()
+    proxy.router.add_route("*", "/{tail:.*}", relay)
+    runner = web.AppRunner(proxy)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with make_bot(api) as client:  # initialize() asks getMe too
+            assert (await client.get_me()).is_bot
+        assert relayed == [f"{api.base_url}{api.token}/getMe"] * 2
+
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        async with make_bot(api) as client:
+            assert (await client.get_me()).is_bot
+        assert len(relayed) == 2, "a NO_PROXY host is reached directly"
+    finally:
+        await runner.cleanup()
