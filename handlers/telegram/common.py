@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import Bot, Message
 from telegram._utils.types import ODVInput
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
@@ -57,6 +57,12 @@ async def raw_call(
     """
     assert method in RAW_METHODS, method
     return await bot.do_api_request(method, api_kwargs=arguments, read_timeout=read_timeout)
+
+
+def not_modified(error: BadRequest) -> bool:
+    """Telegram refused an edit that would change nothing (a second press of the same
+    button, a card already showing this): the wanted state is there, not an error."""
+    return "message is not modified" in error.message.lower()
 
 
 def retry_seconds(error: RetryAfter) -> float:

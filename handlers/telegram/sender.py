@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.outbound import DeliveryError, OutboundKind, Purpose, QueuedMessage
-from handlers.telegram.common import raw_call, retry_seconds
+from handlers.telegram.common import not_modified, raw_call, retry_seconds
 from handlers.telegram.render import split_html
 from storage.attachments import AttachmentStore
 from storage.chat_state import SqlChatMessages
@@ -75,9 +75,9 @@ class TelegramSender:
         except Forbidden as error:
             raise DeliveryError(str(error), permanent=True) from error
         except BadRequest as error:
-            lowered = error.message.lower()
-            if "message is not modified" in lowered:
+            if not_modified(error):
                 return None  # the card already shows this: done
+            lowered = error.message.lower()
             permanent = any(reason in lowered for reason in _PERMANENT_BAD_REQUESTS)
             raise DeliveryError(str(error), permanent=permanent) from error
         except (NetworkError, TelegramError) as error:  # timeouts, 5xx, dropped connections

@@ -32,6 +32,7 @@ from handlers.telegram.common import (
     clean_text,
     fetch_and_store,
     file_of,
+    not_modified,
     say,
     text_message,
 )
@@ -272,10 +273,9 @@ class StaffHandlers:
 
 
 async def _show_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    """Swap a card's buttons; a second press of the same button changes nothing, which
-    Telegram answers with "message is not modified": not an error."""
+    """Swap a card's buttons (a second press of the same button changes nothing)."""
     try:
         await query.edit_message_reply_markup(markup)
     except BadRequest as error:
-        if "message is not modified" not in error.message.lower():
+        if not not_modified(error):
             raise
