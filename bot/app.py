@@ -151,8 +151,6 @@ async def run(
     off only without HELPDESK_EMAIL, which threading and the loop checks cannot do without.
     """
     stop = stop or asyncio.Event()
-    # Request URLs carry the bot token: httpx must not log them, whoever set up logging.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     redact_log_records(settings_secrets(settings))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
