@@ -54,6 +54,7 @@ from storage.uow import SqlUnitOfWork
 from tests.e2e.conftest import ROSTER, STAFF_CHAT, free_port, started_api
 from tests.faults.test_kill9 import HELPDESK, SCRIPT, BotProcess, question, send_mails
 from tests.support.bot_api import BotApiStandIn, FakeUser
+from tests.support.bot_api import private_text_update as update
 from tests.support.db_state import count, wait_until
 from tests.support.postgres import PostgresServer
 from tests.support.smtp_sink import Sink
@@ -540,19 +541,6 @@ async def test_a_chats_next_update_waits_while_another_instance_holds_one(
     engine = create_engine(shared_database)
     await upgrade(engine)
     now = datetime.now(UTC)
-
-    def update(update_id: int, chat: int) -> dict[str, Any]:
-        sender = {"id": chat, "is_bot": False, "first_name": "Budi"}
-        return {
-            "update_id": update_id,
-            "message": {
-                "message_id": update_id,
-                "date": 0,
-                "chat": {"id": chat, "type": "private", "first_name": "Budi"},
-                "from": sender,
-                "text": f"pesan {update_id}",
-            },
-        }
 
     sessions = create_session_factory(engine)
     try:

@@ -31,6 +31,7 @@ from storage.models import InboundMailRow, TelegramUpdateRow
 from tests.e2e.conftest import free_port, started_api
 from tests.faults.test_kill9 import HELPDESK, mail
 from tests.support.bot_api import BotApiStandIn
+from tests.support.bot_api import private_text_update as update
 
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
@@ -94,20 +95,6 @@ async def world(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
         await application.shutdown()
         await runtime.close()
         await api.stop()
-
-
-def update(update_id: int, chat: int) -> dict[str, Any]:
-    sender = {"id": chat, "is_bot": False, "first_name": "Budi"}
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 0,
-            "chat": {"id": chat, "type": "private", "first_name": "Budi"},
-            "from": sender,
-            "text": f"pesan {update_id}",
-        },
-    }
 
 
 async def unhandled(runtime: Runtime) -> list[int]:

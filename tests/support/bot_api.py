@@ -169,6 +169,22 @@ class EntityParseError(Exception):
     """Text markup Telegram would refuse; the message follows tdlib's wording."""
 
 
+def private_text_update(update_id: int, chat: int) -> JsonDict:
+    """A raw update as Telegram sends it: text "pesan <update_id>" from user ``chat`` in
+    their private chat (for tests that store updates without the stand-in's queue)."""
+    sender = {"id": chat, "is_bot": False, "first_name": "Budi"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "chat": {"id": chat, "type": "private", "first_name": "Budi"},
+            "from": sender,
+            "text": f"pesan {update_id}",
+        },
+    }
+
+
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of Telegram's limits and entity offsets."""
     return len(text.encode("utf-16-le")) // 2
