@@ -200,8 +200,11 @@ class OutboxRow(Base):
 
 
 class OutboxStateRow(Base):
-    """Outbox state shared by all instances, one row per name (inserted by the migration):
-    ``backlog_warning`` holds when the staff group was last warned."""
+    """Outbox state shared by all instances, one row per name (inserted by the migration).
+
+    ``claims`` is locked by every claim on PostgreSQL, so two instances never take rows of
+    one chat at once; ``backlog_warning`` holds when the staff group was last warned.
+    """
 
     __tablename__ = "outbox_state"
 

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbound import Outbound, OutboundKind, Purpose, QueuedMessage
 from handlers.telegram.render import split_long_texts
-from storage.claims import serialise_claims
 from storage.models import OutboxRow, OutboxStateRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -59,6 +58,9 @@ _CANDIDATES = (
     .order_by(_OUTBOX.c.id)
     .limit(bindparam("candidates"))
 )
+_STATE = cast(Table, OutboxStateRow.__table__)
+#: Claims take turns on PostgreSQL: each claim sees the rows the one before it took.
+_CLAIM_LOCK = select(_STATE.c.name).where(_STATE.c.name == "claims").with_for_update()
 _CLAIM = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _DUE, ~_HELD_BACK)
@@ -166,9 +168,10 @@ class SqlOutbox:
                 break
         if not picked:
             return []
-        # Claims take turns (PostgreSQL; held until commit): another instance claiming
-        # meanwhile waits, then its UPDATE sees these rows held.
-        await serialise_claims(self._session, "outbox")
+        if self._session.get_bind().dialect.name == "postgresql":
+            # Held until commit: another instance claiming meanwhile waits, then its UPDATE
+            # sees these rows held. (SQLite runs one instance; its writers take turns anyway.)
+            await self._session.execute(_CLAIM_LOCK)
         # One UPDATE ... RETURNING takes the rows. Its WHERE is checked again, after the
         # lock, so a row or destination another instance claimed or sent meanwhile is not
         # taken.
