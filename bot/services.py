@@ -8,7 +8,8 @@ so a change and the news of it are committed together or not at all.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import texts
@@ -19,8 +20,16 @@ from bot.core.roster import StaffMember
 from bot.core.routing import route_for
 from bot.core.sop import SopCatalog
 from bot.core.tickets import (
+    LETTER_SOPS,
+    LKPP_LETTER_STEP,
+    REGISTER_STEP,
+    RHS_SOP,
+    SYSTEM_ACTOR,
+    VERIFICATION_SOP,
     AttachmentRef,
+    Channel,
     Direction,
+    LkppResult,
     Requester,
     Ticket,
     TicketMessage,
@@ -48,9 +57,12 @@ class OpenTicket:
     subject: str = ""
     attachments: tuple[AttachmentRef, ...] = ()
     faq_entry_id: str | None = None
-    faq_route: str | None = None
     #: The acknowledgement answers from the FAQ; staff see it only if that did not help.
     answered_by_faq: bool = False
+    #: What a form recorded (tender code, company...), by field key.
+    details: Mapping[str, str] = field(default_factory=dict)
+    #: Documents by checklist item or form field key: how many files each.
+    documents: Mapping[str, int] = field(default_factory=dict)
 
 
 #: Work a channel does in the same transaction as the ticket change (e.g. marking an inbound
@@ -58,11 +70,17 @@ class OpenTicket:
 BeforeCommit = Callable[[UnitOfWork, Ticket], Awaitable[None]]
 
 
-def sop_for(entry: KbEntry | None, catalog: SopCatalog) -> str:
-    """The SOP of a question: that of the FAQ entry that answers it, else the helpdesk SOP."""
-    if entry is not None and entry.sop in catalog.sops:
-        return entry.sop
-    return HELPDESK_SOP
+#: Registers counted per year by the office.
+AGENDA_REGISTER = "agenda"
+VERIFICATION_REGISTER = "register"
+
+
+async def next_agenda(uow: UnitOfWork, sop_id: str, now: datetime) -> str | None:
+    """A letter's agenda number (SOP-03..06), counted per year: ``0007/2026``."""
+    if sop_id not in LETTER_SOPS:
+        return None
+    year = now.astimezone(uow.calendar.zone).year
+    return f"{await uow.counters.next(AGENDA_REGISTER, year):04d}/{year}"
 
 
 async def find_or_add_requester(uow: UnitOfWork, identity: Requester) -> Requester:
@@ -71,8 +89,10 @@ async def find_or_add_requester(uow: UnitOfWork, identity: Requester) -> Request
         found = await uow.requesters.by_telegram_id(identity.telegram_id)
     elif identity.email:
         found = await uow.requesters.by_email(identity.email)
+    elif identity.phone and identity.channel is Channel.OFFICE:
+        found = await uow.requesters.by_phone(identity.phone)
     else:
-        raise ValueError("a requester needs a Telegram id or an e-mail address")
+        raise ValueError("a requester needs a Telegram id, an e-mail address or a phone")
     if found is None:
         return await uow.requesters.add(
             Requester(
@@ -106,7 +126,11 @@ async def open_ticket(
     notifier: Notifier | None = None,
     before_commit: BeforeCommit | None = None,
 ) -> Ticket:
-    """Open a ticket in its SOP's first office step, routed to the right role."""
+    """Open a ticket in its SOP's first office step, with that step's role.
+
+    A question never goes to an outside party (ULP, LKPP) before staff have seen it, whatever
+    FAQ entry it resembles: staff forward it. A letter (SOP-03..06) gets its agenda number.
+    """
     sop = catalog.get(command.sop_id)
     async with uow:
         requester = await find_or_add_requester(uow, command.requester)
@@ -117,11 +141,16 @@ async def open_ticket(
             subject=command.subject,
             text=command.text,
             now=now,
-            owner_role=route_for(sop, command.faq_route),
+            owner_role=route_for(sop),
             attachments=command.attachments,
             faq_entry_id=command.faq_entry_id,
             answered_by_faq=command.answered_by_faq,
+            agenda=await next_agenda(uow, sop.id, now),
+            details=dict(command.details),
+            documents=dict(command.documents),
         )
+        if await uow.outages.active_since() is not None:
+            ticket.pause_for_outage(SYSTEM_ACTOR, now)
         first_message = ticket.pending_messages[-1]
         await uow.tickets.add(ticket)
         if before_commit is not None:
@@ -297,14 +326,169 @@ async def advance_step(
     member: StaffMember,
     now: datetime,
     notifier: Notifier | None = None,
+    documents: tuple[AttachmentRef, ...] = (),
 ) -> Ticket:
-    """Complete the current SOP step (only its role may); the last one closes the ticket."""
+    """Complete the current SOP step (only its role may); the last one closes the ticket.
+
+    SOP-01 step 6 takes the verification's register number; SOP-06 step 3 sends the one
+    letter to LKPP; ``documents`` (the verification card of SOP-01 step 7) go to the requester.
+    """
+    register: str | None = None
+    async with uow:
+        ticket = await uow.tickets.get(number)
+        if (
+            ticket.sop_id == VERIFICATION_SOP
+            and ticket.step == REGISTER_STEP
+            and ticket.register_number is None
+        ):
+            year = now.astimezone(uow.calendar.zone).year
+            count = await uow.counters.next(VERIFICATION_REGISTER, year)
+            register = f"REG-{year}-{count:04d}"
+            await uow.commit()  # a number taken and not used is a gap, never a duplicate
 
     def action(ticket: Ticket) -> ChangeKind:
+        from_step = ticket.step
+        if register is not None:
+            ticket.set_register_number(member, register, now)
+        if documents:
+            ticket.add_staff_message(member, "", now, documents)
         ticket.advance(member, now)
-        return ChangeKind.CLOSED if ticket.status is TicketStatus.CLOSED else ChangeKind.ADVANCED
+        if ticket.sop_id == RHS_SOP and from_step == LKPP_LETTER_STEP:
+            if ticket.record_lkpp_letter(now):
+                return ChangeKind.SENT_TO_LKPP
+        if ticket.status is TicketStatus.CLOSED:
+            return ChangeKind.CLOSED
+        if from_step == REGISTER_STEP and ticket.sop_id == VERIFICATION_SOP:
+            return ChangeKind.REGISTERED
+        return ChangeKind.ADVANCED
 
     return await _change(uow, number, now, action, notifier, member.name)
+
+
+async def approve(
+    uow: UnitOfWork, number: int, member: StaffMember, now: datetime, notifier: Notifier | None
+) -> Ticket:
+    """``Setujui`` on an approval step."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.approve(member, now)
+        return ChangeKind.APPROVED
+
+    return await _change(uow, number, now, action, notifier, member.name)
+
+
+async def reject(
+    uow: UnitOfWork,
+    number: int,
+    member: StaffMember,
+    reason: str,
+    now: datetime,
+    notifier: Notifier | None,
+) -> Ticket:
+    """``Tolak`` with the reason the staff member wrote: the ticket closes as rejected."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.reject(member, reason, now)
+        return ChangeKind.REJECTED
+
+    return await _change(uow, number, now, action, notifier, member.name)
+
+
+async def record_visit(
+    uow: UnitOfWork, number: int, member: StaffMember, now: datetime, notifier: Notifier | None
+) -> Ticket:
+    """``Pemohon hadir`` (SOP-01): the provider is at the office; the clock starts."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.record_visit(member, now)
+        return ChangeKind.VISIT_RECORDED
+
+    return await _change(uow, number, now, action, notifier, member.name)
+
+
+async def record_lkpp_result(
+    uow: UnitOfWork,
+    number: int,
+    member: StaffMember,
+    result: LkppResult,
+    now: datetime,
+    notifier: Notifier | None,
+) -> Ticket:
+    """``Berhasil`` / ``Gagal`` (SOP-06 step 6): LKPP's result, and the ticket closes."""
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.record_lkpp_result(member, result, now)
+        return ChangeKind.CLOSED
+
+    return await _change(uow, number, now, action, notifier, member.name)
+
+
+async def change_sop(
+    uow: UnitOfWork,
+    catalog: SopCatalog,
+    number: int,
+    member: StaffMember,
+    sop_id: str,
+    now: datetime,
+    notifier: Notifier | None,
+) -> Ticket:
+    """Staff move a ticket to another procedure (a letter that came as a question)."""
+    sop = catalog.get(sop_id)
+    async with uow:
+        current = await uow.tickets.get(number)
+        agenda = None if current.agenda else await next_agenda(uow, sop_id, now)
+        await uow.commit()
+
+    def action(ticket: Ticket) -> ChangeKind:
+        ticket.change_sop(member, sop, now, agenda)
+        return ChangeKind.SOP_CHANGED
+
+    return await _change(uow, number, now, action, notifier, member.name)
+
+
+async def start_outage(
+    uow: UnitOfWork, member: StaffMember, now: datetime, notifier: Notifier | None
+) -> int | datetime:
+    """``/gangguan``: stop every running clock; the number of tickets, or when the outage
+    already in force began."""
+    return await _outage(uow, member, now, notifier, starting=True)
+
+
+async def end_outage(
+    uow: UnitOfWork, member: StaffMember, now: datetime, notifier: Notifier | None
+) -> int | None:
+    """``/gangguan selesai``: clocks run again; the number of tickets, None without outage."""
+    result = await _outage(uow, member, now, notifier, starting=False)
+    return result if isinstance(result, int) else None
+
+
+async def _outage(
+    uow: UnitOfWork,
+    member: StaffMember,
+    now: datetime,
+    notifier: Notifier | None,
+    *,
+    starting: bool,
+) -> int | datetime:
+    actor = staff_actor(member)
+    async with uow:
+        since = await uow.outages.active_since()
+        if starting and since is not None:
+            return since
+        if starting:
+            await uow.outages.start(actor, now)
+        elif not await uow.outages.end(actor, now):
+            return now  # nothing to end
+        tickets = await uow.tickets.open_tickets()
+        for ticket in tickets:
+            if starting:
+                ticket.pause_for_outage(actor, now)
+            else:
+                ticket.resume_after_outage(actor, now)
+            await uow.tickets.save(ticket)
+            await _tell(uow, notifier, ChangeKind.CLOCK_CHANGED, ticket, now, member.name, None)
+        await uow.commit()
+    return len(tickets)
 
 
 async def close_ticket(

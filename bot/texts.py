@@ -186,6 +186,181 @@ STAFF_ROSTER_RELOADED: Final = "Roster dimuat ulang: {count} petugas."
 STAFF_ROSTER_ERROR: Final = "Roster tidak dimuat ulang: {error}"
 STAFF_DELIVERY_FAILED: Final = "Pengiriman ke pemohon Tiket #{number} gagal: {error}"
 
+# --- Procedures: decisions, documents, outcomes (issue 15) ------------------------------
+DECISION_REQUIRED: Final = (
+    "Tiket #{number} berada pada langkah persetujuan: pilih Setujui atau Tolak."
+)
+NO_DECISION_HERE: Final = "Tiket #{number} tidak sedang menunggu persetujuan."
+CLOSE_NEEDS_DECISION: Final = (
+    "Tiket #{number} belum diputuskan pada langkah {step} (persetujuan). Permohonan hanya "
+    "dapat diakhiri dengan Setujui atau Tolak pada langkah tersebut."
+)
+REJECTION_REASON_REQUIRED: Final = "Mohon tuliskan alasan penolakan."
+LKPP_RESULT_REQUIRED: Final = "Tiket #{number}: catat hasil pengujian LKPP dengan Berhasil atau Gagal."
+NO_LKPP_RESULT_HERE: Final = "Tiket #{number} tidak sedang menunggu hasil pengujian LKPP."
+VISIT_REQUIRED: Final = (
+    "Tiket #{number} menunggu kehadiran penyedia: tekan Pemohon hadir saat penyedia datang."
+)
+VISIT_ALREADY_RECORDED: Final = "Kehadiran pemohon Tiket #{number} sudah dicatat."
+SAME_SOP: Final = "Tiket #{number} sudah berada pada {sop_id}."
+REGISTER_NUMBER_MISSING: Final = "Tiket #{number} belum memiliki nomor register."
+
+#: One line of result per SOP when its last step is done (told to the requester on closing).
+OUTCOME_COMPLETED: Final = {
+    "SOP-01": (
+        "verifikasi penyedia selesai; Kartu Tanda Lulus Verifikasi terlampir dan user ID "
+        "dikirim ke e-mail perusahaan Bapak/Ibu"
+    ),
+    "SOP-02": "pertanyaan Bapak/Ibu sudah dijawab",
+    "SOP-03": "akun sudah dibuat, user ID dikirim ke e-mail resmi Bapak/Ibu",
+    "SOP-04": "akun sudah dibuat, user ID dikirim ke e-mail resmi Bapak/Ibu",
+    "SOP-05": "user ID/password sudah diatur ulang dan dikirim ke e-mail resmi Bapak/Ibu",
+    "SOP-06": "pengujian dokumen penawaran .rhs selesai",
+}
+OUTCOME_CLOSED_BY_STAFF: Final = {
+    "SOP-02": "pertanyaan Bapak/Ibu sudah dijawab",
+}
+OUTCOME_CLOSED_DEFAULT: Final = "permohonan diselesaikan oleh petugas"
+OUTCOME_LKPP: Final = {
+    "berhasil": "LKPP berhasil membuka dokumen penawaran .rhs; hasilnya diteruskan kepada Pokja",
+    "gagal": "LKPP menyatakan dokumen penawaran .rhs tidak berhasil dibuka",
+}
+
+# Milestones told to the requester on the ticket's channel.
+MILESTONE_TAKEN: Final = (
+    "Tiket #{number} sedang ditangani petugas LPSE ({step}). Kami akan mengabari "
+    "perkembangannya di sini."
+)
+MILESTONE_DATA_REQUESTED: Final = (
+    "Petugas memerlukan data tambahan untuk Tiket #{number}:\n{items}\n\nSilakan kirim data "
+    "atau dokumen tersebut dengan membalas pesan ini. Selama menunggu, waktu layanan tidak "
+    "dihitung."
+)
+MILESTONE_APPROVED: Final = (
+    "Permohonan Tiket #{number} telah disetujui. Langkah berikutnya: {next_step}"
+)
+MILESTONE_REJECTED: Final = (
+    "Mohon maaf, permohonan Tiket #{number} ditolak dengan alasan:\n{reason}\n\nBapak/Ibu "
+    "dapat mengajukan permohonan baru setelah kekurangannya dilengkapi."
+)
+MILESTONE_VISIT: Final = (
+    "Kehadiran Bapak/Ibu untuk verifikasi Tiket #{number} sudah dicatat. Verifikasi "
+    "ditargetkan selesai dalam {target} (jam kerja)."
+)
+MILESTONE_REGISTERED: Final = (
+    "Verifikasi Tiket #{number} mendapat nomor register {register}."
+)
+MILESTONE_SENT_TO_LKPP: Final = (
+    "Berkas .rhs Tiket #{number} telah kami kirim ke LKPP untuk diuji pembukaannya. Kami "
+    "akan menyampaikan hasilnya kepada Bapak/Ibu."
+)
+MILESTONE_LKPP_REPLY: Final = "Tanggapan LKPP untuk Tiket #{number}:\n\n{text}"
+MILESTONE_CLOSED: Final = (
+    "Tiket #{number} selesai: {outcome}.\n\nMohon beri penilaian atas layanan kami "
+    "(1 = kurang, 5 = sangat baik)."
+)
+MILESTONE_CLOSED_REJECTED: Final = (
+    "Tiket #{number} ditutup karena permohonan ditolak.\n\nMohon beri penilaian atas layanan "
+    "kami (1 = kurang, 5 = sangat baik)."
+)
+MILESTONE_SOP_CHANGED: Final = (
+    "Tiket #{number} kini ditangani sebagai layanan {sop_title} ({sop_id}). Target "
+    "penyelesaian {target} (jam kerja)."
+)
+ACK_AGENDA: Final = "Nomor agenda surat: {agenda}."
+ACK_CHECKLIST_COMPLETE: Final = "Semua {total} dokumen persyaratan sudah terunggah."
+ACK_CHECKLIST_MISSING: Final = (
+    "Dokumen persyaratan terunggah {present} dari {total}. Belum ada:\n{items}\nPermohonan "
+    "tetap kami terima; mohon lengkapi saat verifikasi."
+)
+ACK_VISIT: Final = (
+    "Silakan datang ke kantor {office} dengan berkas asli. Target {target} dihitung sejak "
+    "Bapak/Ibu hadir."
+)
+RHS_TOO_LARGE_FOR_TELEGRAM: Final = (
+    "Mohon maaf, berkas {filename} ({size}) melebihi batas unduhan Telegram (20 MB). Silakan "
+    "kirim berkas .rhs tersebut lewat e-mail ke {email} (maksimal {max_mb} MB) dengan "
+    "menyebutkan kode tender."
+)
+RHS_TOO_LARGE_NO_EMAIL: Final = (
+    "Mohon maaf, berkas {filename} ({size}) melebihi batas unduhan Telegram (20 MB). Silakan "
+    "serahkan berkas .rhs tersebut langsung ke kantor LPSE."
+)
+
+# The card's procedure lines and buttons.
+CARD_STEP_OF: Final = "Langkah {step}/{total}: {uraian} (peran: {role})"
+CARD_NEEDS: Final = "Kelengkapan langkah ini:"
+CARD_NEED_PRESENT: Final = "✅ {item}"
+CARD_NEED_MISSING: Final = "⬜ {item}"
+CARD_NEED_INFO: Final = "• {item}"
+CARD_CHECKLIST: Final = "Berkas persyaratan ({present}/{total}):"
+CARD_AGENDA: Final = "Nomor agenda: {agenda}"
+CARD_REGISTER: Final = "Nomor register: {register}"
+CARD_DECISION: Final = "Keputusan: {decision}"
+CARD_OUTCOME: Final = "Hasil: {outcome}"
+CARD_TENDER: Final = "Kode tender: {code}"
+CARD_WAITING_VISIT: Final = (
+    "Menunggu kehadiran penyedia: waktu SOP mulai berjalan saat Pemohon hadir ditekan."
+)
+CARD_OUTAGE: Final = "Waktu SOP dihentikan: gangguan SPSE/internet (/gangguan selesai)."
+CARD_NO_LKPP_ADDRESS: Final = (
+    "Perhatian: alamat e-mail LKPP belum diatur di roster (roles: lkpp: email), surat ke "
+    "LKPP tidak terkirim otomatis."
+)
+CARD_LKPP_MAILED: Final = "Surat ke LKPP sudah dikirim."
+CARD_NOT_REACHABLE: Final = "Pemohon tidak dapat dihubungi lewat bot; hubungi: {contact}"
+BUTTON_APPROVE: Final = "Setujui"
+BUTTON_REJECT: Final = "Tolak"
+BUTTON_VISIT: Final = "Pemohon hadir"
+BUTTON_LKPP_SUCCESS: Final = "Berhasil"
+BUTTON_LKPP_FAILURE: Final = "Gagal"
+BUTTON_CHANGE_SOP: Final = "Ganti SOP"
+BUTTON_SEND_REQUEST: Final = "Kirim permintaan"
+BUTTON_TICKED: Final = "☑ {item}"
+BUTTON_UNTICKED: Final = "☐ {item}"
+STAFF_REJECT_PROMPT: Final = (
+    "Tiket #{number}: tulis alasan penolakan dengan membalas pesan ini. Alasan tersebut "
+    "disampaikan kepada pemohon."
+)
+STAFF_DATA_PROMPT: Final = (
+    "Tiket #{number}: data apa yang kurang? Centang dari daftar lalu tekan Kirim permintaan, "
+    "atau balas pesan ini dengan tulisan Bapak/Ibu."
+)
+STAFF_NOTHING_TICKED: Final = "Centang minimal satu butir, atau balas pesan dengan tulisan."
+STAFF_LKPP_LETTER_SENT: Final = "Surat permohonan ke LKPP untuk Tiket #{number} dikirim ke {email}."
+STAFF_ACTIONS_PROCEDURE: Final = {
+    "approved": "disetujui",
+    "rejected": "ditolak",
+    "visit": "pemohon hadir, waktu SOP mulai berjalan",
+    "lkpp_result": "hasil pengujian LKPP dicatat",
+    "sop_changed": "dipindah ke {sop_id}",
+}
+CATAT_USAGE: Final = (
+    "Format: /catat SOP-0X | nama | kontak (e-mail atau telepon) | ringkasan\n"
+    "Contoh: /catat SOP-05 | Budi Santoso | budi@dinas.go.id | Lupa password akun PPK"
+)
+CATAT_DONE: Final = "Tiket #{number} dicatat untuk {name} ({sop_id})."
+CATAT_BAD_CONTACT: Final = "Kontak harus alamat e-mail atau nomor telepon yang valid."
+OUTAGE_STARTED: Final = (
+    "Gangguan SPSE/internet dicatat oleh {name}: waktu SOP {count} tiket dihentikan sampai "
+    "/gangguan selesai."
+)
+OUTAGE_ENDED: Final = "Gangguan selesai ({name}): waktu SOP {count} tiket berjalan lagi."
+OUTAGE_ALREADY: Final = "Gangguan sudah tercatat sejak {since}. Ketik /gangguan selesai bila sudah pulih."
+OUTAGE_NONE: Final = "Tidak ada gangguan yang sedang tercatat."
+LKPP_LETTER_SUBJECT: Final = (
+    "Permohonan bantuan membuka dokumen penawaran .rhs tender {tender_code}"
+)
+LKPP_LETTER: Final = (
+    "Kepada Yth.\nAdmin PPE LKPP\n\nDengan hormat,\n\n{office} memohon bantuan pengujian "
+    "pembukaan dokumen penawaran (.rhs) yang tidak dapat dibuka oleh Pokja, dengan data "
+    "sebagai berikut:\n\nNomor agenda: {agenda}\nKode tender: {tender_code}\nPenyedia: "
+    "{provider}\nPokja/instansi: {pokja}\nKeterangan: {description}\n\nBerkas .rhs "
+    "terlampir. Mohon hasil pengujian disampaikan dengan membalas e-mail ini.\n\nAtas "
+    "bantuan Bapak/Ibu kami ucapkan terima kasih."
+)
+LKPP_WARNING_LOG: Final = "roster has no 'lkpp' role e-mail: SOP-06 letters to LKPP cannot be sent"
+
 # --- Guided request forms (bot/forms.py) ------------------------------------------------
 # Button labels stay within 30 characters so they fit a Telegram keyboard.
 

@@ -102,6 +102,18 @@ class TicketRow(Base):
     # Answered by the FAQ in the acknowledgement: staff see it only if the requester says
     # it did not help; otherwise it closes itself (FAQ_AUTOCLOSE_HOURS).
     awaiting_faq_feedback: Mapped[bool] = mapped_column(default=False)
+    # The procedure's record (issue 15): letter agenda number, form details, documents held
+    # per checklist item, the approval decision, the outcome told on closing, SOP-01's
+    # register number and visit, SOP-06's one letter to LKPP, a clock stopped by an outage.
+    agenda: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    documents: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    register_number: Mapped[str | None] = mapped_column(String(40))
+    awaiting_visit: Mapped[bool] = mapped_column(default=False)
+    lkpp_mailed: Mapped[bool] = mapped_column(default=False)
+    outage_paused: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime]
     # Optimistic locking: two instances changing one ticket cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -369,3 +381,25 @@ class TelegramUpdateRow(Base):
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[datetime | None]
+
+
+class OfficeCounterRow(Base):
+    """Per-year office registers: letter agenda numbers, verification register numbers."""
+
+    __tablename__ = "office_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class OutageRow(Base):
+    """An SPSE or internet outage declared with /gangguan: SLA clocks stand still during it."""
+
+    __tablename__ = "outages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime]
+    started_by: Mapped[str] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(64))

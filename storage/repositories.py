@@ -16,6 +16,7 @@ from bot.core.sop import SopCatalog
 from bot.core.tickets import (
     AttachmentRef,
     Channel,
+    Decision,
     Direction,
     EventKind,
     Requester,
@@ -70,6 +71,15 @@ class SqlRequesterRepository:
     async def by_email(self, email: str) -> Requester | None:
         row = await self._session.scalar(
             select(RequesterRow).where(RequesterRow.email == email.lower())
+        )
+        return _requester_from_row(row) if row else None
+
+    async def by_phone(self, phone: str) -> Requester | None:
+        """A requester registered by staff for a telephone or walk-in case, by number."""
+        row = await self._session.scalar(
+            select(RequesterRow)
+            .where(RequesterRow.phone == phone, RequesterRow.channel == Channel.OFFICE.value)
+            .limit(1)
         )
         return _requester_from_row(row) if row else None
 
@@ -128,6 +138,15 @@ class SqlTicketRepository:
             ),
             breached=row.breached,
             awaiting_faq_feedback=row.awaiting_faq_feedback,
+            agenda=row.agenda,
+            details={str(k): str(v) for k, v in (row.details or {}).items()},
+            documents={str(k): int(v) for k, v in (row.documents or {}).items()},
+            decision=Decision(row.decision) if row.decision else None,
+            outcome=row.outcome,
+            register_number=row.register_number,
+            awaiting_visit=row.awaiting_visit,
+            lkpp_mailed=row.lkpp_mailed,
+            outage_paused=row.outage_paused,
             version=row.version,
         )
 
@@ -277,6 +296,15 @@ class SqlTicketRepository:
         row.step_cycle = ticket.clock.cycle
         row.breached = ticket.breached
         row.awaiting_faq_feedback = ticket.awaiting_faq_feedback
+        row.agenda = ticket.agenda
+        row.details = dict(ticket.details)
+        row.documents = dict(ticket.documents)
+        row.decision = ticket.decision.value if ticket.decision else None
+        row.outcome = ticket.outcome
+        row.register_number = ticket.register_number
+        row.awaiting_visit = ticket.awaiting_visit
+        row.lkpp_mailed = ticket.lkpp_mailed
+        row.outage_paused = ticket.outage_paused
         row.updated_at = datetime.now(UTC)
 
     async def _flush_pending(self, ticket: Ticket) -> None:

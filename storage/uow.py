@@ -18,6 +18,7 @@ from storage.chat_state import (
 )
 from storage.mail import SqlAutoMailLog, SqlInboundMail, SqlMailThreads
 from storage.models import DigestRow
+from storage.office import SqlOfficeCounters, SqlOutages
 from storage.outbox import SqlOutbox
 from storage.repositories import (
     SqlFaqEntryRepository,
@@ -45,6 +46,8 @@ class SqlUnitOfWork:
     auto_mail: SqlAutoMailLog
     sla_reminders: SqlSlaReminders
     telegram_inbox: SqlTelegramInbox
+    counters: SqlOfficeCounters
+    outages: SqlOutages
 
     def __init__(
         self,
@@ -74,6 +77,8 @@ class SqlUnitOfWork:
         self.auto_mail = SqlAutoMailLog(self._session)
         self.sla_reminders = SqlSlaReminders(self._session)
         self.telegram_inbox = SqlTelegramInbox(self._session)
+        self.counters = SqlOfficeCounters(self._session)
+        self.outages = SqlOutages(self._session)
         return self
 
     async def __aexit__(

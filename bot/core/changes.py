@@ -25,6 +25,13 @@ class ChangeKind(StrEnum):
     ESCALATED = "escalated"  # the requester answered an FAQ reply: staff take over
     PARTNER_MESSAGE = "partner_message"  # an outside party (LKPP, ULP) replied by mail
     FAQ_SETTLED = "faq_settled"  # an FAQ-answered ticket closed itself
+    APPROVED = "approved"
+    REJECTED = "rejected"  # closes the ticket, with the reason
+    VISIT_RECORDED = "visit_recorded"  # SOP-01: the provider arrived, the clock runs
+    REGISTERED = "registered"  # SOP-01 step 6 done: the register number is given
+    SENT_TO_LKPP = "sent_to_lkpp"  # SOP-06 step 3 done: the one letter to LKPP
+    SOP_CHANGED = "sop_changed"
+    CLOCK_CHANGED = "clock_changed"  # an outage stopped or restarted the clock
 
 
 @dataclass(frozen=True)

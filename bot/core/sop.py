@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -22,14 +22,39 @@ from bot.core.yamlfile import read_yaml
 DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent.parent / "data" / "sop-catalog.yaml"
 
 
+#: ``decision`` value of a step where the office approves or rejects the request.
+APPROVAL: Final = "approve"
+
+
 @dataclass(frozen=True)
 class SopStep:
-    """One step of a procedure: who acts and within how many working minutes."""
+    """One step of a procedure: who acts, what it takes and makes, and its working minutes.
+
+    ``action`` is the catalog's English reading, for developers only; people read ``uraian``
+    (Indonesian), ``needs`` (``kelengkapan``) and ``outputs`` (``keluaran``).
+    """
 
     n: int
     actor: str
     action: str
     minutes: float | None
+    uraian: str = ""
+    needs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    decision: str | None = None
+
+    @property
+    def is_approval(self) -> bool:
+        """Whether the step ends with a decision: approve (go on) or reject (close)."""
+        return self.decision == APPROVAL
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One document of a procedure's checklist (SOP-01: the 12 items of the provider's file)."""
+
+    id: str
+    nama: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +65,8 @@ class Sop:
     title: str
     requester_roles: frozenset[str]
     steps: tuple[SopStep, ...]
+    checklist: tuple[ChecklistItem, ...] = ()
+    catalog_total_minutes: float | None = None
 
     def step(self, n: int) -> SopStep:
         """The step numbered ``n``."""
@@ -79,10 +106,15 @@ class Sop:
 
     @property
     def total_minutes(self) -> float:
-        """Budget of all office steps, the SOP time target told to requesters."""
-        return sum(
-            step.minutes or 0.0 for step in self.steps if step.actor not in self.requester_roles
-        )
+        """The SOP time target told to people: the catalog's ``total_minutes`` (the seed's
+        "Mutu Baku" total, requester steps included), else the sum of every step's budget."""
+        if self.catalog_total_minutes is not None:
+            return self.catalog_total_minutes
+        return sum(step.minutes or 0.0 for step in self.steps)
+
+    def approval_pending(self, current: int) -> SopStep | None:
+        """The approval step at or after step ``current``, which a decision must pass."""
+        return next((s for s in self.steps if s.n >= current and s.is_approval), None)
 
 
 @dataclass(frozen=True)
@@ -107,6 +139,10 @@ class _StepModel(BaseModel):
     n: int = Field(ge=1)
     actor: str
     action: str = ""
+    uraian: str = ""
+    kelengkapan: list[str] = Field(default_factory=list)
+    keluaran: list[str] = Field(default_factory=list)
+    decision: Literal["approve"] | None = None
     minutes: float | None = Field(default=None, ge=0)
 
     @field_validator("actor")
@@ -117,6 +153,13 @@ class _StepModel(BaseModel):
         return value
 
 
+class _ChecklistModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(pattern=r"^[a-z0-9-]{1,40}$")
+    nama: str = Field(min_length=1)
+
+
 class _SopModel(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -124,6 +167,8 @@ class _SopModel(BaseModel):
     title_id: str
     requester: str | list[str]
     steps: list[_StepModel] = Field(min_length=1)
+    checklist: list[_ChecklistModel] = Field(default_factory=list)
+    total_minutes: float | None = Field(default=None, ge=0)
 
     @field_validator("requester")
     @classmethod
@@ -202,9 +247,20 @@ def parse_catalog(data: object, source: str) -> SopCatalog:
                 [sop.requester] if isinstance(sop.requester, str) else sop.requester
             ),
             steps=tuple(
-                SopStep(n=step.n, actor=step.actor, action=step.action, minutes=step.minutes)
+                SopStep(
+                    n=step.n,
+                    actor=step.actor,
+                    action=step.action,
+                    minutes=step.minutes,
+                    uraian=step.uraian,
+                    needs=tuple(step.kelengkapan),
+                    outputs=tuple(step.keluaran),
+                    decision=step.decision,
+                )
                 for step in sop.steps
             ),
+            checklist=tuple(ChecklistItem(item.id, item.nama) for item in sop.checklist),
+            catalog_total_minutes=sop.total_minutes,
         )
         for sop in model.sops
     }

@@ -18,7 +18,7 @@ from bot.core.errors import InvalidTransition, NotAllowed, TicketClosedForGood
 from bot.core.roles import ALL_ROLES, SUPERVISOR_ROLES
 from bot.core.roster import StaffMember
 from bot.core.sla import StepClock
-from bot.core.sop import Sop
+from bot.core.sop import Sop, SopStep
 from bot.core.worktime import WorkCalendar
 
 #: Audit-trail name of the bot itself (automatic closes, SLA notices).
@@ -46,6 +46,9 @@ class Channel(StrEnum):
 
     TELEGRAM = "telegram"
     EMAIL = "email"
+    #: Registered by staff for a telephone or walk-in case (``/catat``) without an e-mail
+    #: address: nothing can be sent, staff call or meet the person.
+    OFFICE = "kantor"
 
 
 class Direction(StrEnum):
@@ -72,6 +75,45 @@ class EventKind(StrEnum):
     RATED = "rated"
     REMINDED = "reminded"
     BREACHED = "breached"
+    DECIDED = "decided"  # an approval step: approved or rejected (with the reason)
+    VISIT_STARTED = "visit_started"  # SOP-01: the provider is at the office
+    REGISTERED = "registered"  # SOP-01 step 6: the verification's register number
+    OUTCOME_RECORDED = "outcome_recorded"  # SOP-06 step 6: LKPP's result
+    SOP_CHANGED = "sop_changed"
+    LKPP_MAILED = "lkpp_mailed"  # SOP-06 step 3: the one letter to LKPP
+    OUTAGE_PAUSED = "outage_paused"  # /gangguan: SPSE or internet down, clocks stop
+    OUTAGE_RESUMED = "outage_resumed"
+
+
+class Decision(StrEnum):
+    """The outcome of an approval step (SOP-03/04/05 step 3)."""
+
+    APPROVED = "disetujui"
+    REJECTED = "ditolak"
+
+
+class LkppResult(StrEnum):
+    """What LKPP's test of an .rhs file found (SOP-06 step 6)."""
+
+    SUCCESS = "berhasil"
+    FAILURE = "gagal"
+
+
+#: The provider registration and verification procedure: its office clock starts when the
+#: provider arrives with the paper file, and its last steps give a register number and a card.
+VERIFICATION_SOP: Final = "SOP-01"
+#: The .rhs procedure, which the secretary escalates to LKPP by one letter.
+RHS_SOP: Final = "SOP-06"
+#: The step of SOP-06 whose completion sends the letter to LKPP.
+LKPP_LETTER_STEP: Final = 3
+#: The step of SOP-06 where LKPP's result is recorded (Berhasil / Gagal).
+LKPP_RESULT_STEP: Final = 6
+#: SOP-01 step that gives the register number.
+REGISTER_STEP: Final = 6
+#: Procedures that start with an official letter, which gets an agenda number.
+LETTER_SOPS: Final = frozenset({"SOP-03", "SOP-04", "SOP-05", "SOP-06"})
+#: Who may record that a provider arrived for verification, besides supervisors.
+VISIT_ROLES: Final = frozenset({"sekretaris", "verifikator", "piket", "helpdesk"})
 
 
 @dataclass(frozen=True)
@@ -165,6 +207,21 @@ class Ticket:
     clock: StepClock = field(default_factory=StepClock)
     breached: bool = False
     awaiting_faq_feedback: bool = False
+    #: Letter register number (SOP-03..06), e.g. ``0007/2026``.
+    agenda: str | None = None
+    #: What a form recorded (tender code, company, NPWP...), by field key.
+    details: dict[str, str] = field(default_factory=dict)
+    #: Documents the ticket holds, by checklist item or form field key: how many files.
+    documents: dict[str, int] = field(default_factory=dict)
+    decision: Decision | None = None
+    #: One line of result told to the requester on closing (or the reason of a rejection).
+    outcome: str | None = None
+    register_number: str | None = None
+    #: SOP-01: submitted online, the office clock waits for the provider's visit.
+    awaiting_visit: bool = False
+    lkpp_mailed: bool = False
+    #: SLA clock stopped by an SPSE or internet outage (``/gangguan``).
+    outage_paused: bool = False
     version: int = 0
     pending_messages: list[TicketMessage] = field(default_factory=list)
     pending_events: list[TicketEvent] = field(default_factory=list)
@@ -183,6 +240,9 @@ class Ticket:
         attachments: tuple[AttachmentRef, ...] = (),
         faq_entry_id: str | None = None,
         answered_by_faq: bool = False,
+        agenda: str | None = None,
+        details: dict[str, str] | None = None,
+        documents: dict[str, int] | None = None,
     ) -> Ticket:
         """A new ticket in the SOP's first office step, that step's clock starting now.
 
@@ -207,9 +267,13 @@ class Ticket:
             step_started_at=now,
             faq_entry_id=faq_entry_id,
             awaiting_faq_feedback=answered_by_faq,
+            agenda=agenda,
+            details=dict(details or {}),
+            documents=dict(documents or {}),
+            awaiting_visit=sop.id == VERIFICATION_SOP,
         )
         ticket.clock = sla.start_step(ticket.clock, now, step.minutes, calendar)
-        if answered_by_faq:  # the requester has the next word
+        if answered_by_faq or ticket.awaiting_visit:  # the requester has the next word
             ticket.clock = sla.pause(ticket.clock, now, calendar)
         ticket._record(
             EventKind.OPENED,
@@ -219,9 +283,25 @@ class Ticket:
             step=step.n,
             role=owner_role,
             channel=requester.channel.value,
+            agenda=agenda,
         )
         ticket._append(Direction.INBOUND, requester.actor, text, now, attachments)
         return ticket
+
+    @property
+    def current_step(self) -> SopStep:
+        """The catalog step the ticket is in."""
+        return self.sop.step(self.step)
+
+    @property
+    def awaits_decision(self) -> bool:
+        """The current step is an approval that nobody has decided yet."""
+        return self.current_step.is_approval and self.is_open
+
+    @property
+    def awaits_lkpp_result(self) -> bool:
+        """SOP-06 at step 6: staff record LKPP's result with Berhasil / Gagal."""
+        return self.is_open and self.sop_id == RHS_SOP and self.step == LKPP_RESULT_STEP
 
     @property
     def sop_id(self) -> str:
@@ -258,11 +338,13 @@ class Ticket:
             self.closed_at = None
             self.status = self._working_status()
             self.step_started_at = now
-            self.clock = sla.start_step(self.clock, now, self._budget(), self.calendar)
+            self.decision = None if self.decision is Decision.REJECTED else self.decision
+            self.outcome = None
+            self._start_clock(now)
             self._record(EventKind.REOPENED, actor, now)
         elif self.status is TicketStatus.WAITING_FOR_REQUESTER:
             self.status = self._working_status()
-            self.clock = sla.resume(self.clock, now, self._budget(), self.calendar)
+            self._resume_clock(now)
             self._record(EventKind.REQUESTER_REPLIED, actor, now)
         # Any reply to an FAQ answer means it did not settle the matter: staff take over.
         self.awaiting_faq_feedback = False
@@ -357,7 +439,8 @@ class Ticket:
         self.status = TicketStatus.FORWARDED
 
     def request_data(self, member: StaffMember, request_text: str, now: datetime) -> None:
-        """Ask the requester for more; the SLA clock pauses until they answer."""
+        """Ask the requester for more (what exactly: ``request_text``); the SLA clock pauses
+        until they answer."""
         self._require_open()
         self._require_role(member, self._acting_roles())
         if self.status is TicketStatus.WAITING_FOR_REQUESTER:
@@ -369,14 +452,128 @@ class Ticket:
             self._append(Direction.OUTBOUND, staff_actor(member), request_text, now, ())
 
     def advance(self, member: StaffMember, now: datetime) -> None:
-        """Complete the current step; only its role may. After the last office step, close."""
+        """Complete the current step; only its role may. After the last office step, close.
+
+        An approval step is completed only by a decision (``approve`` / ``reject``), SOP-06's
+        result step only by LKPP's result, and SOP-01's office steps wait for the visit.
+        """
+        self._require_step_role(member)
+        if self.awaits_decision:
+            raise InvalidTransition(texts.DECISION_REQUIRED.format(number=self.number))
+        if self.awaits_lkpp_result:
+            raise InvalidTransition(texts.LKPP_RESULT_REQUIRED.format(number=self.number))
+        if self.awaiting_visit:
+            raise InvalidTransition(texts.VISIT_REQUIRED.format(number=self.number))
+        self._complete_step(member, now)
+
+    def approve(self, member: StaffMember, now: datetime) -> None:
+        """``Setujui`` on an approval step: recorded, and the procedure goes on."""
+        self._require_step_role(member)
+        if not self.awaits_decision:
+            raise InvalidTransition(texts.NO_DECISION_HERE.format(number=self.number))
+        self.decision = Decision.APPROVED
+        self._record(EventKind.DECIDED, staff_actor(member), now, decision=Decision.APPROVED.value)
+        self._complete_step(member, now)
+
+    def reject(self, member: StaffMember, reason: str, now: datetime) -> None:
+        """``Tolak`` on an approval step: the ticket closes as rejected, with the reason."""
+        self._require_step_role(member)
+        if not self.awaits_decision:
+            raise InvalidTransition(texts.NO_DECISION_HERE.format(number=self.number))
+        reason = " ".join(reason.split())
+        if not reason:
+            raise InvalidTransition(texts.REJECTION_REASON_REQUIRED)
+        self.decision = Decision.REJECTED
+        self.outcome = reason[:500]
+        self._record(
+            EventKind.DECIDED,
+            staff_actor(member),
+            now,
+            decision=Decision.REJECTED.value,
+            reason=self.outcome,
+        )
+        self._close(staff_actor(member), now, reason="rejected")
+
+    def record_lkpp_result(self, member: StaffMember, result: LkppResult, now: datetime) -> None:
+        """``Berhasil`` / ``Gagal`` at SOP-06 step 6: LKPP's result closes the ticket."""
+        self._require_step_role(member)
+        if not self.awaits_lkpp_result:
+            raise InvalidTransition(texts.NO_LKPP_RESULT_HERE.format(number=self.number))
+        self.outcome = texts.OUTCOME_LKPP[result.value]
+        self._record(EventKind.OUTCOME_RECORDED, staff_actor(member), now, result=result.value)
+        self._complete_step(member, now)
+
+    def record_visit(self, member: StaffMember, now: datetime) -> None:
+        """``Pemohon hadir``: the provider arrived with the paper file; the office clock runs."""
         self._require_open()
+        self._require_role(member, set(VISIT_ROLES))
+        if not self.awaiting_visit:
+            raise InvalidTransition(texts.VISIT_ALREADY_RECORDED.format(number=self.number))
+        self.awaiting_visit = False
+        self.step_started_at = now
+        self._start_clock(now)
+        self._record(EventKind.VISIT_STARTED, staff_actor(member), now)
+
+    def record_lkpp_letter(self, now: datetime) -> bool:
+        """Mark the one letter to LKPP as sent; False when it already was (never twice)."""
+        if self.lkpp_mailed:
+            return False
+        self.lkpp_mailed = True
+        self._record(EventKind.LKPP_MAILED, SYSTEM_ACTOR, now)
+        return True
+
+    def change_sop(
+        self, member: StaffMember, sop: Sop, now: datetime, agenda: str | None = None
+    ) -> None:
+        """Staff move the ticket to another procedure (a question that is really a request):
+        it starts over at that SOP's first office step."""
+        self._require_open()
+        self._require_role(member, self._acting_roles())
+        if sop.id == self.sop_id:
+            raise InvalidTransition(texts.SAME_SOP.format(number=self.number, sop_id=sop.id))
+        previous = self.sop_id
+        self.sop = sop
+        first = sop.first_office_step()
+        self.step = first.n
+        self.owner_role = sop.responsible_role(first.n)
+        self.assignee_id = None
+        self.status = TicketStatus.NEW
+        self.decision = None
+        self.awaiting_visit = sop.id == VERIFICATION_SOP
+        self.awaiting_faq_feedback = False
+        if agenda is not None and self.agenda is None:
+            self.agenda = agenda
+        self.step_started_at = now
+        self._start_clock(now)
+        self._record(
+            EventKind.SOP_CHANGED,
+            staff_actor(member),
+            now,
+            from_sop=previous,
+            to_sop=sop.id,
+            agenda=self.agenda,
+        )
+
+    def pause_for_outage(self, actor: str, now: datetime) -> None:
+        """An SPSE or internet outage: the SOPs exempt it, so the step's clock stops."""
+        if not self.is_open or self.outage_paused:
+            return
+        self.outage_paused = True
+        self.clock = sla.pause(self.clock, now, self.calendar)
+        self._record(EventKind.OUTAGE_PAUSED, actor, now)
+
+    def resume_after_outage(self, actor: str, now: datetime) -> None:
+        """The outage is over: the clock runs again where it may."""
+        if not self.outage_paused:
+            return
+        self.outage_paused = False
+        self._resume_clock(now)
+        self._record(EventKind.OUTAGE_RESUMED, actor, now)
+
+    def _complete_step(self, member: StaffMember, now: datetime) -> None:
         sop = self.sop
-        role = self.step_role
-        if role not in member.roles:
-            raise NotAllowed(
-                texts.WRONG_ROLE_FOR_STEP.format(step=self.step, sop_id=sop.id, role=role)
-            )
+        if sop.id == VERIFICATION_SOP and self.step == REGISTER_STEP and not self.register_number:
+            raise InvalidTransition(texts.REGISTER_NUMBER_MISSING.format(number=self.number))
         following = sop.next_office_step(self.step)
         if following is None:
             self._record(EventKind.STEP_ADVANCED, staff_actor(member), now, from_step=self.step)
@@ -391,7 +588,6 @@ class Ticket:
         )
         self.step = following.n
         self.step_started_at = now
-        self.clock = sla.start_step(self.clock, now, following.minutes, self.calendar)
         next_role = sop.responsible_role(following.n)
         if next_role != self.owner_role:
             # The next step belongs to another role: hand it over, nobody has taken it yet.
@@ -400,13 +596,31 @@ class Ticket:
             self.status = TicketStatus.FORWARDED
         else:
             self.status = self._working_status()
+        self._start_clock(now)
 
     def close(self, member: StaffMember, now: datetime, reason: str = "answered") -> None:
-        """Close the ticket: the assignee, the owner role or a supervisor may."""
+        """Close the ticket: the assignee, the owner role or a supervisor may.
+
+        Not past an approval step still to be decided: such a request ends with ``Tolak``.
+        """
         self._require_open()
         if self.assignee_id != member.telegram_id:
             self._require_role(member, self._acting_roles())
+        pending = self.sop.approval_pending(self.step)
+        if pending is not None and self.decision is None:
+            raise InvalidTransition(
+                texts.CLOSE_NEEDS_DECISION.format(number=self.number, step=pending.n)
+            )
         self._close(staff_actor(member), now, reason)
+
+    def set_register_number(self, member: StaffMember, register_number: str, now: datetime) -> None:
+        """SOP-01 step 6 gives the verification its register number (counted by the office)."""
+        self._require_step_role(member)
+        if self.register_number is None:
+            self.register_number = register_number
+            self._record(
+                EventKind.REGISTERED, staff_actor(member), now, register_number=register_number
+            )
 
     def publish_to_faq(self, member: StaffMember, entry_id: str, now: datetime) -> None:
         """Record that the answer became FAQ entry ``entry_id`` (SOP-02 step 5, helpdesk)."""
@@ -418,7 +632,35 @@ class Ticket:
     def _budget(self) -> float | None:
         return self.sop.step(self.step).minutes
 
+    def _clock_held(self) -> bool:
+        """Whether the step's clock must stand still: waiting on the requester, on the
+        provider's visit, or on an outage."""
+        return (
+            self.status is TicketStatus.WAITING_FOR_REQUESTER
+            or self.awaiting_visit
+            or self.outage_paused
+        )
+
+    def _start_clock(self, now: datetime) -> None:
+        self.clock = sla.start_step(self.clock, now, self._budget(), self.calendar)
+        if self._clock_held():
+            self.clock = sla.pause(self.clock, now, self.calendar)
+
+    def _resume_clock(self, now: datetime) -> None:
+        if not self._clock_held():
+            self.clock = sla.resume(self.clock, now, self._budget(), self.calendar)
+
+    def _require_step_role(self, member: StaffMember) -> None:
+        self._require_open()
+        role = self.step_role
+        if role not in member.roles:
+            raise NotAllowed(
+                texts.WRONG_ROLE_FOR_STEP.format(step=self.step, sop_id=self.sop_id, role=role)
+            )
+
     def _close(self, actor: str, now: datetime, reason: str) -> None:
+        if self.outcome is None:
+            self.outcome = _default_outcome(self.sop_id, reason)
         self.status = TicketStatus.CLOSED
         self.closed_at = now
         self.clock = sla.pause(self.clock, now, self.calendar)
@@ -466,3 +708,10 @@ class Ticket:
         self, kind: EventKind, actor: str, now: datetime, **detail: str | int | None
     ) -> None:
         self.pending_events.append(TicketEvent(kind=kind, actor=actor, at=now, detail=detail))
+
+
+def _default_outcome(sop_id: str, reason: str) -> str:
+    """The one line of result a closing tells the requester when staff gave none."""
+    if reason == "sop_completed":
+        return texts.OUTCOME_COMPLETED.get(sop_id, texts.OUTCOME_CLOSED_DEFAULT)
+    return texts.OUTCOME_CLOSED_BY_STAFF.get(sop_id, texts.OUTCOME_CLOSED_DEFAULT)
