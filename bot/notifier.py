@@ -20,7 +20,16 @@ from bot.core.outbound import Outbound, OutboundKind, Purpose
 from bot.core.ports import UnitOfWork
 from bot.core.roles import SUPERVISOR_ROLES
 from bot.core.roster import Roster
-from bot.core.tickets import AttachmentRef, Channel, Direction, Requester, Ticket
+from bot.core import checklist
+from bot.core.tickets import (
+    RHS_SOP,
+    AttachmentRef,
+    Channel,
+    Decision,
+    Direction,
+    Requester,
+    Ticket,
+)
 from bot.core.worktime import WorkCalendar
 from faq.kb import KbEntry
 from handlers.email import loops, reference
@@ -35,7 +44,16 @@ _STAFF_ACTIONS = {
     ChangeKind.DATA_REQUESTED: "data_requested",
     ChangeKind.ADVANCED: "advanced",
     ChangeKind.CLOSED: "closed",
+    ChangeKind.APPROVED: "approved",
+    ChangeKind.REJECTED: "rejected",
+    ChangeKind.VISIT_RECORDED: "visit_recorded",
+    ChangeKind.REGISTERED: "registered",
+    ChangeKind.SENT_TO_LKPP: "sent_to_lkpp",
+    ChangeKind.SOP_CHANGED: "sop_changed",
 }
+
+#: The roster role whose address gets SOP-06's letter and whose reply reaches the Pokja.
+LKPP_ROLE = "lkpp"
 
 
 def format_minutes(minutes: float) -> str:
@@ -94,7 +112,6 @@ class OutboxNotifier:
             if not ticket.awaiting_faq_feedback:
                 out += await self._card(uow, ticket, change, edit=False)
                 out += self._files_to_staff(ticket, change)
-                out += await self._to_partner(uow, ticket, change, now)
             out += await self._acknowledge(uow, change, now)
         elif kind is ChangeKind.ESCALATED:
             out += await self._card(uow, ticket, change, edit=False)
@@ -134,6 +151,17 @@ class OutboxNotifier:
                 ticket.number, texts.STAFF_PARTNER_REPLY, role=change.actor_name or "-", text=text
             )
             out += self._files_to_staff(ticket, change)
+            if change.actor_name == LKPP_ROLE and change.message is not None:
+                # LKPP's answer is the Pokja's result: relayed as it came (SOP-06 steps 4-6).
+                out += await self._to_requester(
+                    uow,
+                    change,
+                    texts.MILESTONE_LKPP_REPLY.format(number=number, text=text)
+                    if text.strip()
+                    else "",
+                    now,
+                    files=change.message.attachments,
+                )
         elif kind is ChangeKind.STAFF_MESSAGE and change.message is not None:
             message = change.message
             if message.direction is Direction.OUTBOUND:
@@ -145,37 +173,19 @@ class OutboxNotifier:
                     now,
                     files=message.attachments,
                 )
+        elif kind is ChangeKind.CLOCK_CHANGED:
+            out += await self._card(uow, ticket, change, edit=True)
         elif kind in _STAFF_ACTIONS:
             out += await self._card(uow, ticket, change, edit=True)
             action = texts.STAFF_ACTIONS[_STAFF_ACTIONS[kind]].format(
-                role=ticket.owner_role, step=ticket.step
+                role=ticket.owner_role, step=ticket.step, sop_id=ticket.sop_id
             )
+            if kind is ChangeKind.REJECTED and ticket.outcome:
+                action = f"{action}: {ticket.outcome}"
             out += self._under_card(
                 ticket.number, texts.STAFF_ACTION_DONE, action=action, name=change.actor_name or "-"
             )
-            if kind is ChangeKind.DATA_REQUESTED:
-                out += await self._to_requester(
-                    uow, change, texts.DATA_REQUESTED.format(number=number), now
-                )
-                if text.strip():
-                    answer = texts.STAFF_ANSWER.format(number=number, text=text)
-                    out += await self._to_requester(uow, change, answer, now)
-            if kind in (ChangeKind.FORWARDED, ChangeKind.ADVANCED):
-                out += await self._to_partner(uow, ticket, change, now)
-            if kind is ChangeKind.CLOSED:
-                buttons = [
-                    [
-                        render.button(str(score), callbacks.rating(number, score))
-                        for score in range(1, 6)
-                    ]
-                ]
-                out += await self._to_requester(
-                    uow,
-                    change,
-                    texts.TICKET_CLOSED_RATE.format(number=number),
-                    now,
-                    buttons=buttons,
-                )
+            out += await self._milestone(uow, change, now)
         elif kind is ChangeKind.RATED:
             out += await self._card(uow, ticket, change, edit=True)
             out += self._under_card(ticket.number, texts.STAFF_RATED, rating=ticket.rating)
@@ -185,6 +195,88 @@ class OutboxNotifier:
             )
         return out
 
+    async def _milestone(
+        self, uow: UnitOfWork, change: TicketChange, now: datetime
+    ) -> list[Outbound]:
+        """What the requester hears of a staff action, on the ticket's channel."""
+        ticket, kind = change.ticket, change.kind
+        number = ticket.number
+        text = change.message.text if change.message else ""
+        target = format_minutes(ticket.sop.total_minutes)
+        if kind is ChangeKind.TAKEN:
+            step = ticket.current_step.uraian or texts.STATUS_NAMES[ticket.status.value]
+            return await self._to_requester(
+                uow, change, texts.MILESTONE_TAKEN.format(number=number, step=step), now
+            )
+        if kind is ChangeKind.DATA_REQUESTED:
+            if not text.strip():
+                return await self._to_requester(
+                    uow, change, texts.DATA_REQUESTED.format(number=number), now
+                )
+            return await self._to_requester(
+                uow, change, texts.MILESTONE_DATA_REQUESTED.format(number=number, items=text), now
+            )
+        if kind is ChangeKind.FORWARDED:
+            return await self._to_partner(uow, ticket, change, now)
+        if kind is ChangeKind.APPROVED:
+            next_step = ticket.current_step.uraian or ""
+            return await self._to_requester(
+                uow,
+                change,
+                texts.MILESTONE_APPROVED.format(number=number, next_step=next_step),
+                now,
+            )
+        if kind is ChangeKind.VISIT_RECORDED:
+            return await self._to_requester(
+                uow, change, texts.MILESTONE_VISIT.format(number=number, target=target), now
+            )
+        if kind is ChangeKind.REGISTERED:
+            return await self._to_requester(
+                uow,
+                change,
+                texts.MILESTONE_REGISTERED.format(number=number, register=ticket.register_number),
+                now,
+            )
+        if kind is ChangeKind.SENT_TO_LKPP:
+            out = await self._letter_to_lkpp(uow, change, now)
+            return out + await self._to_requester(
+                uow, change, texts.MILESTONE_SENT_TO_LKPP.format(number=number), now
+            )
+        if kind is ChangeKind.SOP_CHANGED:
+            return await self._to_requester(
+                uow,
+                change,
+                texts.MILESTONE_SOP_CHANGED.format(
+                    number=number, sop_id=ticket.sop_id, sop_title=ticket.sop.title, target=target
+                ),
+                now,
+            )
+        if kind in (ChangeKind.CLOSED, ChangeKind.REJECTED):
+            return await self._closing(uow, change, now)
+        return []
+
+    async def _closing(self, uow: UnitOfWork, change: TicketChange, now: datetime) -> list[Outbound]:
+        """The outcome in one line, then the rating question (with the card of SOP-01)."""
+        ticket = change.ticket
+        number = ticket.number
+        assert number is not None
+        if ticket.decision is Decision.REJECTED:
+            text = (
+                texts.MILESTONE_REJECTED.format(number=number, reason=ticket.outcome)
+                + "\n\n"
+                + texts.MILESTONE_CLOSED_REJECTED.format(number=number)
+            )
+        else:
+            outcome = ticket.outcome or texts.OUTCOME_CLOSED_DEFAULT
+            text = texts.MILESTONE_CLOSED.format(number=number, outcome=outcome)
+        message = change.message
+        files = (
+            message.attachments
+            if message is not None and message.direction is Direction.OUTBOUND
+            else ()
+        )
+        buttons = [[render.button(str(score), callbacks.rating(number, score)) for score in range(1, 6)]]
+        return await self._to_requester(uow, change, text, now, files=files, buttons=buttons)
     async def deadline_notice(
         self,
         uow: UnitOfWork,
@@ -277,14 +369,30 @@ class OutboxNotifier:
                 )
             else:
                 text = texts.EMAIL_ACK.format(number=ticket.number, target=target)
-            return await self._to_requester(uow, change, text, now, automatic=True)
-        template = texts.TICKET_OPENED if ticket.sop_id == self._ack_sop else texts.FORM_SENT
-        return await self._to_requester(
-            uow,
-            change,
-            template.format(number=ticket.number, target=target),
-            now,
-            automatic=True,
+        else:
+            template = texts.TICKET_OPENED if ticket.sop_id == self._ack_sop else texts.FORM_SENT
+            text = template.format(number=ticket.number, target=target)
+        extras = [text]
+        if ticket.agenda:
+            extras.append(texts.ACK_AGENDA.format(agenda=ticket.agenda))
+        if ticket.sop.checklist:
+            extras.append(self._checklist_summary(ticket))
+        if ticket.awaiting_visit:
+            office = self._mail.office if self._mail else "LPSE"
+            extras.append(texts.ACK_VISIT.format(office=office, target=target))
+        return await self._to_requester(uow, change, "\n\n".join(extras), now, automatic=True)
+
+    @staticmethod
+    def _checklist_summary(ticket: Ticket) -> str:
+        """SOP-01: how many of the checklist's documents came, and which are still missing."""
+        status = checklist.checklist_status(ticket.sop.checklist, ticket.documents)
+        missing = [item.nama for item, present in status if not present]
+        if not missing:
+            return texts.ACK_CHECKLIST_COMPLETE.format(total=len(status))
+        return texts.ACK_CHECKLIST_MISSING.format(
+            present=len(status) - len(missing),
+            total=len(status),
+            items="\n".join(f"- {name}" for name in missing),
         )
 
     # --- staff group ----------------------------------------------------------------------
@@ -294,9 +402,20 @@ class OutboxNotifier:
     ) -> list[Outbound]:
         if self._staff_chat is None or ticket.number is None:
             return []
-        files = await self._ticket_files(uow, ticket)
+        assert ticket.number is not None
+        messages = await uow.tickets.messages(ticket.number)
+        files = [file for message in messages for file in message.attachments]
         assignee = (
             self._roster().member(ticket.assignee_id) if ticket.assignee_id is not None else None
+        )
+        facts = checklist.ticket_facts(
+            ticket.sop,
+            ticket.step,
+            documents=ticket.documents,
+            details=ticket.details,
+            has_email=bool(change.requester.email),
+            has_question=any(m.direction is Direction.INBOUND for m in messages),
+            has_answer=any(m.direction is Direction.OUTBOUND for m in messages),
         )
         payload: dict[str, Any] = {
             "text": render.card(
@@ -304,6 +423,9 @@ class OutboxNotifier:
                 requester_name=change.requester.display_name,
                 assignee_name=assignee.name if assignee else None,
                 files=files,
+                needs=checklist.step_needs(ticket.sop, ticket.step, facts),
+                documents=checklist.checklist_status(ticket.sop.checklist, ticket.documents),
+                notices=self._card_notices(ticket, change.requester),
                 due_at=ticket.clock.due_at,
                 overall_due_at=sla.overall_due(
                     ticket.clock.due_at,
@@ -326,6 +448,62 @@ class OutboxNotifier:
                 ticket_id=ticket.number,
             )
         ]
+
+    def _card_notices(self, ticket: Ticket, requester: Requester) -> list[str]:
+        """Warnings on the card: an LKPP letter that cannot go out, a requester the bot
+        cannot reach (a telephone case)."""
+        notices = []
+        if ticket.sop_id == RHS_SOP and ticket.is_open:
+            if ticket.lkpp_mailed:
+                notices.append(texts.CARD_LKPP_MAILED)
+            elif self.lkpp_address() is None:
+                notices.append(texts.CARD_NO_LKPP_ADDRESS)
+        if ticket.channel is Channel.OFFICE:
+            notices.append(texts.CARD_NOT_REACHABLE.format(contact=requester.phone or "-"))
+        return notices
+
+    def lkpp_address(self) -> str | None:
+        """LKPP's address from the roster (``roles: lkpp: email``), if any."""
+        destination = self._roster().destinations.get(LKPP_ROLE)
+        return destination.email if destination is not None else None
+
+    async def _letter_to_lkpp(
+        self, uow: UnitOfWork, change: TicketChange, now: datetime
+    ) -> list[Outbound]:
+        """SOP-06 step 3: the office's one letter to LKPP, the .rhs files attached."""
+        ticket = change.ticket
+        address = self.lkpp_address()
+        if address is None or self._mail is None:
+            return self._under_card(ticket.number, texts.CARD_NO_LKPP_ADDRESS)
+        details = ticket.details
+        body = texts.LKPP_LETTER.format(
+            office=self._mail.office,
+            agenda=ticket.agenda or "-",
+            tender_code=details.get("kode_tender", "-"),
+            provider=details.get("penyedia", "-"),
+            pokja=details.get("instansi") or change.requester.instansi or "-",
+            description=details.get("keterangan", "-"),
+        )
+        files = tuple(
+            file
+            for file in await self._ticket_files(uow, ticket)
+            if file.filename.casefold().endswith(".rhs")
+        )
+        subject = texts.LKPP_LETTER_SUBJECT.format(tender_code=details.get("kode_tender", "-"))
+        letter = await self._mail_to(
+            uow,
+            ticket,
+            address,
+            body,
+            now,
+            automatic=False,
+            files=files,
+            subject=subject,
+            reply=False,
+            participant=True,
+        )
+        sent = self._under_card(ticket.number, texts.STAFF_LKPP_LETTER_SENT, email=address)
+        return [letter, *sent]
 
     async def _ticket_files(self, uow: UnitOfWork, ticket: Ticket) -> list[AttachmentRef]:
         assert ticket.number is not None

@@ -172,6 +172,12 @@ STAFF_ACTIONS: Final = {
     "data_requested": "meminta data ke pemohon",
     "advanced": "lanjut ke langkah {step}",
     "closed": "ditutup",
+    "approved": "disetujui, lanjut ke langkah {step}",
+    "rejected": "ditolak",
+    "visit_recorded": "pemohon hadir, waktu SOP mulai berjalan",
+    "registered": "nomor register diberikan, lanjut ke langkah {step}",
+    "sent_to_lkpp": "surat ke LKPP, lanjut ke langkah {step}",
+    "sop_changed": "dipindah ke {sop_id}",
 }
 STAFF_NOT_MEMBER: Final = (
     "Mohon maaf, Bapak/Ibu belum terdaftar sebagai petugas di roster sehingga tidak dapat "
@@ -328,13 +334,6 @@ STAFF_DATA_PROMPT: Final = (
 )
 STAFF_NOTHING_TICKED: Final = "Centang minimal satu butir, atau balas pesan dengan tulisan."
 STAFF_LKPP_LETTER_SENT: Final = "Surat permohonan ke LKPP untuk Tiket #{number} dikirim ke {email}."
-STAFF_ACTIONS_PROCEDURE: Final = {
-    "approved": "disetujui",
-    "rejected": "ditolak",
-    "visit": "pemohon hadir, waktu SOP mulai berjalan",
-    "lkpp_result": "hasil pengujian LKPP dicatat",
-    "sop_changed": "dipindah ke {sop_id}",
-}
 CATAT_USAGE: Final = (
     "Format: /catat SOP-0X | nama | kontak (e-mail atau telepon) | ringkasan\n"
     "Contoh: /catat SOP-05 | Budi Santoso | budi@dinas.go.id | Lupa password akun PPK"
@@ -359,7 +358,6 @@ LKPP_LETTER: Final = (
     "terlampir. Mohon hasil pengujian disampaikan dengan membalas e-mail ini.\n\nAtas "
     "bantuan Bapak/Ibu kami ucapkan terima kasih."
 )
-LKPP_WARNING_LOG: Final = "roster has no 'lkpp' role e-mail: SOP-06 letters to LKPP cannot be sent"
 
 # --- Guided request forms (bot/forms.py) ------------------------------------------------
 # Button labels stay within 30 characters so they fit a Telegram keyboard.
@@ -628,7 +626,7 @@ MAIL_PASSWORD_HELD_BACK: Final = (
 EMAIL_FILES_REFUSED: Final = "Lampiran tidak diterima (jenis atau ukuran tidak sesuai): {names}"
 PARTNER_FORWARD_SUBJECT: Final = "Permohonan tindak lanjut: {subject}"
 PARTNER_FORWARD: Final = (
-    "Dengan hormat,\n\nLPSE {office} meneruskan Tiket #{number} ({sop_id} {sop_title}) untuk "
+    "Dengan hormat,\n\n{office} meneruskan Tiket #{number} ({sop_id} {sop_title}) untuk "
     "ditindaklanjuti oleh {role}.\n\nPemohon: {requester}\nPertanyaan/permohonan:\n{question}\n\n"
     "Dokumen terlampir bila ada. Mohon balas e-mail ini untuk menyampaikan hasil atau "
     "tanggapan; balasan Bapak/Ibu akan tercatat pada tiket."

@@ -49,6 +49,11 @@ class SqlChatMessages:
         row = await self._session.get(ChatMessageRow, (chat_id, message_id))
         return row.ticket_id if row else None
 
+    async def purpose_for(self, chat_id: int, message_id: int) -> str | None:
+        """Why the bot sent that message (a card, a prompt...), when it was recorded."""
+        row = await self._session.get(ChatMessageRow, (chat_id, message_id))
+        return row.purpose if row else None
+
     async def latest(self, ticket_id: int, chat_id: int, purpose: str) -> int | None:
         """The newest message of ``purpose`` about a ticket in a chat (e.g. its card)."""
         message_id: int | None = await self._session.scalar(

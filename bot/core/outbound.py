@@ -26,6 +26,8 @@ class Purpose(StrEnum):
     TO_REQUESTER = "to_requester"  # anything that reaches the requester
     FAQ_ANSWER = "faq_answer"
     NOTICE = "notice"  # not about a ticket
+    REJECT_PROMPT = "reject_prompt"  # "Tolak": a reply to it is the reason
+    DATA_PROMPT = "data_prompt"  # "Minta data": a reply to it says what is missing
 
 
 @dataclass(frozen=True)

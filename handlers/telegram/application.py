@@ -89,6 +89,8 @@ def build_application(runtime: Runtime) -> AnyApplication:
             CallbackQueryHandler(requester.button, pattern=r"^(m|fb|esc|c|j|r|f):"),
             CommandHandler("reload", staff.reload_roster, staff_chat),
             CommandHandler("laporan", staff.report, staff_chat),
+            CommandHandler("catat", staff.procedures.register_case, staff_chat),
+            CommandHandler("gangguan", staff.procedures.outage, staff_chat),
             MessageHandler(staff_chat & filters.REPLY & ~filters.COMMAND, staff.reply),
             CallbackQueryHandler(staff.button, pattern=r"^s:"),
             MessageHandler(other_groups, staff.leave_foreign_group),

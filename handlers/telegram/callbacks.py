@@ -4,29 +4,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STAFF_ACTIONS = ("take", "fwd", "data", "next", "close", "pub", "back")
+STAFF_ACTIONS = (
+    "take",
+    "fwd",
+    "data",
+    "next",
+    "close",
+    "pub",
+    "back",
+    "approve",
+    "reject",
+    "visit",
+    "lkppok",
+    "lkppfail",
+    "sops",
+    "ask",
+)
+#: Actions that carry a value: a role to forward to, an SOP to move to, an item to tick.
+STAFF_VALUE_ACTIONS = ("to", "tosop", "tick")
 
 
 @dataclass(frozen=True)
 class StaffButton:
-    """A staff-group button: an action on ticket ``number`` (``role`` for forwarding)."""
+    """A staff-group button: an action on ticket ``number`` (``role``: the action's value,
+    a role to forward to, an SOP id, or the index of a ticked item)."""
 
     action: str
     number: int
     role: str | None = None
 
 
-def staff(action: str, number: int, role: str | None = None) -> str:
-    """``s:take:12`` or ``s:to:12:ulp``."""
-    return f"s:to:{number}:{role}" if role else f"s:{action}:{number}"
+def staff(action: str, number: int, value: str | None = None) -> str:
+    """``s:take:12``, ``s:to:12:ulp``, ``s:tosop:12:SOP-03`` or ``s:tick:12:3``."""
+    return f"s:{action}:{number}:{value}" if value else f"s:{action}:{number}"
 
 
 def parse_staff(data: str) -> StaffButton | None:
     """The staff button in ``data``, or None when it is not one of ours (forged or stale)."""
     parts = data.split(":")
     try:
-        if len(parts) == 4 and parts[:2] == ["s", "to"]:
-            return StaffButton("to", int(parts[2]), parts[3])
+        if len(parts) == 4 and parts[0] == "s" and parts[1] in STAFF_VALUE_ACTIONS:
+            return StaffButton(parts[1], int(parts[2]), parts[3])
         if len(parts) == 3 and parts[0] == "s" and parts[1] in STAFF_ACTIONS:
             return StaffButton(parts[1], int(parts[2]))
     except ValueError:

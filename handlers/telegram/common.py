@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
 from telegram._utils.types import ODVInput
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application
@@ -192,3 +192,12 @@ async def fetch_and_store(
     if content_type is None:
         raise RefusedFile(texts.FILE_TYPE_REFUSED)
     return await runtime.attachments.put(data, meta.filename, content_type)
+
+
+async def show_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Swap a message's buttons (a second press of the same button changes nothing)."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:
+        if not not_modified(error):
+            raise

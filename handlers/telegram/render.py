@@ -9,7 +9,9 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from bot import texts
+from bot.core.checklist import NeedLine
 from bot.core.outbound import Outbound, OutboundKind
+from bot.core.sop import ChecklistItem
 from bot.core.tickets import AttachmentRef, Ticket
 from handlers.telegram import callbacks
 
@@ -39,14 +41,29 @@ def card(
     due_at: datetime | None,
     overall_due_at: datetime | None,
     zone: tzinfo,
+    needs: Sequence[NeedLine] = (),
+    documents: Sequence[tuple[ChecklistItem, bool]] = (),
+    notices: Sequence[str] = (),
 ) -> str:
-    """The staff group's card; its first line is ``Tiket #N``."""
+    """The staff group's card; its first line is ``Tiket #N``. Only Indonesian catalog text
+    (``uraian``, ``kelengkapan``) is shown, never the English ``action``."""
     sop = ticket.sop
     step = sop.step(ticket.step)
     lines = [
         f"<b>{escape(texts.CARD_TITLE.format(number=ticket.number))}</b>",
         escape(texts.CARD_SOP.format(sop_id=sop.id, sop_title=sop.title)),
-        escape(texts.CARD_STEP.format(step=step.n, action=step.action, role=ticket.step_role)),
+    ]
+    if ticket.agenda:
+        lines.append(escape(texts.CARD_AGENDA.format(agenda=ticket.agenda)))
+    lines += [
+        escape(
+            texts.CARD_STEP_OF.format(
+                step=step.n,
+                total=len(sop.steps),
+                uraian=step.uraian or "-",
+                role=ticket.step_role,
+            )
+        ),
         escape(texts.CARD_STATUS.format(status=texts.STATUS_NAMES[ticket.status.value])),
         escape(texts.CARD_REQUESTER.format(name=requester_name, channel=ticket.channel.value)),
     ]
@@ -56,9 +73,32 @@ def card(
     if len(question) > CARD_QUESTION_CHARS:
         question = question[: CARD_QUESTION_CHARS - 1] + "…"
     lines.append(escape(texts.CARD_QUESTION.format(text=question)))
+    if code := ticket.details.get("kode_tender"):
+        lines.append(escape(texts.CARD_TENDER.format(code=code)))
+    if needs and ticket.is_open:
+        lines.append(escape(texts.CARD_NEEDS))
+        lines += [escape(_need_line(need)) for need in needs]
+    if documents:
+        present = sum(1 for _, there in documents if there)
+        lines.append(escape(texts.CARD_CHECKLIST.format(present=present, total=len(documents))))
+        lines += [
+            escape((texts.CARD_NEED_PRESENT if there else texts.CARD_NEED_MISSING).format(item=item.nama))
+            for item, there in documents
+        ]
     if files:
         names = ", ".join(file.filename for file in files)
         lines.append(escape(texts.CARD_FILES.format(files=names)))
+    if ticket.register_number:
+        lines.append(escape(texts.CARD_REGISTER.format(register=ticket.register_number)))
+    if ticket.decision is not None:
+        lines.append(escape(texts.CARD_DECISION.format(decision=ticket.decision.value)))
+    if ticket.outcome and not ticket.is_open:
+        lines.append(escape(texts.CARD_OUTCOME.format(outcome=ticket.outcome)))
+    if ticket.awaiting_visit and ticket.is_open:
+        lines.append(escape(texts.CARD_WAITING_VISIT))
+    if ticket.outage_paused and ticket.is_open:
+        lines.append(escape(texts.CARD_OUTAGE))
+    lines += [escape(notice) for notice in notices]
     if due_at is not None and ticket.is_open:
         due = due_at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
         lines.append(escape(texts.CARD_DUE.format(due=due)))
@@ -72,28 +112,89 @@ def card(
     return "\n".join(lines)
 
 
+def _need_line(need: NeedLine) -> str:
+    if need.present is None:
+        return texts.CARD_NEED_INFO.format(item=need.label)
+    template = texts.CARD_NEED_PRESENT if need.present else texts.CARD_NEED_MISSING
+    return template.format(item=need.label)
+
+
 def card_keyboard(ticket: Ticket) -> Keyboard:
-    """Action buttons under a card; a closed ticket keeps only publishing to the FAQ."""
+    """Action buttons under a card; a closed ticket keeps only publishing to the FAQ.
+
+    The second row is what the step allows: ``Pemohon hadir`` while SOP-01 waits for the
+    provider, ``Setujui`` / ``Tolak`` on an approval step, ``Berhasil`` / ``Gagal`` at LKPP's
+    result, else ``Langkah berikutnya`` / ``Selesai``.
+    """
     number = ticket.number or 0
     if not ticket.is_open:
         return [[button(texts.BUTTON_PUBLISH, callbacks.staff("pub", number))]]
+    if ticket.awaiting_visit:
+        step_row = [
+            button(texts.BUTTON_VISIT, callbacks.staff("visit", number)),
+            button(texts.BUTTON_CLOSE, callbacks.staff("close", number)),
+        ]
+    elif ticket.awaits_decision:
+        step_row = [
+            button(texts.BUTTON_APPROVE, callbacks.staff("approve", number)),
+            button(texts.BUTTON_REJECT, callbacks.staff("reject", number)),
+        ]
+    elif ticket.awaits_lkpp_result:
+        step_row = [
+            button(texts.BUTTON_LKPP_SUCCESS, callbacks.staff("lkppok", number)),
+            button(texts.BUTTON_LKPP_FAILURE, callbacks.staff("lkppfail", number)),
+        ]
+    else:
+        step_row = [
+            button(texts.BUTTON_NEXT_STEP, callbacks.staff("next", number)),
+            button(texts.BUTTON_CLOSE, callbacks.staff("close", number)),
+        ]
     return [
         [
             button(texts.BUTTON_TAKE, callbacks.staff("take", number)),
             button(texts.BUTTON_FORWARD, callbacks.staff("fwd", number)),
             button(texts.BUTTON_REQUEST_DATA, callbacks.staff("data", number)),
         ],
+        step_row,
         [
-            button(texts.BUTTON_NEXT_STEP, callbacks.staff("next", number)),
-            button(texts.BUTTON_CLOSE, callbacks.staff("close", number)),
+            button(texts.BUTTON_CHANGE_SOP, callbacks.staff("sops", number)),
+            button(texts.BUTTON_PUBLISH, callbacks.staff("pub", number)),
         ],
-        [button(texts.BUTTON_PUBLISH, callbacks.staff("pub", number))],
     ]
 
 
 def forward_keyboard(number: int, roles: Sequence[str]) -> Keyboard:
     """Role choices for forwarding, two per row, then back."""
-    buttons = [button(role, callbacks.staff("to", number, role)) for role in roles]
+    return _choices(number, [button(role, callbacks.staff("to", number, role)) for role in roles])
+
+
+def sop_keyboard(number: int, sop_ids: Sequence[str]) -> Keyboard:
+    """Procedures a ticket can move to, two per row, then back."""
+    choices = [button(sop_id, callbacks.staff("tosop", number, sop_id)) for sop_id in sop_ids]
+    return _choices(number, choices)
+
+
+def data_request_keyboard(number: int, items: Sequence[str], ticked: Sequence[bool]) -> Keyboard:
+    """\"Minta data\": one toggle per missing item, then send and back."""
+    rows = [
+        [
+            button(
+                (texts.BUTTON_TICKED if on else texts.BUTTON_UNTICKED).format(item=item)[:60],
+                callbacks.staff("tick", number, str(index)),
+            )
+        ]
+        for index, (item, on) in enumerate(zip(items, ticked, strict=True))
+    ]
+    rows.append(
+        [
+            button(texts.BUTTON_SEND_REQUEST, callbacks.staff("ask", number)),
+            button(texts.BUTTON_BACK, callbacks.staff("back", number)),
+        ]
+    )
+    return rows
+
+
+def _choices(number: int, buttons: list[dict[str, str]]) -> Keyboard:
     rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
     rows.append([button(texts.BUTTON_BACK, callbacks.staff("back", number))])
     return rows

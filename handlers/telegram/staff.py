@@ -32,11 +32,12 @@ from handlers.telegram.common import (
     clean_text,
     fetch_and_store,
     file_of,
-    not_modified,
     say,
+    show_buttons,
     text_message,
 )
 from handlers.telegram.sender import keyboard
+from handlers.telegram.staff_procedures import ProcedureActions
 from storage.report_queries import ReportPeriod, collect_report
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class StaffHandlers:
     def __init__(self, runtime: Runtime, staff_chat_id: int) -> None:
         self.runtime = runtime
         self.staff_chat_id = staff_chat_id
+        self.procedures = ProcedureActions(runtime, staff_chat_id)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A card button pressed in the staff group."""
@@ -84,17 +86,19 @@ class StaffHandlers:
     async def _act(
         self, query: CallbackQuery, member: StaffMember, pressed: callbacks.StaffButton
     ) -> None:
+        if await self.procedures.act(query, member, pressed):
+            return
         number, now, notifier = pressed.number, self.runtime.clock(), self.runtime.notifier
         uow = self.runtime.unit_of_work()
         if pressed.action == "fwd":
             roles = sorted(ALL_ROLES - {"penyedia"})
-            await _show_buttons(query, keyboard(render.forward_keyboard(number, roles)))
+            await show_buttons(query, keyboard(render.forward_keyboard(number, roles)))
             await query.answer()
             return
         if pressed.action == "back":
             async with self.runtime.unit_of_work() as reader:
                 ticket = await reader.tickets.get(number)
-            await _show_buttons(query, keyboard(render.card_keyboard(ticket)))
+            await show_buttons(query, keyboard(render.card_keyboard(ticket)))
             await query.answer()
             return
         actions: dict[str, Callable[[], Awaitable[object]]] = {
@@ -102,8 +106,6 @@ class StaffHandlers:
             "to": lambda: services.forward_ticket(
                 uow, number, member, pressed.role or "", now, notifier
             ),
-            "data": lambda: services.request_data(uow, number, member, "", now, notifier),
-            "next": lambda: services.advance_step(uow, number, member, now, notifier),
             "close": lambda: services.close_ticket(uow, number, member, now, notifier=notifier),
             "pub": lambda: self._publish(number, member),
         }
@@ -169,6 +171,8 @@ class StaffHandlers:
                 await self._tell_group(refused.reason, message.message_id)
                 return
         if not text and not files:
+            return
+        if text and await self.procedures.reply(message, member, number, text):
             return
         try:
             ticket: Ticket = await services.reply_to_requester(
@@ -271,11 +275,3 @@ class StaffHandlers:
             ),
         )
 
-
-async def _show_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    """Swap a card's buttons (a second press of the same button changes nothing)."""
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as error:
-        if not not_modified(error):
-            raise
