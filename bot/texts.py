@@ -657,3 +657,16 @@ STAFF_OUTBOX_BACKLOG: Final = (
     "Perhatian: {count} pesan belum terkirim (tertua sejak {since}). Pengiriman dicoba ulang "
     "otomatis; periksa koneksi Telegram/relay e-mail bila ini berlanjut."
 )
+
+# --- Kartu Tanda Lulus Verifikasi (issue 15) ---
+VERIFICATION_CARD_TITLE: Final = "KARTU TANDA LULUS VERIFIKASI"
+VERIFICATION_CARD_SUBTITLE: Final = "Pelayanan Registrasi dan Verifikasi Penyedia"
+VERIFICATION_CARD_PROVIDER: Final = "Nama Penyedia"
+VERIFICATION_CARD_NPWP: Final = "NPWP"
+VERIFICATION_CARD_REGISTER: Final = "Nomor Register"
+VERIFICATION_CARD_DATE: Final = "Tanggal Verifikasi"
+VERIFICATION_CARD_VERIFIER: Final = "Verifikator"
+VERIFICATION_CARD_NO_VALUE: Final = "-"
+VERIFICATION_CARD_TICKET: Final = "Tiket #{number}"
+VERIFICATION_CARD_NOTE: Final = "Kartu ini dicetak 4 lembar; 1 lembar untuk rekanan."
+VERIFICATION_CARD_FILENAME: Final = "Kartu-Lulus-Verifikasi-{register}.pdf"

@@ -1,0 +1,1 @@
+"""Documents the office hands out, rendered as files (pure: data in, bytes out)."""
