@@ -165,6 +165,12 @@ async def run(
         health = await start_health_server(runtime, host, int(port))
     await runtime.faq.refresh(runtime.unit_of_work())
     log.info("FAQ loaded: %d entries (%s plus published)", runtime.faq.size, settings.faq_path)
+    if runtime.notifier.lkpp_address() is None:
+        log.warning(
+            "no e-mail for role 'lkpp' in %s: SOP-06 letters to LKPP are not sent "
+            "(add roles: lkpp: {email: ...})",
+            settings.staff_file,
+        )
 
     states = channel_states(settings)
     senders: dict[str, ChannelSender] = {}

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
 from bot import texts as t
 from bot.core.privacy import contains_credential
-from bot.core.tickets import AttachmentRef
+from bot.core.sop import ChecklistItem, SopCatalog, load_catalog
+from bot.core.tickets import VERIFICATION_SOP, AttachmentRef
 
 # Button values (the handler embeds them in Telegram callback_data, so short ASCII).
 SEND: Final = "kirim"
@@ -68,6 +69,9 @@ class FieldKind(StrEnum):
     CHOICE = "choice"
     FILE = "file"  # exactly one document
     FILES = "files"  # one or more documents, ended with "Selesai"
+    #: One item of a checklist: files ended with "Selesai", or "Lewati" when not at hand
+    #: (SOP-01: a form with items missing may be sent; staff see which).
+    CHECKLIST_FILES = "checklist_files"
 
 
 Parser = Callable[[str], str]
@@ -94,7 +98,12 @@ class FormField:
     @property
     def expects_file(self) -> bool:
         """Whether the field is answered with a document."""
-        return self.kind in (FieldKind.FILE, FieldKind.FILES)
+        return self.kind in (FieldKind.FILE, FieldKind.FILES, FieldKind.CHECKLIST_FILES)
+
+    @property
+    def takes_several_files(self) -> bool:
+        """Whether uploads go on until "Selesai"."""
+        return self.kind in (FieldKind.FILES, FieldKind.CHECKLIST_FILES)
 
     def choice_label(self, value: str) -> str:
         """The button label of a stored choice value."""
@@ -227,6 +236,10 @@ class TicketRequest:
     phone: str | None
     instansi: str | None
     attachments: tuple[AttachmentRef, ...]
+    #: The answers by field key (tender code, company, NPWP...), as the ticket keeps them.
+    details: Mapping[str, str] = field(default_factory=dict)
+    #: Uploads by field or checklist item key: how many files each.
+    documents: Mapping[str, int] = field(default_factory=dict)
 
 
 # --- answer cleaning and validation ---------------------------------------------------------
@@ -353,22 +366,47 @@ def _email(prompt: str, label: str = t.LABEL_EMAIL) -> FormField:
 
 _PHONE: Final = _text("telepon", t.LABEL_PHONE, t.PHONE_PROMPT, parse_phone)
 
-_SOP01: Final = Form(
-    id="sop01",
-    title=t.SOP01_TITLE,
-    intro=t.SOP01_INTRO,
-    subject=t.SOP01_SUBJECT,
-    sop_id="SOP-01",
-    instansi_key="perusahaan",  # a provider's organisation is its company
-    fields=(
-        _text("perusahaan", t.SOP01_LABEL_COMPANY, t.SOP01_COMPANY_PROMPT, _organisation),
-        _text("npwp", t.SOP01_LABEL_NPWP, t.SOP01_NPWP_PROMPT, parse_npwp),
-        _text("nama", t.SOP01_LABEL_CONTACT, t.SOP01_CONTACT_PROMPT, _person_name),
-        _email(t.EMAIL_PROMPT),
-        _PHONE,
-        _document("dokumen", t.SOP01_LABEL_DOCUMENTS, t.SOP01_DOCUMENTS_PROMPT, FieldKind.FILES),
-    ),
-)
+
+def sop01_form(checklist: Sequence[ChecklistItem]) -> Form:
+    """Pre-verification (SOP-01): the provider's data, then one upload question per item of
+    the catalog's checklist, so every file is labelled with the document it is."""
+    total = len(checklist)
+    uploads = tuple(
+        FormField(
+            key=item.id,
+            label=item.nama,
+            prompt=t.SOP01_ITEM_PROMPT.format(index=index, total=total, item=item.nama),
+            kind=FieldKind.CHECKLIST_FILES,
+            file_types=_DOCUMENT_TYPES,
+            file_hint=t.DOCUMENT_HINT,
+            wrong_type_error=t.ERROR_WRONG_DOCUMENT_TYPE,
+        )
+        for index, item in enumerate(checklist, start=1)
+    )
+    return Form(
+        id="sop01",
+        title=t.SOP01_TITLE,
+        intro=t.SOP01_INTRO.format(total=total),
+        subject=t.SOP01_SUBJECT,
+        sop_id="SOP-01",
+        instansi_key="perusahaan",  # a provider's organisation is its company
+        fields=(
+            _text("perusahaan", t.SOP01_LABEL_COMPANY, t.SOP01_COMPANY_PROMPT, _organisation),
+            _text("npwp", t.SOP01_LABEL_NPWP, t.SOP01_NPWP_PROMPT, parse_npwp),
+            _text("nama", t.SOP01_LABEL_CONTACT, t.SOP01_CONTACT_PROMPT, _person_name),
+            _email(t.EMAIL_PROMPT),
+            _PHONE,
+            *uploads,
+        ),
+    )
+
+
+def _shipped_checklist() -> tuple[ChecklistItem, ...]:
+    """SOP-01's checklist of the shipped catalog, until ``use_catalog`` names another."""
+    return load_catalog().get(VERIFICATION_SOP).checklist
+
+
+_SOP01: Final = sop01_form(_shipped_checklist())
 
 _SOP03_04: Final = Form(
     id="sop03_04",
@@ -456,10 +494,15 @@ _SOP06: Final = Form(
     ),
 )
 
-_FORMS: Final[Mapping[str, Form]] = {form.id: form for form in (_SOP01, _SOP03_04, _SOP05, _SOP06)}
+_FORMS: Final[dict[str, Form]] = {form.id: form for form in (_SOP01, _SOP03_04, _SOP05, _SOP06)}
 
 #: Ids of the forms, in menu order.
 FORM_IDS: Final[tuple[str, ...]] = tuple(_FORMS)
+
+
+def use_catalog(catalog: SopCatalog) -> None:
+    """Ask SOP-01's documents from ``catalog``'s checklist: one list for form, card and FAQ."""
+    _FORMS["sop01"] = sop01_form(catalog.get(VERIFICATION_SOP).checklist)
 
 
 def get_form(form_id: str) -> Form:
@@ -516,9 +559,11 @@ def handle_text(state: FormState, text: str) -> Step:
         return _ask(form, state, error=t.ERROR_CHOOSE_BUTTON)
     if current.kind is FieldKind.FILE:
         return _ask(form, state, error=t.ERROR_FILE_EXPECTED.format(expected=current.file_hint))
-    if current.kind is FieldKind.FILES:
+    if current.takes_several_files:
         if typed in (_as_word(t.BUTTON_DONE), DONE):
             return handle_choice(state, DONE)
+        if current.kind is FieldKind.CHECKLIST_FILES and typed in (_as_word(t.BUTTON_SKIP), SKIP):
+            return handle_choice(state, SKIP)
         return _ask(form, state, error=t.ERROR_FILES_EXPECTED.format(expected=current.file_hint))
     if current.kind is FieldKind.OPTIONAL_TEXT and typed in (_as_word(t.BUTTON_SKIP), SKIP):
         return handle_choice(state, SKIP)
@@ -554,6 +599,8 @@ def handle_choice(state: FormState, value: str) -> Step:
         if not state.files.get(current.key):
             return _ask(form, state, error=t.ERROR_NO_FILES_YET)
         return _advance(form, state)
+    if current.kind is FieldKind.CHECKLIST_FILES and value in (DONE, SKIP):
+        return _advance(form, state)
     if current.kind is FieldKind.OPTIONAL_TEXT and value == SKIP:
         state.answers.pop(current.key, None)
         return _advance(form, state)
@@ -569,7 +616,7 @@ def check_file(state: FormState, file: IncomingFile, max_bytes: int) -> str | No
     current = form.fields[state.field_index]
     if not current.expects_file:
         return t.ERROR_TEXT_EXPECTED
-    if current.kind is FieldKind.FILES and (
+    if current.takes_several_files and (
         len(state.files.get(current.key, [])) >= MAX_FILES_PER_FIELD
     ):
         return t.ERROR_TOO_MANY_FILES.format(max_files=MAX_FILES_PER_FIELD)
@@ -608,7 +655,7 @@ def add_file(state: FormState, stored: Mapping[str, object]) -> Step:
     uploads = state.files.setdefault(current.key, [])
     uploads.append(_stored_dict(reference))
     received = t.FILE_RECEIVED.format(filename=reference.filename)
-    if current.kind is FieldKind.FILES:
+    if current.takes_several_files:
         return _ask(form, state, lead=received)
     return _advance(form, state, lead=received)
 
@@ -619,6 +666,11 @@ def summary(state: FormState) -> str:
     lines = [t.SUMMARY_HEADER.format(title=form.title, sop_id=form.sop_for(state.answers))]
     for item in form.fields:
         uploads = [_attachment(stored) for stored in state.files.get(item.key, [])]
+        if item.kind is FieldKind.CHECKLIST_FILES:
+            names = ", ".join(ref.filename for ref in uploads)
+            template = t.SUMMARY_ITEM_PRESENT if uploads else t.SUMMARY_ITEM_MISSING
+            lines.append(template.format(label=item.label, files=names))
+            continue
         if item.kind is FieldKind.FILES and uploads:
             lines.append(t.SUMMARY_FILES_HEADER.format(label=item.label, count=len(uploads)))
             lines.extend(
@@ -658,7 +710,23 @@ def ticket_request(state: FormState) -> TicketRequest:
         phone=state.answers.get("telepon"),
         instansi=state.answers.get(form.instansi_key),
         attachments=attachments,
+        details={key: value for key, value in display.items() if value},
+        documents={
+            item.key: len(state.files.get(item.key, []))
+            for item in form.fields
+            if item.expects_file
+        },
     )
+
+
+def missing_items(state: FormState) -> list[str]:
+    """Checklist items without an upload, for the confirmation ("sent with items missing")."""
+    form = get_form(state.form_id)
+    return [
+        item.label
+        for item in form.fields
+        if item.kind is FieldKind.CHECKLIST_FILES and not state.files.get(item.key)
+    ]
 
 
 # --- internals ------------------------------------------------------------------------------
@@ -677,7 +745,9 @@ def _ask(
 ) -> Step:
     """The prompt for where ``state`` stands; ``lead`` goes above the question."""
     if state.confirming:
-        text = f"{summary(state)}\n\n{t.CONFIRM_QUESTION}"
+        missing = missing_items(state)
+        warning = t.CONFIRM_ITEMS_MISSING.format(count=len(missing)) if missing else None
+        text = _join(warning, f"{summary(state)}\n\n{t.CONFIRM_QUESTION}")
         return Step(prompt=Prompt(_join(lead, text), _CONFIRM_BUTTONS), error=error)
     current = form.fields[state.field_index]
     counter = t.STEP_COUNTER.format(current=state.field_index + 1, total=len(form.fields))
@@ -689,6 +759,11 @@ def _ask(
         # The long checklist was shown with the first request; afterwards a short reminder.
         question = t.MORE_FILES.format(count=len(state.files[current.key]))
         buttons = ((t.BUTTON_DONE, DONE),)
+    elif current.kind is FieldKind.CHECKLIST_FILES:
+        count = len(state.files.get(current.key, []))
+        if count:
+            question = t.MORE_ITEM_FILES.format(count=count, item=current.label)
+        buttons = ((t.BUTTON_DONE, DONE),) if count else ((t.BUTTON_SKIP, SKIP),)
     return Step(
         prompt=Prompt(_join(lead, counter + question), buttons),
         error=error,

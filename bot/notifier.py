@@ -14,13 +14,12 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from bot import texts
-from bot.core import sla
+from bot.core import checklist, sla
 from bot.core.changes import ChangeKind, TicketChange
 from bot.core.outbound import Outbound, OutboundKind, Purpose
 from bot.core.ports import UnitOfWork
 from bot.core.roles import SUPERVISOR_ROLES
 from bot.core.roster import Roster
-from bot.core import checklist
 from bot.core.tickets import (
     RHS_SOP,
     AttachmentRef,
@@ -255,7 +254,9 @@ class OutboxNotifier:
             return await self._closing(uow, change, now)
         return []
 
-    async def _closing(self, uow: UnitOfWork, change: TicketChange, now: datetime) -> list[Outbound]:
+    async def _closing(
+        self, uow: UnitOfWork, change: TicketChange, now: datetime
+    ) -> list[Outbound]:
         """The outcome in one line, then the rating question (with the card of SOP-01)."""
         ticket = change.ticket
         number = ticket.number
@@ -275,8 +276,11 @@ class OutboxNotifier:
             if message is not None and message.direction is Direction.OUTBOUND
             else ()
         )
-        buttons = [[render.button(str(score), callbacks.rating(number, score)) for score in range(1, 6)]]
+        buttons = [
+            [render.button(str(score), callbacks.rating(number, score)) for score in range(1, 6)]
+        ]
         return await self._to_requester(uow, change, text, now, files=files, buttons=buttons)
+
     async def deadline_notice(
         self,
         uow: UnitOfWork,

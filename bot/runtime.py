@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import forms
 from bot.calendar import build_calendar
 from bot.core.sop import SopCatalog, load_catalog
 from bot.core.worktime import WorkCalendar
@@ -70,6 +71,7 @@ async def build_runtime(
 ) -> Runtime:
     """Load catalog, roster and FAQ, open the database and bring its schema up to date."""
     catalog = load_catalog(settings.sop_catalog)
+    forms.use_catalog(catalog)
     roster = RosterSource(settings.staff_file, required=settings.staff_file_required)
     faq = LiveFaq(load_kb(settings.faq_path) if load_faq else [])
     engine = create_engine(settings.database_url)

@@ -7,8 +7,7 @@ so a change and the news of it are committed together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -353,9 +352,9 @@ async def advance_step(
         if documents:
             ticket.add_staff_message(member, "", now, documents)
         ticket.advance(member, now)
-        if ticket.sop_id == RHS_SOP and from_step == LKPP_LETTER_STEP:
-            if ticket.record_lkpp_letter(now):
-                return ChangeKind.SENT_TO_LKPP
+        lkpp_letter_due = ticket.sop_id == RHS_SOP and from_step == LKPP_LETTER_STEP
+        if lkpp_letter_due and ticket.record_lkpp_letter(now):
+            return ChangeKind.SENT_TO_LKPP
         if ticket.status is TicketStatus.CLOSED:
             return ChangeKind.CLOSED
         if from_step == REGISTER_STEP and ticket.sop_id == VERIFICATION_SOP:

@@ -202,7 +202,9 @@ CLOSE_NEEDS_DECISION: Final = (
     "dapat diakhiri dengan Setujui atau Tolak pada langkah tersebut."
 )
 REJECTION_REASON_REQUIRED: Final = "Mohon tuliskan alasan penolakan."
-LKPP_RESULT_REQUIRED: Final = "Tiket #{number}: catat hasil pengujian LKPP dengan Berhasil atau Gagal."
+LKPP_RESULT_REQUIRED: Final = (
+    "Tiket #{number}: catat hasil pengujian LKPP dengan Berhasil atau Gagal."
+)
 NO_LKPP_RESULT_HERE: Final = "Tiket #{number} tidak sedang menunggu hasil pengujian LKPP."
 VISIT_REQUIRED: Final = (
     "Tiket #{number} menunggu kehadiran penyedia: tekan Pemohon hadir saat penyedia datang."
@@ -253,9 +255,7 @@ MILESTONE_VISIT: Final = (
     "Kehadiran Bapak/Ibu untuk verifikasi Tiket #{number} sudah dicatat. Verifikasi "
     "ditargetkan selesai dalam {target} (jam kerja)."
 )
-MILESTONE_REGISTERED: Final = (
-    "Verifikasi Tiket #{number} mendapat nomor register {register}."
-)
+MILESTONE_REGISTERED: Final = "Verifikasi Tiket #{number} mendapat nomor register {register}."
 MILESTONE_SENT_TO_LKPP: Final = (
     "Berkas .rhs Tiket #{number} telah kami kirim ke LKPP untuk diuji pembukaannya. Kami "
     "akan menyampaikan hasilnya kepada Bapak/Ibu."
@@ -345,7 +345,9 @@ OUTAGE_STARTED: Final = (
     "/gangguan selesai."
 )
 OUTAGE_ENDED: Final = "Gangguan selesai ({name}): waktu SOP {count} tiket berjalan lagi."
-OUTAGE_ALREADY: Final = "Gangguan sudah tercatat sejak {since}. Ketik /gangguan selesai bila sudah pulih."
+OUTAGE_ALREADY: Final = (
+    "Gangguan sudah tercatat sejak {since}. Ketik /gangguan selesai bila sudah pulih."
+)
 OUTAGE_NONE: Final = "Tidak ada gangguan yang sedang tercatat."
 LKPP_LETTER_SUBJECT: Final = (
     "Permohonan bantuan membuka dokumen penawaran .rhs tender {tender_code}"
@@ -497,43 +499,33 @@ DECREE_PROMPT: Final = "Silakan kirim SK pengangkatan (PDF, JPG atau PNG; foto j
 
 SOP01_TITLE: Final = "Pra-verifikasi penyedia"
 SOP01_INTRO: Final = (
-    "Formulir pra-verifikasi penyedia (SOP-01). Data dan dokumen yang Bapak/Ibu kirim "
-    "membantu petugas menyiapkan verifikasi sebelum kunjungan ke kantor LPSE. "
-    "Ketik /batal untuk berhenti kapan saja."
+    "Formulir pra-verifikasi penyedia (SOP-01). Data dan {total} dokumen persyaratan yang "
+    "Bapak/Ibu kirim membantu petugas menyiapkan verifikasi sebelum kunjungan ke kantor "
+    "LPSE. Ketik /batal untuk berhenti kapan saja."
 )
 SOP01_SUBJECT: Final = "Pra-verifikasi penyedia: {perusahaan}"
 SOP01_LABEL_COMPANY: Final = "Nama perusahaan"
 SOP01_LABEL_NPWP: Final = "NPWP"
 SOP01_LABEL_CONTACT: Final = "Narahubung"
-SOP01_LABEL_DOCUMENTS: Final = "Dokumen persyaratan"
 SOP01_COMPANY_PROMPT: Final = "Apa nama perusahaan Bapak/Ibu? (sesuai akta, misalnya CV Maju Jaya)"
 SOP01_NPWP_PROMPT: Final = (
     "NPWP perusahaan? (15 atau 16 angka, boleh dengan titik dan tanda hubung)"
 )
 SOP01_CONTACT_PROMPT: Final = "Nama narahubung (contact person) yang dapat kami hubungi?"
 
-#: The paper file a provider usually brings to verification (SOP-01 step 4: "12 items").
-#: The seed does not list them; this is common SPSE practice and the office confirms it.
-SOP01_CHECKLIST: Final = (
-    "Formulir pendaftaran penyedia (cetakan SPSE) yang ditandatangani",
-    "Formulir keikutsertaan / surat pernyataan bermeterai",
-    "KTP pengurus/direktur",
-    "Surat kuasa dan KTP penerima kuasa (bila diwakilkan)",
-    "NPWP perusahaan",
-    "Surat pengukuhan PKP (bila PKP)",
-    "Akta pendirian dan akta perubahan beserta pengesahannya",
-    "NIB / izin usaha yang masih berlaku",
-    "Surat keterangan domisili perusahaan",
-    "Bukti lapor SPT Tahunan tahun terakhir",
-    "Daftar tenaga ahli beserta sertifikat keahlian",
-    "Daftar pengalaman pekerjaan dan peralatan",
+SOP01_ITEM_PROMPT: Final = (
+    "Dokumen {index} dari {total}: {item}.\nKirim berkasnya (PDF, JPG atau PNG; foto juga "
+    "boleh), lalu tekan Selesai. Tekan Lewati bila belum ada atau tidak berlaku; permohonan "
+    "tetap dapat dikirim dan dokumen asli dibawa saat verifikasi."
 )
-SOP01_DOCUMENTS_PROMPT: Final = (
-    "Silakan unggah dokumen persyaratan (PDF, JPG atau PNG), satu atau beberapa berkas. "
-    "Dokumen yang biasanya diminta:\n"
-    + "\n".join(f"{number}. {item}" for number, item in enumerate(SOP01_CHECKLIST, start=1))
-    + "\nDaftar resmi dikonfirmasi oleh petugas LPSE; dokumen asli tetap dibawa saat "
-    "verifikasi. Tekan Selesai setelah semua berkas terkirim."
+MORE_ITEM_FILES: Final = (
+    "Sudah {count} berkas untuk {item}. Kirim berkas berikutnya, atau tekan Selesai."
+)
+SUMMARY_ITEM_PRESENT: Final = "✅ {label}: {files}"
+SUMMARY_ITEM_MISSING: Final = "⬜ {label}: belum ada"
+CONFIRM_ITEMS_MISSING: Final = (
+    "Perhatian: {count} dokumen persyaratan belum diunggah. Permohonan tetap dapat dikirim; "
+    "mohon bawa dokumen tersebut saat verifikasi."
 )
 
 # --- SOP-03 / SOP-04: permohonan user ID baru -----------------------------------------------

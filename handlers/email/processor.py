@@ -22,7 +22,7 @@ from bot.core.ports import UnitOfWork
 from bot.core.privacy import contains_credential
 from bot.core.tickets import AttachmentRef, Channel, Requester, Ticket
 from bot.runtime import Runtime
-from bot.services import OpenTicket, sop_for
+from bot.services import OpenTicket
 from handlers.email import loops, reference
 from handlers.email.parse import ParsedMail, parse_mail
 from handlers.email.server import IntakeActivity
@@ -206,15 +206,16 @@ class MailProcessor:
         if automatic is not None:
             await self._finish(stored, IGNORED, note=f"automatic: {automatic}")
             return
-        answer = runtime.faq.match(text).answer
+        # A mail with attachments is an official letter: staff see it at once, the FAQ never
+        # answers it. Any question is SOP-02 whatever FAQ entry it resembles; staff move a
+        # request to its procedure from the card.
+        answer = None if mail.attachments else runtime.faq.match(text).answer
         command = OpenTicket(
             requester=identity,
             text=text,
-            sop_id=sop_for(answer, runtime.catalog),
             subject=mail.subject,
             attachments=files,
             faq_entry_id=answer.id if answer else None,
-            faq_route=answer.route if answer else None,
             answered_by_faq=answer is not None,
         )
         await services.open_ticket(

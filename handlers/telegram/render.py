@@ -82,7 +82,11 @@ def card(
         present = sum(1 for _, there in documents if there)
         lines.append(escape(texts.CARD_CHECKLIST.format(present=present, total=len(documents))))
         lines += [
-            escape((texts.CARD_NEED_PRESENT if there else texts.CARD_NEED_MISSING).format(item=item.nama))
+            escape(
+                (texts.CARD_NEED_PRESENT if there else texts.CARD_NEED_MISSING).format(
+                    item=item.nama
+                )
+            )
             for item, there in documents
         ]
     if files:

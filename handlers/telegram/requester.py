@@ -39,6 +39,9 @@ from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
+#: Largest file a bot may download through the Bot API (getFile), in bytes.
+TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+
 FORM, ASK, CHOOSE_TICKET, RATING_COMMENT = "form", "ask", "choose_ticket", "rating_comment"
 MENU_FORMS = {"sop01": "sop01", "sop03_04": "sop03_04", "sop05": "sop05", "sop06": "sop06"}
 #: How many FAQ titles are offered when the bot is not confident.
@@ -379,16 +382,14 @@ class RequesterHandlers:
                 user.id, escape(texts.FOLLOW_UP_ADDED.format(number=interaction.ticket_id))
             )
             return
-        # Only an entry the bot answered with (or the user picked) says what the matter is;
-        # a weak candidate could send the ticket to the wrong SOP and role.
+        # A question is SOP-02 (helpdesk) whatever FAQ entry it resembles: the procedures
+        # start from the menu forms, or staff move the ticket from its card.
         entry_id = interaction.answered_entry_id
         entry = self.runtime.faq.entry(entry_id) if entry_id else None
         command = OpenTicket(
             identity_of(user),
             interaction.question,
-            sop_id=services.sop_for(entry, self.runtime.catalog),
             faq_entry_id=entry.id if entry else None,
-            faq_route=entry.route if entry else None,
         )
         ticket = await self._open_ticket(user, None, command)
         if ticket is not None:
@@ -593,6 +594,8 @@ class RequesterHandlers:
             return
         incoming = forms.IncomingFile(meta.filename, meta.content_type, meta.size)
         problem = forms.check_file(form, incoming, self.runtime.settings.max_attachment_bytes)
+        if meta.size > TELEGRAM_DOWNLOAD_LIMIT and meta.filename.casefold().endswith(".rhs"):
+            problem = self._rhs_by_mail(meta)
         if problem is not None:
             await self._form_step(user, form, forms.current_step(form, error=problem))
             return
@@ -627,6 +630,8 @@ class RequesterHandlers:
                     request.sop_id,
                     request.subject,
                     attachments=request.attachments,
+                    details=request.details,
+                    documents=request.documents,
                 ),
             )
             return
@@ -639,6 +644,19 @@ class RequesterHandlers:
         ]
         if parts:
             await self._say(user.id, escape("\n\n".join(parts)), rows or None)
+
+    def _rhs_by_mail(self, meta: FileMeta) -> str:
+        """An .rhs file too big for the bot to download from Telegram: send it by e-mail."""
+        settings = self.runtime.settings
+        size = f"{meta.size / (1024 * 1024):.0f} MB"
+        if settings.helpdesk_email and meta.size <= settings.max_attachment_bytes:
+            return texts.RHS_TOO_LARGE_FOR_TELEGRAM.format(
+                filename=meta.filename,
+                size=size,
+                email=settings.helpdesk_email,
+                max_mb=f"{settings.max_attachment_mb:g}",
+            )
+        return texts.RHS_TOO_LARGE_NO_EMAIL.format(filename=meta.filename, size=size)
 
     # --- plumbing -------------------------------------------------------------------------
 

@@ -12,9 +12,8 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import services, texts
@@ -274,4 +273,3 @@ class StaffHandlers:
                 reply_to_message_id=reply_to_message_id,
             ),
         )
-

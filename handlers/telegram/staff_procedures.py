@@ -328,4 +328,3 @@ def _ticked(query: CallbackQuery, count: int) -> list[bool]:
     rows = markup.inline_keyboard[:count] if markup is not None else ()
     marks = [row[0].text.startswith(texts.BUTTON_TICKED.format(item="")) for row in rows]
     return marks + [False] * (count - len(marks))
-

@@ -14,7 +14,7 @@ import pytest
 
 from bot import forms
 from bot import texts as t
-from bot.core.tickets import AttachmentRef
+from bot.core.sop import load_catalog
 from bot.forms import FormState, IncomingFile, Step
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -102,24 +102,42 @@ def play(state: FormState, transcript: list[tuple[Turn, str]]) -> Step:
 # --- complete runs --------------------------------------------------------------------------
 
 
-def test_sop01_pre_verification_with_several_documents() -> None:
+PROVIDER_ANSWERS = [
+    Say("CV Maju Jaya"),
+    Say("01.234.567.8-901.000"),
+    Say("Budi Santoso"),
+    Say("Budi@MajuJaya.co.id"),
+    Say("+62 812-3456-7890"),
+]
+
+
+def test_sop01_asks_each_checklist_document_and_sends_with_items_missing() -> None:
+    checklist = load_catalog().get("SOP-01").checklist
+    assert len(checklist) == 12
     state, step = forms.start("sop01")
-    assert step.prompt is not None and step.prompt.text.startswith(t.SOP01_INTRO)
-    last = play(
+    assert step.prompt is not None and step.prompt.text.startswith(t.SOP01_INTRO.format(total=12))
+    play(
         state,
         [
             (Say("CV Maju Jaya"), t.SOP01_NPWP_PROMPT),
             (Say("01.234.567.8-901.000"), t.SOP01_CONTACT_PROMPT),
             (Say("Budi Santoso"), t.EMAIL_PROMPT),
             (Say("Budi@MajuJaya.co.id"), t.PHONE_PROMPT),
-            (Say("+62 812-3456-7890"), "12. Daftar pengalaman pekerjaan"),
-            (Press("selesai"), t.ERROR_NO_FILES_YET),
-            (Say("selesai"), t.ERROR_NO_FILES_YET),
-            (pdf("ktp-direktur.pdf"), "Berkas diterima: ktp-direktur.pdf."),
-            (photo(), t.MORE_FILES.format(count=2)),
-            (png("npwp.png"), t.MORE_FILES.format(count=3)),
+            (Say("+62 812-3456-7890"), f"Dokumen 1 dari 12: {checklist[0].nama}"),
+            (pdf("formulir.pdf"), "Berkas diterima: formulir.pdf."),
+            (photo(), t.MORE_ITEM_FILES.format(count=2, item=checklist[0].nama)),
             (Say("sudah itu saja"), t.ERROR_FILES_EXPECTED.format(expected=t.DOCUMENT_HINT)),
-            (Press("selesai"), t.CONFIRM_QUESTION),
+            (Press("selesai"), f"Dokumen 2 dari 12: {checklist[1].nama}"),
+            (Press("lewati"), f"Dokumen 3 dari 12: {checklist[2].nama}"),
+        ],
+    )
+    for item in checklist[3:]:
+        play(state, [(Say("lewati"), item.nama)])
+    last = play(
+        state,
+        [
+            (png("izin.png"), "Berkas diterima: izin.png."),
+            (Press("selesai"), t.CONFIRM_ITEMS_MISSING.format(count=10)),
             (Press("kirim"), "[selesai]"),
         ],
     )
@@ -134,30 +152,29 @@ def test_sop01_pre_verification_with_several_documents() -> None:
         "CV Maju Jaya",
     )
     assert "NPWP: 012345678901000" in request.text
-    assert [ref.filename for ref in request.attachments] == [
-        "ktp-direktur.pdf",
-        "foto.jpg",
-        "npwp.png",
-    ]
-    assert all(isinstance(ref, AttachmentRef) for ref in request.attachments)
-    assert "Dokumen persyaratan (3 berkas):" in request.text
+    assert [ref.filename for ref in request.attachments] == ["formulir.pdf", "foto.jpg", "izin.png"]
+    assert request.documents[checklist[0].id] == 2
+    assert request.documents[checklist[1].id] == 0
+    assert request.documents[checklist[11].id] == 1
+    assert request.details["npwp"] == "012345678901000"
+    assert f"✅ {checklist[0].nama}: formulir.pdf, foto.jpg" in request.text
+    assert f"⬜ {checklist[1].nama}: belum ada" in request.text
 
 
-def test_sop01_shows_the_selesai_button_only_after_the_first_upload() -> None:
-    state, _ = forms.start("sop01")
-    play(
-        state,
-        [
-            (Say("CV Maju Jaya"), "NPWP"),
-            (Say("0123456789012345"), "narahubung"),
-            (Say("Budi"), "e-mail"),
-            (Say("budi@maju.id"), "telepon"),
-        ],
-    )
-    step = play(state, [(Say("081234567890"), "Dokumen yang biasanya diminta")])
-    assert step.expects_file and step.prompt is not None and step.prompt.buttons == ()
+def test_sop01_shows_selesai_only_after_an_upload_and_lewati_before() -> None:
+    state = at_field("sop01", PROVIDER_ANSWERS)
+    step = forms.current_step(state)
+    assert step.expects_file and step.prompt is not None
+    assert step.prompt.buttons == ((t.BUTTON_SKIP, "lewati"),)
     step = play(state, [(pdf(), "Sudah 1 berkas")])
     assert step.prompt is not None and step.prompt.buttons == ((t.BUTTON_DONE, "selesai"),)
+
+
+def test_the_checklist_comes_from_the_catalog_one_list_everywhere() -> None:
+    catalog = load_catalog()
+    form = forms.get_form("sop01")
+    labels = [item.label for item in form.fields if item.kind is forms.FieldKind.CHECKLIST_FILES]
+    assert labels == [item.nama for item in catalog.get("SOP-01").checklist]
 
 
 @pytest.mark.parametrize(
@@ -482,23 +499,14 @@ def test_the_confirmation_takes_only_kirim_or_ulangi() -> None:
 
 
 def test_sop01_takes_at_most_the_cap_of_documents() -> None:
-    state = at_field(
-        "sop01",
-        [
-            Say("CV Maju"),
-            Say("012345678901234"),
-            Say("Budi"),
-            Say("b@maju.id"),
-            Say("081234567890"),
-        ],
-    )
+    state = at_field("sop01", PROVIDER_ANSWERS)
     for number in range(forms.MAX_FILES_PER_FIELD):
         act(state, pdf(f"dokumen-{number}.pdf"))
     play(
         state,
         [
             (pdf("lagi.pdf"), t.ERROR_TOO_MANY_FILES.format(max_files=forms.MAX_FILES_PER_FIELD)),
-            (Press("selesai"), t.CONFIRM_QUESTION),
+            (Press("selesai"), "Dokumen 2 dari 12"),
         ],
     )
 
@@ -551,20 +559,11 @@ def test_a_form_survives_a_restart_mid_way() -> None:
 
 
 def test_a_multi_file_upload_survives_a_restart() -> None:
-    state = at_field(
-        "sop01",
-        [
-            Say("CV Maju"),
-            Say("012345678901234"),
-            Say("Budi"),
-            Say("b@maju.id"),
-            Say("081234567890"),
-            pdf("ktp.pdf"),
-        ],
-    )
+    state = at_field("sop01", [*PROVIDER_ANSWERS, pdf("formulir.pdf")])
     revived = restart(state)
-    play(revived, [(photo(), "Sudah 2 berkas"), (Press("selesai"), "(2 berkas)")])
-    assert revived.confirming
+    play(revived, [(photo(), "Sudah 2 berkas"), (Press("selesai"), "Dokumen 2 dari 12")])
+    first_item = load_catalog().get("SOP-01").checklist[0].id
+    assert [f["filename"] for f in revived.files[first_item]] == ["formulir.pdf", "foto.jpg"]
     assert revived == restart(revived)
 
 
@@ -693,11 +692,6 @@ def test_user_texts_are_plain_and_polite() -> None:
     assert all("<" not in text and "*" not in text for text in texts)
     assert t.SOP01_INTRO.count("Bapak/Ibu") == 1
     assert forms.cancel_text() == t.CANCELLED
-
-
-def test_the_checklist_has_the_twelve_documents_and_says_who_confirms_it() -> None:
-    assert len(t.SOP01_CHECKLIST) == 12
-    assert "Daftar resmi dikonfirmasi oleh petugas LPSE" in t.SOP01_DOCUMENTS_PROMPT
 
 
 def test_form_ids_are_the_four_sop_forms() -> None:
