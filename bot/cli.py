@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,10 +18,11 @@ from bot.cli_support import configure_logging, fail, run_async, settings_of
 from bot.core.errors import ConfigError
 from bot.core.roster import load_roster
 from bot.core.sop import load_catalog
-from bot.core.tickets import TicketStatus
+from bot.core.tickets import Requester, Ticket, TicketStatus
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.tables import render_table
+from bot.ticket_json import ticket_document, ticket_summary
 from storage import migrate
 from storage.database import create_engine
 
@@ -116,50 +118,61 @@ def _local(settings: Settings) -> ZoneInfo:
 )
 @click.option("--open", "only_open", is_flag=True, help="Only tickets that are not closed.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
 def tickets_list(
-    context: click.Context, statuses: tuple[str, ...], only_open: bool, limit: int
+    context: click.Context,
+    statuses: tuple[str, ...],
+    only_open: bool,
+    limit: int,
+    as_json: bool,
 ) -> None:
-    """List the newest tickets as a table."""
+    """List the newest tickets as a table (or JSON lines)."""
     settings = settings_of(context)
     wanted = {TicketStatus(status) for status in statuses}
     if only_open:
         wanted |= set(TicketStatus) - {TicketStatus.CLOSED}
 
-    async def fetch() -> list[list[object]]:
+    async def fetch() -> list[tuple[Ticket, Requester]]:
         runtime = await build_runtime(settings, load_faq=False)
         try:
             async with runtime.unit_of_work() as uow:
                 found = await uow.tickets.recent(statuses=wanted or None, limit=limit)
+                return [(t, await uow.requesters.get(t.requester_id)) for t in found]
         finally:
             await runtime.close()
-        zone = _local(settings)
-        return [
-            [
-                f"#{ticket.number}",
-                ticket.opened_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                ticket.sop_id,
-                ticket.step,
-                ticket.status.value,
-                ticket.owner_role,
-                ticket.channel.value,
-                ticket.subject[:50],
-            ]
-            for ticket in found
-        ]
 
-    rows = run_async(fetch)
-    if not rows:
+    found = run_async(fetch)
+    if as_json:
+        for ticket, requester in found:
+            click.echo(json.dumps(ticket_summary(ticket, requester), ensure_ascii=False))
+        return
+    if not found:
         click.echo("no tickets")
         return
+    zone = _local(settings)
+    rows: list[list[object]] = [
+        [
+            f"#{ticket.number}",
+            ticket.opened_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            ticket.sop_id,
+            ticket.step,
+            ticket.status.value,
+            ticket.owner_role,
+            ticket.channel.value,
+            ticket.subject[:50],
+        ]
+        for ticket, _ in found
+    ]
     headers = ["ticket", "opened", "SOP", "step", "status", "role", "channel", "subject"]
     click.echo(render_table(headers, rows))
 
 
 @tickets.command("show")
 @click.argument("number", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object (DESIGN's contract).")
 @click.pass_context
-def tickets_show(context: click.Context, number: int) -> None:
+def tickets_show(context: click.Context, number: int, as_json: bool) -> None:
     """Show one ticket: details, conversation and audit trail."""
     settings = settings_of(context)
     zone = _local(settings)
@@ -171,19 +184,31 @@ def tickets_show(context: click.Context, number: int) -> None:
                 ticket = await uow.tickets.get(number)
                 messages = await uow.tickets.messages(number)
                 events = await uow.tickets.events(number)
+                requester = await uow.requesters.get(ticket.requester_id)
         finally:
             await runtime.close()
+        if as_json:
+
+            def role_address(role: str) -> str | None:
+                destination = runtime.roster.current.destinations.get(role)
+                return destination.email if destination is not None else None
+
+            document = ticket_document(ticket, requester, messages, events, role_address)
+            return json.dumps(document, ensure_ascii=False)
         sop = ticket.sop
         step = sop.step(ticket.step)
         details: list[list[object]] = [
             ["SOP", f"{sop.id} {sop.title}"],
-            ["step", f"{step.n} ({step.actor}): {step.action}"],
+            ["step", f"{step.n} ({ticket.step_role}): {step.uraian or '-'}"],
             ["status", ticket.status.value],
             ["role", ticket.owner_role],
             ["assignee", ticket.assignee_id or "-"],
             ["channel", ticket.channel.value],
             ["opened", ticket.opened_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")],
             ["subject", ticket.subject],
+            ["agenda", ticket.agenda or "-"],
+            ["decision", ticket.decision.value if ticket.decision else "-"],
+            ["outcome", ticket.outcome or "-"],
         ]
         conversation = [
             [
