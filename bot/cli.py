@@ -283,12 +283,12 @@ def sop_list(context: click.Context, path: Path | None) -> None:
             step.n,
             step.actor,
             "-" if step.minutes is None else f"{step.minutes:g}",
-            step.action[:60],
+            step.uraian[:60],
         ]
         for sop in catalog.sops.values()
         for step in sop.steps
     ]
-    click.echo(render_table(["SOP", "step", "role", "minutes", "action"], rows))
+    click.echo(render_table(["SOP", "step", "role", "minutes", "uraian"], rows))
 
 
 cli.add_command(faq_group)

@@ -91,6 +91,7 @@ NO_TICKETS: Final = "Bapak/Ibu belum memiliki tiket."
 STATUS_HEADER: Final = "Tiket Bapak/Ibu:"
 STATUS_LINE: Final = "Tiket #{number} ({sop}) - {status}; langkah berikutnya: {next_step}"
 STATUS_DONE: Final = "selesai"
+STATUS_NEXT_STEP: Final = "{uraian} (petugas: {role})"
 STATUS_NAMES: Final = {
     "baru": "baru, menunggu petugas",
     "diproses": "sedang diproses",

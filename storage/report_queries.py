@@ -107,7 +107,7 @@ class StepStats:
     sop_id: str
     step: int
     role: str
-    action: str
+    action: str  # the step's Indonesian uraian: reports are read by people
     budget: float | None
     runs: int
     within: int
@@ -461,7 +461,7 @@ def step_stats(runs: Iterable[StepRun], catalog: SopCatalog) -> list[StepStats]:
         action = ""
         if sop is not None:
             try:
-                action = sop.step(step).action
+                action = sop.step(step).uraian
             except KeyError:
                 action = ""
         first = group[0]

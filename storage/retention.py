@@ -6,7 +6,8 @@ transaction per batch, and for each ticket:
 - deletes its attachment rows, then (after the commit) the files on disk that no row, open
   form or pending outbox message refers to any more (files are stored once per content, so a
   file shared with a newer ticket stays);
-- blanks message texts, the subject and the rating comment, anonymises requester actors in
+- blanks message texts, the subject, the rating comment and the form's details (names, NIP,
+  addresses), anonymises requester actors in
   messages and the audit trail and strips free text from audit details;
 - empties the raw bodies and addresses of its inbound mail, blanks its outbox payloads and
   requester destinations, blanks the FAQ questions that led to it;
@@ -14,7 +15,8 @@ transaction per batch, and for each ticket:
 
 Requesters whose every ticket is closed before the cutoff (or already purged) lose name,
 instansi, phone, Telegram id and e-mail. What stays: ticket rows (SOP, step, status, channel,
-owner role, timestamps, rating score, breached), the kinds and times of the audit trail, SLA
+owner role, timestamps, rating score, breached) with the office's agenda record (agenda and
+register numbers, decision, outcome), the kinds and times of the audit trail, SLA
 reminders and outbox rows, so every report still counts the same.
 
 Besides tickets it deletes handled Telegram updates (ids and raw payloads; the newest stays
@@ -291,7 +293,9 @@ async def _purge_ticket_batch(
             TicketRow.status == _CLOSED,
             TicketRow.closed_at < cutoff,
         )
-        .values(subject=PURGED, rating_comment=None, version=TicketRow.version + 1)
+        # The agenda record stays (agenda number, SOP, decision, outcome, register number);
+        # the form's details (names, NIP, addresses) go.
+        .values(subject=PURGED, rating_comment=None, details={}, version=TicketRow.version + 1)
         .returning(TicketRow.id, TicketRow.requester_id)
         .execution_options(synchronize_session=False)
     )

@@ -468,18 +468,20 @@ class Ticket:
 
     def approve(self, member: StaffMember, now: datetime) -> None:
         """``Setujui`` on an approval step: recorded, and the procedure goes on."""
-        self._require_step_role(member)
-        if not self.awaits_decision:
+        self._require_open()
+        if not self.awaits_decision:  # a stale button: the decision was taken already
             raise InvalidTransition(texts.NO_DECISION_HERE.format(number=self.number))
+        self._require_step_role(member)
         self.decision = Decision.APPROVED
         self._record(EventKind.DECIDED, staff_actor(member), now, decision=Decision.APPROVED.value)
         self._complete_step(member, now)
 
     def reject(self, member: StaffMember, reason: str, now: datetime) -> None:
         """``Tolak`` on an approval step: the ticket closes as rejected, with the reason."""
-        self._require_step_role(member)
-        if not self.awaits_decision:
+        self._require_open()
+        if not self.awaits_decision:  # a stale button: the decision was taken already
             raise InvalidTransition(texts.NO_DECISION_HERE.format(number=self.number))
+        self._require_step_role(member)
         reason = " ".join(reason.split())
         if not reason:
             raise InvalidTransition(texts.REJECTION_REASON_REQUIRED)

@@ -528,8 +528,10 @@ class RequesterHandlers:
             if ticket.status is TicketStatus.CLOSED:
                 next_step = texts.STATUS_DONE
             else:
-                step = ticket.sop.step(ticket.step)
-                next_step = f"{step.action} ({ticket.step_role})"
+                step = ticket.current_step
+                next_step = texts.STATUS_NEXT_STEP.format(
+                    uraian=step.uraian or "-", role=ticket.step_role
+                )
             lines.append(
                 texts.STATUS_LINE.format(
                     number=ticket.number,

@@ -27,6 +27,8 @@ from tests.e2e.conftest import (
     STAFF_CHAT,
     BotUnderTest,
     bot_settings,
+    button_data,
+    eventually,
     free_port,
     harness_for,
     started_api,
@@ -292,16 +294,26 @@ async def test_rhs_case_goes_to_lkpp_by_mail_and_their_reply_threads_back(
         filename="penawaran.rhs",
     )
     await mail_bot.send_async(question)
-    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
-    await mail_bot.send_async(
-        mail("Re: File rhs [#1]", "tidak membantu", in_reply_to=str(ack["Message-ID"]))
-    )
+    # A mail with a file is an official letter: a ticket at once, SOP-02 until staff move it.
     card = await bot.card(1)
-    assert "SOP-06" in card["text"]
+    assert "SOP-02" in card["text"]
+    mark = await bot.press(bot.rina, card, "Ganti SOP")
+    await eventually(
+        lambda: (
+            "s:tosop:1:SOP-06"
+            in str((bot.api.message(STAFF_CHAT, card["message_id"]) or {}).get("reply_markup"))
+        )
+    )
+    choices = bot.api.message(STAFF_CHAT, card["message_id"])
+    assert choices is not None
+    bot.api.press_button(bot.rina, STAFF_CHAT, card["message_id"], button_data(choices, "SOP-06"))
+    card = await bot.said_to(
+        STAFF_CHAT, lambda r: r["edited"] and "SOP-06" in r["text"], since=mark
+    )
 
     mark = await bot.press(bot.rina, card, "Langkah berikutnya")  # step 2 -> 3 (sekretaris)
     card = await bot.said_to(
-        STAFF_CHAT, lambda r: r["edited"] and "Langkah 3:" in r["text"], since=mark
+        STAFF_CHAT, lambda r: r["edited"] and "Langkah 3/7" in r["text"], since=mark
     )
     await bot.press(bot.andi, card, "Langkah berikutnya")  # step 3 -> 4: LKPP's
     forwarded = await mail_bot.sink.wait_for(lambda m: m["To"] == "lpse-support@example.go.id")

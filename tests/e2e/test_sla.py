@@ -115,6 +115,8 @@ async def test_waiting_on_the_requester_pauses_the_clock(
     bot, _ = sla_bot
     card = await bot.escalate(bot.requester, "zzqx wvvq plorkh", 1)
     await bot.press(bot.rina, card, "Minta data")
+    prompt = await bot.said_to(STAFF_CHAT, lambda r: "data apa yang kurang" in r["text"])
+    bot.api.send_text(bot.rina, STAFF_CHAT, "Kode tender?", reply_to=prompt["message_id"])
     await bot.said_to(bot.requester.id, lambda r: "data tambahan" in r["text"])
     await asyncio.sleep(STEP_SECONDS + 2)
     assert not any("Pengingat Tiket #1" in r["text"] for r in bot.api.sent)

@@ -19,10 +19,13 @@ async def test_steps_advance_only_by_their_role_and_close_at_the_end(bot: BotUnd
     for step in (3, 4, 5):
         mark = await bot.press(bot.rina, card, "Langkah berikutnya")
         card = await bot.said_to(
-            STAFF_CHAT, lambda r, s=step: r["edited"] and f"Langkah {s}:" in r["text"], since=mark
+            STAFF_CHAT, lambda r, s=step: r["edited"] and f"Langkah {s}/5" in r["text"], since=mark
         )
     mark = await bot.press(bot.rina, card, "Langkah berikutnya")
-    await bot.said_to(bot.requester.id, lambda r: "telah selesai" in r["text"], since=mark)
+    closing = await bot.said_to(
+        bot.requester.id, lambda r: "Tiket #1 selesai" in r["text"], since=mark
+    )
+    assert "pertanyaan Bapak/Ibu sudah dijawab" in closing["text"]
     closed = await bot.said_to(
         STAFF_CHAT, lambda r: r["edited"] and "Status: selesai" in r["text"], since=mark
     )

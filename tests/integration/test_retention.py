@@ -125,7 +125,16 @@ async def build_office(
         LONG_AGO,
     )
     office.ppk_old = number_of(ticket)
-    await services.close_ticket(uow_factory(), office.ppk_old, andi, LONG_AGO + timedelta(days=1))
+    for staff_member in (member(roster, 444), andi):
+        await services.advance_step(uow_factory(), office.ppk_old, staff_member, LONG_AGO)
+    await services.reject(
+        uow_factory(),
+        office.ppk_old,
+        andi,
+        "SK pengangkatan belum dilampirkan",
+        LONG_AGO + timedelta(days=1),
+        None,
+    )
     ticket = await services.open_ticket(
         uow_factory(),
         catalog,
@@ -338,6 +347,11 @@ async def test_purge_removes_personal_data_of_old_tickets_and_keeps_statistics(
         budi = await session.get(TicketRow, office.budi)
         assert budi is not None
         assert (budi.subject, budi.rating_comment) == (PURGED, None)
+        # The letter's agenda record stays: number, decision, outcome; personal details go.
+        letter = await session.get(TicketRow, office.ppk_old)
+        assert letter is not None and letter.subject == PURGED
+        assert letter.agenda == f"0001/{LONG_AGO.year}" and letter.decision == "ditolak"
+        assert letter.outcome == "SK pengangkatan belum dilampirkan" and letter.details == {}
         assert (budi.status, budi.sop_id, budi.rating, budi.channel) == (
             "selesai",
             "SOP-02",

@@ -14,7 +14,16 @@ from bot import services
 from bot.core.errors import InvalidTransition, NotAllowed, UnknownSop
 from bot.core.roster import Roster, StaffMember
 from bot.core.sop import SopCatalog
-from bot.core.tickets import Channel, Direction, EventKind, Requester, Ticket, TicketStatus
+from bot.core.tickets import (
+    Channel,
+    Direction,
+    EventKind,
+    LkppResult,
+    Requester,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from bot.services import OpenTicket
 from storage.models import EventRow, TicketRow
 from storage.repositories import ConcurrentUpdate
@@ -57,19 +66,29 @@ async def test_sop01_provider_verification(
     number = ticket.number
     assert number is not None
 
+    # Submitted online: the office clock waits for the provider's visit.
+    assert ticket.awaiting_visit and ticket.clock.due_at is None
     with pytest.raises(NotAllowed):
         await services.advance_step(uow_factory(), number, staff(roster, 555), T0)
-    await walk(uow_factory, number, [staff(roster, 222)], T0)
+    with pytest.raises(InvalidTransition):  # nothing to do before the provider is here
+        await services.advance_step(uow_factory(), number, staff(roster, 222), T0)
+    visit = T0 + timedelta(days=2)
+    await services.record_visit(uow_factory(), number, staff(roster, 222), visit, None)
+    ticket = await _get(uow_factory, number)
+    assert not ticket.awaiting_visit and ticket.clock.due_at == visit + timedelta(minutes=2)
+    await walk(uow_factory, number, [staff(roster, 222)], visit)
     ticket = await _get(uow_factory, number)
     assert (ticket.step, ticket.owner_role, ticket.status) == (3, "verifikator", "diteruskan")
 
-    await services.take_ticket(uow_factory(), number, staff(roster, 555), T0)
-    await walk(uow_factory, number, [staff(roster, 555)] * 4, T0)
+    await services.take_ticket(uow_factory(), number, staff(roster, 555), visit)
+    await walk(uow_factory, number, [staff(roster, 555)] * 4, visit)
     ticket = await _get(uow_factory, number)
     assert (ticket.step, ticket.status, ticket.assignee_id) == (7, TicketStatus.IN_PROGRESS, 555)
-    await walk(uow_factory, number, [staff(roster, 555)], T0)
+    assert ticket.register_number == f"REG-{visit.year}-0001"  # given by step 6
+    await walk(uow_factory, number, [staff(roster, 555)], visit)
     ticket = await _get(uow_factory, number)
     assert ticket.status is TicketStatus.CLOSED
+    assert ticket.outcome is not None and "Kartu Tanda Lulus Verifikasi" in ticket.outcome
 
 
 async def test_sop02_question_answered_with_data_request(
@@ -123,14 +142,48 @@ async def test_user_id_requests_walk_staf_sekretaris_admin(
     assert (ticket.step, ticket.owner_role) == (1, "staf")
     sari, andi, dedi = staff(roster, 444), staff(roster, 222), staff(roster, 333)
 
+    assert ticket.agenda == f"0001/{T0.year}"
     await walk(uow_factory, number, [sari], T0)
     with pytest.raises(NotAllowed):  # the approval is the secretary's, not the admin's
         await services.advance_step(uow_factory(), number, dedi, T0)
-    await walk(uow_factory, number, [andi, andi], T0)
+    await walk(uow_factory, number, [andi], T0)
+    # Step 3 is the approval: neither "next" nor "close" passes it, only a decision.
+    with pytest.raises(InvalidTransition):
+        await services.advance_step(uow_factory(), number, andi, T0)
+    with pytest.raises(InvalidTransition):
+        await services.close_ticket(uow_factory(), number, andi, T0)
+    with pytest.raises(NotAllowed):
+        await services.approve(uow_factory(), number, dedi, T0, None)
+    await services.approve(uow_factory(), number, andi, T0, None)
     ticket = await _get(uow_factory, number)
     assert (ticket.step, ticket.owner_role, ticket.status) == (4, "admin_agency", "diteruskan")
+    assert ticket.decision == "disetujui"
+    with pytest.raises(InvalidTransition):  # decided once
+        await services.reject(uow_factory(), number, andi, "terlambat", T0, None)
     await walk(uow_factory, number, [dedi, dedi], T0)
-    assert (await _get(uow_factory, number)).status is TicketStatus.CLOSED
+    closed = await _get(uow_factory, number)
+    assert closed.status is TicketStatus.CLOSED and closed.outcome
+    kinds = [e.kind for e in await _events(uow_factory, number)]
+    assert EventKind.DECIDED in kinds
+
+
+@pytest.mark.parametrize("sop_id", ["SOP-03", "SOP-04", "SOP-05"])
+async def test_a_rejected_request_closes_with_its_reason(
+    catalog: SopCatalog, uow_factory: UowFactory, roster: Roster, sop_id: str
+) -> None:
+    ticket = await services.open_ticket(
+        uow_factory(), catalog, OpenTicket(POKJA, "Permohonan user ID", sop_id), T0
+    )
+    number = ticket.number
+    assert number is not None
+    sari, andi = staff(roster, 444), staff(roster, 222)
+    await walk(uow_factory, number, [sari, andi], T0)
+    with pytest.raises(InvalidTransition):  # a rejection needs its reason
+        await services.reject(uow_factory(), number, andi, "   ", T0, None)
+    await services.reject(uow_factory(), number, andi, "SK belum dilampirkan", T0, None)
+    ticket = await _get(uow_factory, number)
+    assert ticket.status is TicketStatus.CLOSED
+    assert (ticket.decision, ticket.outcome) == ("ditolak", "SK belum dilampirkan")
 
 
 async def test_sop06_rhs_file_goes_through_lkpp(
@@ -155,11 +208,17 @@ async def test_sop06_rhs_file_goes_through_lkpp(
         "lkpp",
         "sekretaris",
     )
+    assert ticket.lkpp_mailed  # the one letter to LKPP went with step 3
     with pytest.raises(NotAllowed):  # LKPP's steps are recorded by the secretary
         await services.advance_step(uow_factory(), number, rina, T0)
-    await walk(uow_factory, number, [andi, andi, andi], T0)
+    await walk(uow_factory, number, [andi, andi], T0)
+    with pytest.raises(InvalidTransition):  # step 6 ends with LKPP's result
+        await services.advance_step(uow_factory(), number, andi, T0)
+    await services.record_lkpp_result(uow_factory(), number, andi, LkppResult.FAILURE, T0, None)
     # Step 7 is the ULP receiving the result: the office is done.
-    assert (await _get(uow_factory, number)).status is TicketStatus.CLOSED
+    closed = await _get(uow_factory, number)
+    assert closed.status is TicketStatus.CLOSED
+    assert closed.outcome == "LKPP menyatakan dokumen penawaran .rhs tidak berhasil dibuka"
 
 
 async def test_forward_to_outside_role_keeps_ticket_in_office_hands(
@@ -314,3 +373,8 @@ async def test_requester_details_are_kept_and_refreshed(
 async def _get(uow_factory: UowFactory, number: int) -> Ticket:
     async with uow_factory() as uow:
         return await uow.tickets.get(number)
+
+
+async def _events(uow_factory: UowFactory, number: int) -> list[TicketEvent]:
+    async with uow_factory() as uow:
+        return await uow.tickets.events(number)
