@@ -203,9 +203,9 @@ class OutboxNotifier:
         text = change.message.text if change.message else ""
         target = format_minutes(ticket.sop.total_minutes)
         if kind is ChangeKind.TAKEN:
-            step = ticket.current_step.uraian or texts.STATUS_NAMES[ticket.status.value]
+            role = texts.ROLE_NAMES.get(ticket.step_role, texts.ROLE_NAMES["helpdesk"])
             return await self._to_requester(
-                uow, change, texts.MILESTONE_TAKEN.format(number=number, step=step), now
+                uow, change, texts.MILESTONE_TAKEN.format(number=number, role=role), now
             )
         if kind is ChangeKind.DATA_REQUESTED:
             if not text.strip():

@@ -237,9 +237,19 @@ OUTCOME_LKPP: Final = {
 
 # Milestones told to the requester on the ticket's channel.
 MILESTONE_TAKEN: Final = (
-    "Tiket #{number} sedang ditangani petugas LPSE ({step}). Kami akan mengabari "
-    "perkembangannya di sini."
+    "Tiket #{number} sedang ditangani oleh {role}. Kami akan mengabari perkembangannya di sini."
 )
+#: How roles are named to requesters.
+ROLE_NAMES: Final = {
+    "helpdesk": "petugas helpdesk LPSE",
+    "sekretaris": "Sekretaris LPSE",
+    "kepala": "Kepala LPSE",
+    "pengarah": "Pengarah LPSE",
+    "verifikator": "verifikator LPSE",
+    "piket": "petugas piket LPSE",
+    "admin_agency": "admin agency LPSE",
+    "staf": "staf LPSE",
+}
 MILESTONE_DATA_REQUESTED: Final = (
     "Petugas memerlukan data tambahan untuk Tiket #{number}:\n{items}\n\nSilakan kirim data "
     "atau dokumen tersebut dengan membalas pesan ini. Selama menunggu, waktu layanan tidak "

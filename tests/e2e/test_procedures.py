@@ -138,7 +138,7 @@ async def test_sop03_approved_walks_every_step_and_tells_each_milestone(
     assert "ATK" not in text  # office equipment is not a requirement of the requester
 
     mark = await bot.press(sari, card, "Ambil")
-    await said_to_requester(bot, "sedang ditangani petugas LPSE", mark)
+    await said_to_requester(bot, "sedang ditangani oleh staf LPSE", mark)
     card = await card_edit(bot, "Petugas: Sari", mark)
     mark = await bot.press(sari, card, "Langkah berikutnya")
     card = await card_edit(bot, "Langkah 2/5", mark)

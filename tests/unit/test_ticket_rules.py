@@ -86,11 +86,11 @@ def test_empty_messages_and_unknown_roles_are_refused(catalog: SopCatalog, roste
         ticket.forward(member(roster, 111), "marketing", NOW)
 
 
-def test_routing_prefers_faq_route_then_sop_role() -> None:
+def test_a_new_ticket_goes_to_its_first_office_step_role() -> None:
     from bot.core.sop import load_catalog
 
     catalog = load_catalog()
-    assert route_for(catalog.get("SOP-02"), "ulp") == "ulp"
-    assert route_for(catalog.get("SOP-03"), None) == "staf"
-    assert route_for(catalog.get("SOP-01"), "not-a-role") == "sekretaris"
+    assert route_for(catalog.get("SOP-02")) == "helpdesk"
+    assert route_for(catalog.get("SOP-03")) == "staf"
+    assert route_for(catalog.get("SOP-01")) == "sekretaris"
     assert route_for(None) == "helpdesk"
