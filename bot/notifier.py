@@ -412,15 +412,7 @@ class OutboxNotifier:
         assignee = (
             self._roster().member(ticket.assignee_id) if ticket.assignee_id is not None else None
         )
-        facts = checklist.ticket_facts(
-            ticket.sop,
-            ticket.step,
-            documents=ticket.documents,
-            details=ticket.details,
-            has_email=bool(change.requester.email),
-            has_question=any(m.direction is Direction.INBOUND for m in messages),
-            has_answer=any(m.direction is Direction.OUTBOUND for m in messages),
-        )
+        facts = checklist.ticket_facts(ticket, messages, change.requester.email)
         payload: dict[str, Any] = {
             "text": render.card(
                 ticket,
@@ -494,18 +486,7 @@ class OutboxNotifier:
             if file.filename.casefold().endswith(".rhs")
         )
         subject = texts.LKPP_LETTER_SUBJECT.format(tender_code=details.get("kode_tender", "-"))
-        letter = await self._mail_to(
-            uow,
-            ticket,
-            address,
-            body,
-            now,
-            automatic=False,
-            files=files,
-            subject=subject,
-            reply=False,
-            participant=True,
-        )
+        letter = await self._letter(uow, ticket, address, body, subject, files, now)
         sent = self._under_card(ticket.number, texts.STAFF_LKPP_LETTER_SENT, email=address)
         return [letter, *sent]
 
@@ -658,20 +639,31 @@ class OutboxNotifier:
         )
         files = tuple(await self._ticket_files(uow, ticket))
         subject = texts.PARTNER_FORWARD_SUBJECT.format(subject=ticket.subject)
-        return [
-            await self._mail_to(
-                uow,
-                ticket,
-                address,
-                body,
-                now,
-                automatic=False,
-                files=files,
-                subject=subject,
-                reply=False,
-                participant=True,
-            )
-        ]
+        return [await self._letter(uow, ticket, address, body, subject, files, now)]
+
+    async def _letter(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        address: str,
+        body: str,
+        subject: str,
+        files: tuple[AttachmentRef, ...],
+        now: datetime,
+    ) -> Outbound:
+        """A mail to an outside party (LKPP, ULP) whose reply joins the ticket."""
+        return await self._mail_to(
+            uow,
+            ticket,
+            address,
+            body,
+            now,
+            automatic=False,
+            files=files,
+            subject=subject,
+            reply=False,
+            participant=True,
+        )
 
     async def _mail_to(
         self,

@@ -8,11 +8,12 @@ ticket cannot know (e.g. a user ID that the verifier looks up in SPSE).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from bot.core.sop import ChecklistItem, Sop
+from bot.core.tickets import Direction, Ticket, TicketMessage
 
 #: Words of office equipment in ``kelengkapan``: not something a requester can bring.
 EQUIPMENT_WORDS: Final = ("atk", "alat tulis", "komputer", "internet", "jaringan")
@@ -51,26 +52,22 @@ def is_equipment(item: str) -> bool:
 
 
 def ticket_facts(
-    sop: Sop,
-    step: int,
-    *,
-    documents: Mapping[str, int],
-    details: Mapping[str, str],
-    has_email: bool,
-    has_question: bool,
-    has_answer: bool,
+    ticket: Ticket, messages: Sequence[TicketMessage], requester_email: str | None
 ) -> frozenset[str]:
-    """What the ticket holds: its documents, data and the outputs of the steps done."""
+    """What the ticket holds: its documents, form data, conversation and the outputs of the
+    steps already done."""
+    documents, details = ticket.documents, ticket.details
     facts = {key for key, count in documents.items() if count > 0}
     facts |= {key for key, value in details.items() if value}
-    if has_email or details.get(EMAIL):
+    if requester_email or details.get(EMAIL):
         facts.add(EMAIL)
-    if has_question:
+    if any(m.direction is Direction.INBOUND for m in messages):
         facts.add(QUESTION)
-    if has_answer:
+    if any(m.direction is Direction.OUTBOUND for m in messages):
         facts.add(ANSWER)
-    done_outputs = " ".join(o for s in sop.steps if s.n < step for o in s.outputs).casefold()
-    if DISPOSITION in done_outputs:
+    sop = ticket.sop
+    done_outputs = " ".join(o for s in sop.steps if s.n < ticket.step for o in s.outputs)
+    if DISPOSITION in done_outputs.casefold():
         facts.add(DISPOSITION)
     if sop.checklist and all(documents.get(item.id, 0) > 0 for item in sop.checklist):
         facts.add(CHECKLIST_COMPLETE)

@@ -21,7 +21,7 @@ from bot.core.outbound import Outbound, OutboundKind, Purpose
 from bot.core.ports import UnitOfWork
 from bot.core.tickets import AttachmentRef, Ticket
 from bot.runtime import Runtime
-from handlers.telegram.render import Keyboard
+from handlers.telegram.render import Keyboard, escape
 
 #: The python-telegram-bot Application as this project uses it (default context types).
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -132,6 +132,19 @@ def text_message(
         payload=payload,
         purpose=purpose,
         ticket_id=ticket_id,
+    )
+
+
+async def tell_group(runtime: Runtime, chat_id: int, text: str, reply_to_message_id: int) -> None:
+    """A plain notice in a group, as a reply to the message it answers."""
+    await say(
+        runtime,
+        text_message(
+            chat_id,
+            escape(text),
+            purpose=Purpose.NOTICE,
+            reply_to_message_id=reply_to_message_id,
+        ),
     )
 
 

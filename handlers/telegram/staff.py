@@ -33,7 +33,7 @@ from handlers.telegram.common import (
     file_of,
     say,
     show_buttons,
-    text_message,
+    tell_group,
 )
 from handlers.telegram.sender import keyboard
 from handlers.telegram.staff_procedures import ProcedureActions
@@ -264,12 +264,4 @@ class StaffHandlers:
         await context.bot.leave_chat(chat.id)
 
     async def _tell_group(self, text: str, reply_to_message_id: int) -> None:
-        await say(
-            self.runtime,
-            text_message(
-                self.staff_chat_id,
-                render.escape(text),
-                purpose=Purpose.NOTICE,
-                reply_to_message_id=reply_to_message_id,
-            ),
-        )
+        await tell_group(self.runtime, self.staff_chat_id, text, reply_to_message_id)

@@ -24,7 +24,6 @@ from bot.core.tickets import (
     VERIFICATION_SOP,
     AttachmentRef,
     Channel,
-    Direction,
     LkppResult,
     Requester,
     Ticket,
@@ -33,7 +32,7 @@ from bot.documents.verification_card import VerificationCard, render_verificatio
 from bot.forms import FieldError, parse_email, parse_phone
 from bot.runtime import Runtime
 from handlers.telegram import callbacks, render
-from handlers.telegram.common import say, show_buttons, text_message
+from handlers.telegram.common import say, show_buttons, tell_group, text_message
 from handlers.telegram.sender import keyboard
 
 log = logging.getLogger(__name__)
@@ -116,13 +115,10 @@ class ProcedureActions:
     async def register_case(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/catat SOP | nama | kontak | ringkasan``: a telephone or walk-in case, registered
         by staff on the person's behalf; answers go by e-mail when the contact is an address."""
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
+        found = await self._member_of(update)
+        if found is None:
             return
-        member = self.runtime.roster.current.member(user.id)
-        if member is None:
-            await self._tell(texts.STAFF_NOT_MEMBER, message.message_id)
-            return
+        message, _ = found
         arguments = (message.text or "").partition(" ")[2]
         fields = [part.strip() for part in arguments.split(CATAT_SEPARATOR)]
         if len(fields) != 4 or not all(fields):
@@ -156,13 +152,10 @@ class ProcedureActions:
 
     async def outage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/gangguan`` pauses every running SLA clock; ``/gangguan selesai`` resumes them."""
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
+        found = await self._member_of(update)
+        if found is None:
             return
-        member = self.runtime.roster.current.member(user.id)
-        if member is None:
-            await self._tell(texts.STAFF_NOT_MEMBER, message.message_id)
-            return
+        message, member = found
         ending = "selesai" in (message.text or "").casefold().split()
         now = self.runtime.clock()
         uow, notifier = self.runtime.unit_of_work(), self.runtime.notifier
@@ -233,15 +226,7 @@ class ProcedureActions:
             ticket = await uow.tickets.get(number)
             messages = await uow.tickets.messages(number)
             requester = await uow.requesters.get(ticket.requester_id)
-        facts = checklist.ticket_facts(
-            ticket.sop,
-            ticket.step,
-            documents=ticket.documents,
-            details=ticket.details,
-            has_email=bool(requester.email),
-            has_question=any(m.direction is Direction.INBOUND for m in messages),
-            has_answer=any(m.direction is Direction.OUTBOUND for m in messages),
-        )
+        facts = checklist.ticket_facts(ticket, messages, requester.email)
         return ticket, checklist.missing_items(ticket.sop, ticket.step, facts, ticket.documents)
 
     async def _advance(self, number: int, member: StaffMember) -> None:
@@ -298,15 +283,18 @@ class ProcedureActions:
         )
 
     async def _tell(self, text: str, reply_to_message_id: int) -> None:
-        await say(
-            self.runtime,
-            text_message(
-                self.staff_chat_id,
-                render.escape(text),
-                purpose=Purpose.NOTICE,
-                reply_to_message_id=reply_to_message_id,
-            ),
-        )
+        await tell_group(self.runtime, self.staff_chat_id, text, reply_to_message_id)
+
+    async def _member_of(self, update: Update) -> tuple[Message, StaffMember] | None:
+        """The command's message and its roster member; a non-member is refused politely."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return None
+        member = self.runtime.roster.current.member(user.id)
+        if member is None:
+            await self._tell(texts.STAFF_NOT_MEMBER, message.message_id)
+            return None
+        return message, member
 
 
 def _identity_from_contact(name: str, contact: str) -> Requester | None:
