@@ -484,3 +484,32 @@ STAFF_OUTBOX_BACKLOG: Final = (
     "Perhatian: {count} pesan belum terkirim (tertua sejak {since}). Pengiriman dicoba ulang "
     "otomatis; periksa koneksi Telegram/relay e-mail bila ini berlanjut."
 )
+
+# --- Issue #16 (trust and abuse): FAQ drafts, follow-up batches ---------------------------
+FAQ_PERSONAL_DATA_REFUSED: Final = (
+    "Tiket #{number} tidak diterbitkan: teks masih memuat data pribadi ({kinds}). "
+    "Hapus data tersebut lalu coba lagi."
+)
+FAQ_DRAFT_TITLE: Final = "Draf FAQ dari Tiket #{number} (belum diterbitkan)"
+FAQ_DRAFT_REMOVED: Final = "Data pribadi yang dihapus otomatis: {kinds}."
+FAQ_DRAFT_QUESTION: Final = "PERTANYAAN:"
+FAQ_DRAFT_ANSWER: Final = "JAWABAN:"
+FAQ_DRAFT_HELP: Final = (
+    "Periksa draf ini. Untuk mengubahnya, balas pesan ini dengan teks baru: jawaban saja, "
+    "atau PERTANYAAN: ... JAWABAN: ... Tekan Terbitkan bila sudah benar."
+)
+FAQ_DRAFT_TOO_LONG: Final = (
+    "Draf FAQ Tiket #{number} terlalu panjang untuk satu pesan (batas {limit} karakter). "
+    "Balas pesan ini dengan pertanyaan dan jawaban yang lebih ringkas."
+)
+FAQ_DRAFT_EMPTY: Final = (
+    "Draf FAQ tidak diubah: kirim jawaban baru, atau PERTANYAAN: ... JAWABAN: ... dengan "
+    "keduanya terisi."
+)
+FAQ_DRAFT_CANCELLED: Final = "Draf FAQ Tiket #{number} dibatalkan oleh {name}."
+FAQ_DRAFT_STALE: Final = (
+    "Draf ini tidak dapat dibaca lagi; tekan Terbitkan ke FAQ pada kartu tiket."
+)
+BUTTON_FAQ_CONFIRM: Final = "Terbitkan"
+BUTTON_FAQ_CANCEL: Final = "Batal"
+STAFF_FOLLOW_UP_MORE: Final = "Pesan berikutnya dari pemohon (Tiket #{number}):\n{text}"

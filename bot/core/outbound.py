@@ -26,6 +26,7 @@ class Purpose(StrEnum):
     TO_REQUESTER = "to_requester"  # anything that reaches the requester
     FAQ_ANSWER = "faq_answer"
     NOTICE = "notice"  # not about a ticket
+    FAQ_DRAFT = "faq_draft"  # an FAQ entry staff are to check before it is published
 
 
 @dataclass(frozen=True)

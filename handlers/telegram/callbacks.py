@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STAFF_ACTIONS = ("take", "fwd", "data", "next", "close", "pub", "back")
+STAFF_ACTIONS = ("take", "fwd", "data", "next", "close", "pub", "back", "pubok", "pubno")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -20,6 +21,10 @@ CARD_QUESTION_CHARS = 200
 
 Keyboard = list[list[dict[str, str]]]
 
+_CARD_TITLE = re.compile(
+    re.escape(texts.CARD_TITLE).replace(re.escape("{number}"), r"([0-9]+)") + r"[ \t]*"
+)
+
 
 def escape(text: str) -> str:
     """Text safe inside Telegram HTML."""
@@ -28,6 +33,13 @@ def escape(text: str) -> str:
 
 def button(label: str, data: str) -> dict[str, str]:
     return {"text": label, "data": data}
+
+
+def card_number(text: str) -> int | None:
+    """The ticket of a card, by its text as Telegram shows it: the first line is exactly
+    ``Tiket #N`` (no other bot message starts so); None for any other text."""
+    found = _CARD_TITLE.fullmatch(text.split("\n", 1)[0])
+    return int(found.group(1)) if found else None
 
 
 def card(
