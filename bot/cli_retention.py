@@ -36,13 +36,24 @@ from storage.retention import PurgeReport, purge
     type=click.IntRange(1, 10_000),
     help="Tickets (or rows) per transaction.",
 )
+@click.option(
+    "--no-vacuum",
+    is_flag=True,
+    help="SQLite: skip the final VACUUM (purged text then stays in free pages until reused).",
+)
 @click.pass_context
-def retention_command(context: click.Context, days: int, dry_run: bool, batch: int) -> None:
+def retention_command(
+    context: click.Context, days: int, dry_run: bool, batch: int, no_vacuum: bool
+) -> None:
     """Purge attachments and personal data of tickets closed more than --days days ago.
 
     Ticket rows, the kinds and times of the audit trail, SLA reminders, ratings and outbox
     rows stay (without their text), so reports keep their figures. Requesters without a
     ticket younger than that lose their name, instansi, phone, Telegram id and e-mail.
+    Messages queued without a ticket (form summaries) lose their text, old files nothing
+    refers to (uploads of abandoned forms) are deleted, and on SQLite a final VACUUM removes
+    the purged text from the file's free pages (bot writes wait meanwhile: run it at a quiet
+    hour). On PostgreSQL run VACUUM FULL afterwards for the same effect.
     Safe to interrupt and to run again; back up the database and ATTACHMENTS_DIR first.
     """
     settings = settings_of(context)
@@ -64,6 +75,7 @@ def retention_command(context: click.Context, days: int, dry_run: bool, batch: i
                 closed_before=runtime.clock() - timedelta(days=days),
                 dry_run=dry_run,
                 batch=batch,
+                compact=not no_vacuum,
             )
         finally:
             await runtime.close()

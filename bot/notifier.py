@@ -16,7 +16,7 @@ from typing import Any
 from bot import texts
 from bot.core import checklist, sla
 from bot.core.changes import ChangeKind, TicketChange
-from bot.core.outbound import Outbound, OutboundKind, Purpose
+from bot.core.outbound import Outbound, OutboundKind, Purpose, batched
 from bot.core.ports import UnitOfWork
 from bot.core.roles import SUPERVISOR_ROLES
 from bot.core.roster import Roster
@@ -129,7 +129,11 @@ class OutboxNotifier:
             ChangeKind.REOPENED,
         ):
             if text.strip():
-                out += self._under_card(ticket.number, texts.STAFF_FOLLOW_UP, text=text)
+                # Batched: a chatty requester must not hold back other tickets' cards.
+                out += [
+                    batched(message, "follow_up", render.escape(text))
+                    for message in self._under_card(ticket.number, texts.STAFF_FOLLOW_UP, text=text)
+                ]
             out += self._files_to_staff(ticket, change)
             files_added = change.message is not None and bool(change.message.attachments)
             if kind is not ChangeKind.REQUESTER_MESSAGE or files_added:
@@ -140,9 +144,12 @@ class OutboxNotifier:
                 confirmation = (
                     texts.TICKET_REOPENED if kind is ChangeKind.REOPENED else texts.FOLLOW_UP_ADDED
                 )
-                out += await self._to_requester(
-                    uow, change, confirmation.format(number=number), now, automatic=True
-                )
+                out += [
+                    batched(message, "confirmation", None)  # one "added" is enough
+                    for message in await self._to_requester(
+                        uow, change, confirmation.format(number=number), now, automatic=True
+                    )
+                ]
         elif kind is ChangeKind.REQUESTER_EDIT:
             out += self._under_card(ticket.number, texts.STAFF_EDITED, text=text)
         elif kind is ChangeKind.PARTNER_MESSAGE:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.background import Rounds
 from bot.core.outbound import DeliveryError, QueuedMessage
 from storage.models import ChatMessageRow
-from storage.outbox import SqlOutbox
+from storage.outbox import SqlOutbox, lane_cap
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class OutboxWorker:
         for key, lane in lanes.items():
             task = asyncio.create_task(self._drain(lane), name=f"outbox:{key[1]}")
             self._lanes[key] = task
-            self._full[key] = len(lane) >= PER_DESTINATION
+            self._full[key] = len(lane) >= lane_cap(*key, PER_DESTINATION)
             task.add_done_callback(functools.partial(self._lane_done, key))
         claimed = sum(len(lane) for lane in lanes.values())
         return claimed if claimed >= self._batch_size else 0

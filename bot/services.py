@@ -15,6 +15,7 @@ from bot import texts
 from bot.core.changes import ChangeKind, TicketChange
 from bot.core.errors import ConcurrentUpdate, InvalidTransition, TicketClosedForGood
 from bot.core.ports import Notifier, UnitOfWork
+from bot.core.redaction import personal_data_in, redact
 from bot.core.roster import StaffMember
 from bot.core.routing import route_for
 from bot.core.sop import SopCatalog
@@ -533,21 +534,32 @@ async def publish_to_faq(
     question: str | None = None,
     answer: str | None = None,
     notifier: Notifier | None = None,
+    known: tuple[str, ...] = (),
 ) -> KbEntry:
     """Turn a ticket's question and staff answer into an FAQ entry (SOP-02 step 5).
 
-    Without explicit texts the requester's first message is the question and the last staff
-    answer is the answer. Publishing the same ticket again replaces its entry.
+    Staff confirm the texts first (``handlers.telegram.staff_publish`` shows a draft made by
+    :func:`faq_draft`); without explicit texts the draft's texts are used. An entry is shown
+    to anyone, so texts carrying personal data (names, NIP, e-mail addresses, telephone
+    numbers, user IDs; the requester's and ``known`` ones by name) are refused. Publishing
+    the same ticket again replaces its entry.
     """
     async with uow:
         ticket = await uow.tickets.get(number)
-        messages = await uow.tickets.messages(number)
-        asked = [m.text for m in messages if m.direction is Direction.INBOUND]
-        answered = [m.text for m in messages if m.direction is Direction.OUTBOUND]
-        final_question = (question or (asked[0] if asked else ticket.subject)).strip()
-        final_answer = (answer or (answered[-1] if answered else "")).strip()
+        requester = await uow.requesters.get(ticket.requester_id)
+        names = (*_identifiers(requester), member.name, *known)
+        if question is None or answer is None:
+            drafted_question, drafted_answer, _ = await _draft(uow, ticket, names)
+            question = drafted_question if question is None else question
+            answer = drafted_answer if answer is None else answer
+        final_question, final_answer = question.strip(), answer.strip()
         if not final_answer or not final_question:
             raise InvalidTransition(texts.NOTHING_TO_PUBLISH.format(number=number))
+        found = personal_data_in(f"{final_question}\n{final_answer}", names)
+        if found:
+            raise InvalidTransition(
+                texts.FAQ_PERSONAL_DATA_REFUSED.format(number=number, kinds=", ".join(found))
+            )
         entry = KbEntry(
             id=f"tiket-{number}",
             category=PUBLISHED_CATEGORY,
@@ -566,6 +578,56 @@ async def publish_to_faq(
         await _tell(uow, notifier, ChangeKind.FAQ_PUBLISHED, ticket, now, member.name, None)
         await uow.commit()
     return entry
+
+
+@dataclass(frozen=True)
+class FaqDraft:
+    """Question and answer proposed for the FAQ, personal data removed (``removed``: kinds)."""
+
+    question: str
+    answer: str
+    removed: tuple[str, ...]
+
+
+async def faq_draft(uow: UnitOfWork, number: int, known: tuple[str, ...] = ()) -> FaqDraft:
+    """The requester's first message and the last staff answer, without personal data."""
+    async with uow:
+        ticket = await uow.tickets.get(number)
+        requester = await uow.requesters.get(ticket.requester_id)
+        question, answer, removed = await _draft(uow, ticket, (*_identifiers(requester), *known))
+    if not question or not answer:
+        raise InvalidTransition(texts.NOTHING_TO_PUBLISH.format(number=number))
+    return FaqDraft(question, answer, removed)
+
+
+async def faq_identifiers(uow: UnitOfWork, number: int) -> tuple[str, ...]:
+    """Names and identifiers of ticket ``number``'s requester (removed from FAQ texts)."""
+    async with uow:
+        ticket = await uow.tickets.get(number)
+        return _identifiers(await uow.requesters.get(ticket.requester_id))
+
+
+async def _draft(
+    uow: UnitOfWork, ticket: Ticket, known: tuple[str, ...]
+) -> tuple[str, str, tuple[str, ...]]:
+    assert ticket.number is not None
+    messages = await uow.tickets.messages(ticket.number)
+    asked = [m.text for m in messages if m.direction is Direction.INBOUND and m.text.strip()]
+    answered = [m.text for m in messages if m.direction is Direction.OUTBOUND and m.text.strip()]
+    question = redact((asked[0] if asked else ticket.subject).strip(), known)
+    answer = redact((answered[-1] if answered else "").strip(), known)
+    removed = tuple(dict.fromkeys((*question.kinds, *answer.kinds)))
+    return question.text, answer.text, removed
+
+
+def _identifiers(requester: Requester) -> tuple[str, ...]:
+    values = (
+        requester.name,
+        requester.email,
+        requester.phone,
+        str(requester.telegram_id) if requester.telegram_id is not None else None,
+    )
+    return tuple(value for value in values if value)
 
 
 async def _change(

@@ -333,6 +333,7 @@ BUTTON_LKPP_SUCCESS: Final = "Berhasil"
 BUTTON_LKPP_FAILURE: Final = "Gagal"
 BUTTON_CHANGE_SOP: Final = "Ganti SOP"
 BUTTON_SEND_REQUEST: Final = "Kirim permintaan"
+BUTTON_CANCEL_REQUEST: Final = "Batal"
 BUTTON_TICKED: Final = "☑ {item}"
 BUTTON_UNTICKED: Final = "☐ {item}"
 STAFF_REJECT_PROMPT: Final = (
@@ -673,3 +674,32 @@ VERIFICATION_CARD_NO_VALUE: Final = "-"
 VERIFICATION_CARD_TICKET: Final = "Tiket #{number}"
 VERIFICATION_CARD_NOTE: Final = "Kartu ini dicetak 4 lembar; 1 lembar untuk rekanan."
 VERIFICATION_CARD_FILENAME: Final = "Kartu-Lulus-Verifikasi-{register}.pdf"
+
+# --- Issue #16 (trust and abuse): FAQ drafts, follow-up batches ---------------------------
+FAQ_PERSONAL_DATA_REFUSED: Final = (
+    "Tiket #{number} tidak diterbitkan: teks masih memuat data pribadi ({kinds}). "
+    "Hapus data tersebut lalu coba lagi."
+)
+FAQ_DRAFT_TITLE: Final = "Draf FAQ dari Tiket #{number} (belum diterbitkan)"
+FAQ_DRAFT_REMOVED: Final = "Data pribadi yang dihapus otomatis: {kinds}."
+FAQ_DRAFT_QUESTION: Final = "PERTANYAAN:"
+FAQ_DRAFT_ANSWER: Final = "JAWABAN:"
+FAQ_DRAFT_HELP: Final = (
+    "Periksa draf ini. Untuk mengubahnya, balas pesan ini dengan teks baru: jawaban saja, "
+    "atau PERTANYAAN: ... JAWABAN: ... Tekan Terbitkan bila sudah benar."
+)
+FAQ_DRAFT_TOO_LONG: Final = (
+    "Draf FAQ Tiket #{number} terlalu panjang untuk satu pesan (batas {limit} karakter). "
+    "Balas pesan ini dengan pertanyaan dan jawaban yang lebih ringkas."
+)
+FAQ_DRAFT_EMPTY: Final = (
+    "Draf FAQ tidak diubah: kirim jawaban baru, atau PERTANYAAN: ... JAWABAN: ... dengan "
+    "keduanya terisi."
+)
+FAQ_DRAFT_CANCELLED: Final = "Draf FAQ Tiket #{number} dibatalkan oleh {name}."
+FAQ_DRAFT_STALE: Final = (
+    "Draf ini tidak dapat dibaca lagi; tekan Terbitkan ke FAQ pada kartu tiket."
+)
+BUTTON_FAQ_CONFIRM: Final = "Terbitkan"
+BUTTON_FAQ_CANCEL: Final = "Batal"
+STAFF_FOLLOW_UP_MORE: Final = "Pesan berikutnya dari pemohon (Tiket #{number}):\n{text}"

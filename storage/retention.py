@@ -11,7 +11,10 @@ transaction per batch, and for each ticket:
   messages and the audit trail and strips free text from audit details;
 - empties the raw bodies and addresses of its inbound mail, blanks its outbox payloads and
   requester destinations, blanks the FAQ questions that led to it;
-- deletes its chat-message map, mail thread ids and mail participants.
+- deletes its chat-message map, mail thread ids and mail participants;
+- scrubs the FAQ entries published from it: the requester's name and identifiers and any
+  personal data the patterns of ``bot.core.redaction`` find are replaced (staff checked the
+  texts when publishing; this catches what slipped through, and the entry stays useful).
 
 Requesters whose every ticket is closed before the cutoff (or already purged) lose name,
 instansi, phone, Telegram id and e-mail. What stays: ticket rows (SOP, step, status, channel,
@@ -22,7 +25,18 @@ reminders and outbox rows, so every report still counts the same.
 Besides tickets it deletes handled Telegram updates (ids and raw payloads; the newest stays
 for the polling offset), dialogue state (form answers) idle since before the cutoff and the
 loop-brake log, and purges inbound mail and FAQ questions that never became a ticket once
-they are older than the cutoff.
+they are older than the cutoff. Messages queued without a ticket (a form's summary shown
+before it was sent, FAQ answers, notices) lose their text and, for a requester, the chat id
+once they are older than the cutoff. Files that nothing refers to any more and that were
+written before the cutoff (uploads of forms that were abandoned or cancelled) are deleted.
+
+Blanked text is gone from the tables but not yet from the disk: SQLite keeps it in free
+pages and in the write-ahead log until they are reused. So a real run on SQLite ends with
+``VACUUM`` (the file is rewritten without free pages) and a WAL checkpoint that truncates the
+log; bot writes wait meanwhile, so run it at a quiet hour (``compact=False`` skips it). On
+PostgreSQL old row versions stay in the table files until ``VACUUM`` reuses their space,
+and even then the bytes stay until overwritten: run ``VACUUM FULL`` on the tables of
+``docs/operations.md`` (Retention) after a purge if that matters, and keep the disk encrypted.
 
 A purged ticket is recognised by its content (subject ``[dihapus]``, no rating comment, every
 message text ``[dihapus]``, no attachment): a re-run skips it, and a ticket that was reopened
@@ -58,13 +72,16 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Result
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.core.outbound import Purpose
+from bot.core.redaction import redact
 from bot.core.tickets import TicketStatus
 from storage.attachments import AttachmentStore
 from storage.mail import PENDING as MAIL_PENDING
@@ -74,6 +91,7 @@ from storage.models import (
     ChatMessageRow,
     ConversationRow,
     EventRow,
+    FaqEntryRow,
     FaqInteractionRow,
     InboundMailRow,
     MailMessageRow,
@@ -106,6 +124,8 @@ _CLOSED: Final = TicketStatus.CLOSED.value
 _STRUCTURAL_DETAIL_KEYS: Final = frozenset(
     {"sop", "role", "channel", "direction", "from_role", "to_role", "reason", "entry"}
 )
+#: Ticket-less outbox rows addressed to a requester (their destination is a person's chat).
+_REQUESTER_PURPOSES: Final = (Purpose.TO_REQUESTER.value, Purpose.FAQ_ANSWER.value)
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -132,6 +152,9 @@ class PurgeReport:
     telegram_inbox: int = 0
     conversations: int = 0
     auto_mail_log: int = 0
+    faq_entries_scrubbed: int = 0
+    orphan_files: int = 0
+    database_compacted: int = 0
     batches: int = 0
     # Dry run only: what was counted already, so a file or requester counts once, as it is
     # deleted or anonymised once in a real run.
@@ -154,6 +177,9 @@ class PurgeReport:
             ("telegram inbox rows deleted", self.telegram_inbox),
             ("idle dialogues deleted", self.conversations),
             ("loop-brake entries deleted", self.auto_mail_log),
+            ("published FAQ entries scrubbed", self.faq_entries_scrubbed),
+            ("unreferenced old files deleted", self.orphan_files),
+            ("database compacted (VACUUM)", self.database_compacted),
         ]
 
 
@@ -164,12 +190,13 @@ async def purge(
     closed_before: datetime,
     dry_run: bool,
     batch: int = 500,
+    compact: bool = True,
 ) -> PurgeReport:
     """Purge personal data of tickets closed before ``closed_before``; see the module doc.
 
     One transaction per ``batch`` tickets (or rows), so the bot keeps working meanwhile and an
     interrupted run loses nothing: run it again. ``dry_run`` writes nothing and reports what a
-    real run would do.
+    real run would do. ``compact`` rewrites a SQLite file afterwards (see the module doc).
     """
     if closed_before.tzinfo is None:
         raise ValueError("closed_before must be an aware datetime")
@@ -212,6 +239,14 @@ async def purge(
         await _delete_unneeded_files(session_factory, attachments, shas, closed_before, report)
         await asyncio.to_thread(journal.clear)
     await _purge_unlinked(session_factory, closed_before, dry_run, batch, report)
+    await _purge_unlinked_outbox(session_factory, closed_before, dry_run, batch, report)
+    await _delete_orphan_files(session_factory, attachments, closed_before, dry_run, report)
+    if compact and dry_run:
+        changed = any(count for _, count in report.rows())
+        report.database_compacted = int(_on_sqlite(session_factory) and changed)
+    elif compact:
+        changed = any(count for _, count in report.rows())
+        report.database_compacted = int(await _erase_free_space(session_factory, changed))
     log.info("retention: %s", ", ".join(f"{what} {count}" for what, count in report.rows()))
     return report
 
@@ -370,6 +405,8 @@ async def _purge_ticket_batch(
         .values(last_error=PURGED)
     )
 
+    report.faq_entries_scrubbed += await _scrub_published(session, ids, dry_run=False)
+
     await session.flush()  # the requester check below reads the purged tickets
     requester_ids = sorted({requester_id for _, requester_id in purged})
     report.requesters_anonymised += _rowcount(
@@ -413,6 +450,7 @@ async def _count_ticket_batch(
     report.outbox_rows += await _count(
         session, select(OutboxRow.id).where(OutboxRow.ticket_id.in_(ids))
     )
+    report.faq_entries_scrubbed += await _scrub_published(session, ids, dry_run=True)
     requester_ids = sorted({requester_id for _, requester_id in candidates})
     for requester_id in await session.scalars(
         select(RequesterRow.id).where(
@@ -545,6 +583,93 @@ async def _purge_unlinked(
         lambda session, keys: _blank_faq_questions(
             session, and_(FaqInteractionRow.id.in_(keys), old_questions)
         ),
+    )
+
+
+# --- published FAQ entries, ticket-less outbox rows ----------------------------------------
+
+
+async def _scrub_published(session: AsyncSession, ticket_ids: list[int], *, dry_run: bool) -> int:
+    """Scrub the FAQ entries published from these tickets (before their requesters are
+    anonymised: their names are what is looked for); how many changed (or would)."""
+    entries = list(
+        await session.scalars(
+            select(FaqEntryRow).where(FaqEntryRow.source_ticket_id.in_(ticket_ids))
+        )
+    )
+    if not entries:
+        return 0
+    known: dict[int, tuple[str, ...]] = {}
+    for ticket_id, name, email, phone, telegram_id in await session.execute(
+        select(
+            TicketRow.id,
+            RequesterRow.name,
+            RequesterRow.email,
+            RequesterRow.phone,
+            RequesterRow.telegram_id,
+        )
+        .join(RequesterRow, RequesterRow.id == TicketRow.requester_id)
+        .where(TicketRow.id.in_(ticket_ids))
+    ):
+        values = (name, email, phone, str(telegram_id) if telegram_id is not None else None)
+        known[ticket_id] = tuple(value for value in values if value)
+    changed = 0
+    for entry in entries:
+        names = known.get(entry.source_ticket_id or 0, ())
+        question, answer = redact(entry.question, names), redact(entry.answer, names)
+        if question.text == entry.question and answer.text == entry.answer:
+            continue
+        changed += 1
+        if not dry_run:
+            entry.question, entry.answer = question.text, answer.text
+    return changed
+
+
+def _ticketless_outbox(cutoff: datetime) -> ColumnElement[bool]:
+    """Rows queued without a ticket before the cutoff that still carry their text."""
+    return and_(
+        OutboxRow.ticket_id.is_(None),
+        OutboxRow.created_at < cutoff,
+        or_(OutboxRow.last_error.is_(None), OutboxRow.last_error != PURGED),
+    )
+
+
+async def _purge_unlinked_outbox(
+    session_factory: async_sessionmaker[AsyncSession],
+    cutoff: datetime,
+    dry_run: bool,
+    batch: int,
+    report: PurgeReport,
+) -> None:
+    """Messages queued without a ticket (a form's summary, FAQ answers, notices): text gone,
+    and a requester's chat id too; ``last_error`` marks them done."""
+    which = _ticketless_outbox(cutoff)
+    if dry_run:
+        async with session_factory() as session:
+            report.outbox_rows += await _count(session, select(OutboxRow.id).where(which))
+        return
+
+    async def blank(session: AsyncSession, keys: list[int]) -> int:
+        rows = and_(OutboxRow.id.in_(keys), which)
+        # Still queued after this long: stale, and must never go out once blanked.
+        await session.execute(
+            _dml(update(OutboxRow))
+            .where(rows, OutboxRow.status == OUTBOX_PENDING)
+            .values(status=OUTBOX_FAILED, claimed_until=None)
+        )
+        await session.execute(
+            _dml(update(OutboxRow))
+            .where(rows, OutboxRow.purpose.in_(_REQUESTER_PURPOSES))
+            .values(destination=PURGED)
+        )
+        return _rowcount(
+            await session.execute(
+                _dml(update(OutboxRow)).where(rows).values(payload={}, last_error=PURGED)
+            )
+        )
+
+    report.outbox_rows += await _in_batches(
+        session_factory, select(OutboxRow.id).where(which), batch, blank
     )
 
 
@@ -711,6 +836,81 @@ async def _delete_unneeded_files(
         if freed is not None:
             report.files_deleted += 1
             report.bytes_freed += freed
+
+
+async def _delete_orphan_files(
+    session_factory: async_sessionmaker[AsyncSession],
+    attachments: AttachmentStore,
+    cutoff: datetime,
+    dry_run: bool,
+    report: PurgeReport,
+) -> None:
+    """Files written before the cutoff that nothing refers to any more: uploads of forms
+    that were abandoned (their dialogue state is deleted above) or cancelled, charts sent
+    long ago. A file written after the cutoff may belong to a form being filled in now."""
+    old = await asyncio.to_thread(_files_older_than, attachments.root, cutoff.timestamp())
+    if not old:
+        return
+    async with session_factory() as session:
+        needed = await _needed_files(session, set(old), cutoff, dry_run=dry_run)
+    for sha256 in sorted(set(old) - needed - report.counted_files):
+        if dry_run:
+            report.counted_files.add(sha256)
+            report.orphan_files += 1
+            report.files_deleted += 1
+            report.bytes_freed += old[sha256]
+            continue
+        freed = await asyncio.to_thread(_unlink, attachments.path_for(sha256))
+        if freed is not None:
+            report.orphan_files += 1
+            report.files_deleted += 1
+            report.bytes_freed += freed
+
+
+def _files_older_than(root: Path, timestamp: float) -> dict[str, int]:
+    """sha256 -> size of the stored files last written before ``timestamp``."""
+    found: dict[str, int] = {}
+    if not root.is_dir():
+        return found
+    for path in root.glob("??/??/*"):
+        if not _SHA256.fullmatch(path.name):
+            continue
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        if status.st_mtime < timestamp:
+            found[path.name] = status.st_size
+    return found
+
+
+async def _erase_free_space(
+    session_factory: async_sessionmaker[AsyncSession], changed: bool
+) -> bool:
+    """SQLite: rewrite the file without free pages and empty the WAL, so blanked text is
+    gone from the disk too. Done when this run changed something or free pages are left (an
+    earlier VACUUM did not get through); True when done. False on PostgreSQL (see the module
+    doc), with nothing to do, or when the database stayed busy (run again later)."""
+    if not _on_sqlite(session_factory):
+        return False
+    engine = session_factory.kw["bind"]
+    try:
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            free_pages = await autocommit.scalar(text("PRAGMA freelist_count"))
+            if not changed and not free_pages:
+                return False
+            await autocommit.exec_driver_sql("VACUUM")
+            await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except OperationalError as error:
+        log.warning("retention: VACUUM not done (%s); run retention again later", error)
+        return False
+    return True
+
+
+def _on_sqlite(session_factory: async_sessionmaker[AsyncSession]) -> bool:
+    engine = session_factory.kw.get("bind")
+    return engine is not None and engine.dialect.name == "sqlite"
 
 
 def _unlink(path: Path) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -28,6 +28,7 @@ class Purpose(StrEnum):
     NOTICE = "notice"  # not about a ticket
     REJECT_PROMPT = "reject_prompt"  # "Tolak": a reply to it is the reason
     DATA_PROMPT = "data_prompt"  # "Minta data": a reply to it says what is missing
+    FAQ_DRAFT = "faq_draft"  # an FAQ entry staff are to check before it is published
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,18 @@ class Outbound:
     payload: dict[str, Any]
     purpose: Purpose
     ticket_id: int | None = None
+
+
+#: Payload key of a message that may join its ticket's latest unsent one (``batched``).
+BATCH = "batch"
+
+
+def batched(message: Outbound, key: str, addition: str | None) -> Outbound:
+    """``message``, marked to join the latest still unsent message of its ticket in the same
+    chat when that one has the same ``key``: ``addition`` is appended to it, or, when None,
+    the message is dropped if its text is the same. A chatty requester's follow-ups then
+    reach the staff group as a few messages instead of one each (``storage.outbox``)."""
+    return replace(message, payload={**message.payload, BATCH: {"key": key, "add": addition}})
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ STAFF_ACTIONS = (
     "lkppfail",
     "sops",
     "ask",
+    "noask",
+    "pubok",
+    "pubno",
 )
 #: Actions that carry a value: a role to forward to, an SOP to move to, an item to tick.
 STAFF_VALUE_ACTIONS = ("to", "tosop", "tick")

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
 from telegram._utils.types import ODVInput
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
@@ -25,6 +26,10 @@ from handlers.telegram.render import Keyboard, escape
 
 #: The python-telegram-bot Application as this project uses it (default context types).
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+#: File downloads: read in chunks of this size; give up on a silent server after the timeout.
+_DOWNLOAD_CHUNK = 64 * 1024
+_DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=60)
 
 #: Bot API methods called through :func:`raw_call`.
 RAW_METHODS = ("getUpdates", "sendMessage")
@@ -189,18 +194,50 @@ class RefusedFile(Exception):
         self.reason = reason
 
 
+class TooLarge(Exception):
+    """A download passed its cap and was stopped."""
+
+
+async def download_capped(url: str, limit: int) -> bytes:
+    """The file at ``url``, read in chunks and abandoned as soon as it passes ``limit`` bytes.
+
+    The sizes in a message and in ``getFile`` are the sender's word; only the bytes that
+    arrive count. Reading stops (and the connection is dropped) one chunk past the cap, so
+    a file lying about its size never costs more than ``limit`` in memory or bandwidth.
+    """
+    async with (
+        aiohttp.ClientSession(timeout=_DOWNLOAD_TIMEOUT, trust_env=True) as session,
+        session.get(url) as response,
+    ):
+        if response.status != 200:
+            raise NetworkError(f"file download failed: HTTP {response.status}")
+        if response.content_length is not None and response.content_length > limit:
+            raise TooLarge(response.content_length)
+        data = bytearray()
+        async for chunk in response.content.iter_chunked(_DOWNLOAD_CHUNK):
+            data += chunk
+            if len(data) > limit:
+                raise TooLarge(len(data))
+        return bytes(data)
+
+
 async def fetch_and_store(
     runtime: Runtime, bot: Bot, meta: FileMeta, *, allow_rhs: bool = True
 ) -> AttachmentRef:
-    """Download a Telegram file, check size and type by content, store it by hash."""
+    """Download a Telegram file with a size cap, check its type by content, store it by hash."""
     limit = runtime.settings.max_attachment_bytes
     limit_mb = f"{runtime.settings.max_attachment_mb:g}"
     if meta.size > limit:
         raise RefusedFile(texts.FILE_TOO_LARGE.format(limit=limit_mb))
     telegram_file = await bot.get_file(meta.file_id)
-    data = bytes(await telegram_file.download_as_bytearray())
-    if len(data) > limit:
+    if (telegram_file.file_size or 0) > limit or not telegram_file.file_path:
         raise RefusedFile(texts.FILE_TOO_LARGE.format(limit=limit_mb))
+    try:
+        data = await download_capped(telegram_file.file_path, limit)
+    except TooLarge:
+        raise RefusedFile(texts.FILE_TOO_LARGE.format(limit=limit_mb)) from None
+    except (aiohttp.ClientError, TimeoutError) as error:  # retried with the update
+        raise NetworkError(f"file download failed: {error!r}") from error
     content_type = sniff(data, meta.filename if allow_rhs else "")
     if content_type is None:
         raise RefusedFile(texts.FILE_TYPE_REFUSED)

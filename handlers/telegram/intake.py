@@ -207,9 +207,13 @@ class TelegramIntake:
     def webhook_app(self, secret: str) -> web.Application:
         """The webhook endpoint: check the secret, store, then answer 200."""
 
+        expected = secret.encode("utf-8")
+
         async def receive(request: web.Request) -> web.Response:
-            given = request.headers.get(SECRET_HEADER, "")
-            if not hmac.compare_digest(given, secret):
+            # Compared as bytes: compare_digest refuses non-ASCII str (a TypeError, HTTP 500
+            # and a traceback per request); aiohttp keeps undecodable bytes as surrogates.
+            given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+            if not hmac.compare_digest(given, expected):
                 return web.Response(status=403, text="forbidden")
             try:
                 payload = await request.json()

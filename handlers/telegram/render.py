@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -22,6 +23,10 @@ CARD_QUESTION_CHARS = 200
 
 Keyboard = list[list[dict[str, str]]]
 
+_CARD_TITLE = re.compile(
+    re.escape(texts.CARD_TITLE).replace(re.escape("{number}"), r"([0-9]+)") + r"[ \t]*"
+)
+
 
 def escape(text: str) -> str:
     """Text safe inside Telegram HTML."""
@@ -30,6 +35,13 @@ def escape(text: str) -> str:
 
 def button(label: str, data: str) -> dict[str, str]:
     return {"text": label, "data": data}
+
+
+def card_number(text: str) -> int | None:
+    """The ticket of a card, by its text as Telegram shows it: the first line is exactly
+    ``Tiket #N`` (no other bot message starts so); None for any other text."""
+    found = _CARD_TITLE.fullmatch(text.split("\n", 1)[0])
+    return int(found.group(1)) if found else None
 
 
 def card(
@@ -192,7 +204,7 @@ def data_request_keyboard(number: int, items: Sequence[str], ticked: Sequence[bo
     rows.append(
         [
             button(texts.BUTTON_SEND_REQUEST, callbacks.staff("ask", number)),
-            button(texts.BUTTON_BACK, callbacks.staff("back", number)),
+            button(texts.BUTTON_CANCEL_REQUEST, callbacks.staff("noask", number)),
         ]
     )
     return rows

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -37,6 +36,7 @@ from handlers.telegram.common import (
 )
 from handlers.telegram.sender import keyboard
 from handlers.telegram.staff_procedures import ProcedureActions
+from handlers.telegram.staff_publish import FaqDrafts
 from storage.report_queries import ReportPeriod, collect_report
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,6 @@ ALERT_LIMIT = 200
 #: Days covered by /laporan.
 REPORT_DAYS = 30
 
-_TICKET_NUMBER = re.compile(r"#(\d+)")
-
 
 class StaffHandlers:
     """Callbacks for the configured staff group (and for groups the bot must leave)."""
@@ -56,6 +54,7 @@ class StaffHandlers:
         self.runtime = runtime
         self.staff_chat_id = staff_chat_id
         self.procedures = ProcedureActions(runtime, staff_chat_id)
+        self.faq_drafts = FaqDrafts(runtime, staff_chat_id)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A card button pressed in the staff group."""
@@ -106,20 +105,12 @@ class StaffHandlers:
                 uow, number, member, pressed.role or "", now, notifier
             ),
             "close": lambda: services.close_ticket(uow, number, member, now, notifier=notifier),
-            "pub": lambda: self._publish(number, member),
+            "pub": lambda: self.faq_drafts.post_draft(number, member),
+            "pubok": lambda: self.faq_drafts.confirm(query, number, member),
+            "pubno": lambda: self.faq_drafts.cancel(query, number, member),
         }
         await actions[pressed.action]()
         await query.answer()
-
-    async def _publish(self, number: int, member: StaffMember) -> None:
-        entry = await services.publish_to_faq(
-            self.runtime.unit_of_work(),
-            number,
-            member,
-            self.runtime.clock(),
-            notifier=self.runtime.notifier,
-        )
-        self.runtime.faq.publish([entry])  # matchable at once, no restart
 
     async def _is_card_of(self, query: CallbackQuery, number: int) -> bool:
         message = query.message
@@ -128,16 +119,16 @@ class StaffHandlers:
 
     async def _ticket_of(self, message: MaybeInaccessibleMessage, bot_id: int) -> int | None:
         """The ticket a bot message in the group is about: recorded when it was sent, or,
-        while that record is not yet written, the first ``#N`` of its text (only the bot
-        can author a bot message, so its text is trustworthy)."""
+        while that record is not yet written (a button pressed at once), the number of a
+        card's title. Only the card is taken by its text: any other message naming ``#N``
+        (the daily digest, a notice) routes nothing."""
         async with self.runtime.unit_of_work() as uow:
             number = await uow.chat_messages.ticket_for(message.chat.id, message.message_id)
         if number is not None or not isinstance(message, Message):
             return number
         if message.from_user is None or message.from_user.id != bot_id:
             return None
-        found = _TICKET_NUMBER.search(message.text or message.caption or "")
-        return int(found.group(1)) if found else None
+        return render.card_number(message.text or "")  # a card, not any text naming "#N"
 
     async def reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A reply in the staff group to a bot message about a ticket: relayed to the requester."""
@@ -161,6 +152,10 @@ class StaffHandlers:
         if text and contains_credential(text):
             await self._tell_group(texts.STAFF_PASSWORD_HELD_BACK, message.message_id)
             return
+        if await self.faq_drafts.take_reply(replied, number, member, text, message.message_id):
+            return
+        if text and await self.procedures.reply(message, member, number, text):
+            return
         files: tuple[AttachmentRef, ...] = ()
         meta = file_of(message)
         if meta is not None:
@@ -170,8 +165,6 @@ class StaffHandlers:
                 await self._tell_group(refused.reason, message.message_id)
                 return
         if not text and not files:
-            return
-        if text and await self.procedures.reply(message, member, number, text):
             return
         try:
             ticket: Ticket = await services.reply_to_requester(

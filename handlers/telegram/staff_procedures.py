@@ -81,6 +81,8 @@ class ProcedureActions:
             await self._toggle(number, query, int(pressed.role or -1))
         elif action == "ask":
             await self._send_request(number, member, query)
+        elif action == "noask":
+            await show_buttons(query, None)
         elif action == "next":
             await self._advance(number, member)
         else:

@@ -220,7 +220,7 @@ async def test_minta_data_lists_exactly_what_is_missing(bot: BotUnderTest, sari:
     prompt = await bot.said_to(
         STAFF_CHAT, lambda r: "data apa yang kurang" in r["text"], since=mark
     )
-    assert labels(prompt) == ["☐ Kertas jawaban", "Kirim permintaan", "Kembali"]
+    assert labels(prompt) == ["☐ Kertas jawaban", "Kirim permintaan", "Batal"]
     # Nothing ticked: nothing is sent.
     calls = len(bot.api.calls_of("answerCallbackQuery"))
     await bot.press(bot.rina, prompt, "Kirim permintaan")

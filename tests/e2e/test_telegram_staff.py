@@ -63,6 +63,8 @@ async def test_published_answer_is_matched_without_restart(bot: BotUnderTest) ->
     )
     await bot.said_to(bot.requester.id, lambda r: "genset menyala" in r["text"])
     mark = await bot.press(bot.rina, card, "Terbitkan ke FAQ")
+    draft = await bot.said_to(STAFF_CHAT, lambda r: r["text"].startswith("Draf FAQ"), since=mark)
+    mark = await bot.press(bot.rina, draft, "Terbitkan")
     await bot.said_to(STAFF_CHAT, lambda r: "diterbitkan ke FAQ" in r["text"], since=mark)
 
     asker = bot.api.user(90002, "Wati")

@@ -246,6 +246,8 @@ class StoredFile:
     width: int = 0
     height: int = 0
     file_path: str | None = None
+    #: Bytes the download really serves (``data``, then filler), whatever ``size`` claims.
+    served_size: int | None = None
 
     def document_dict(self) -> JsonDict:
         data: JsonDict = {
@@ -1032,6 +1034,8 @@ class BotApiStandIn:
         self._messages: dict[tuple[int, int], JsonDict] = {}
         self._files: dict[str, StoredFile] = {}
         self._files_by_path: dict[str, StoredFile] = {}
+        #: Bytes of each file path the downloads took (see ``StoredFile.served_size``).
+        self.bytes_served: dict[str, int] = {}
         self._file_counter = itertools.count(1)
         self._updates: list[JsonDict] = []
         self._update_counter = itertools.count(10_000_001)
@@ -1272,9 +1276,12 @@ class BotApiStandIn:
         reply_to: int | None = None,
         thread_id: int | None = None,
         file_size: int | None = None,
+        served_size: int | None = None,
     ) -> JsonDict:
-        """The user sends a file. ``file_size`` fakes a bigger size without allocating it."""
+        """The user sends a file. ``file_size`` fakes a bigger size without allocating it;
+        ``served_size`` makes the download that long (a file lying about its size)."""
         stored = self._store_file("document", data, filename, mime_type, file_size)
+        stored.served_size = served_size
         content: JsonDict = {"document": stored.document_dict()}
         content.update(self._caption_fields(caption))
         return self._user_message(user, chat_id, content, reply_to, thread_id)
@@ -1757,12 +1764,30 @@ class BotApiStandIn:
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return ApiError(401, "Unauthorized").response()
-        stored = self._files_by_path.get(request.match_info["file_path"])
+        path = request.match_info["file_path"]
+        stored = self._files_by_path.get(path)
         if stored is None:
             return ApiError(404, "Not Found").response()
-        return web.Response(
-            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
-        )
+        if stored.served_size is None:
+            self.bytes_served[path] = self.bytes_served.get(path, 0) + len(stored.data)
+            return web.Response(
+                body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+            )
+        # Streamed with back-pressure, so ``bytes_served`` shows how much the client read.
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        await response.prepare(request)
+        chunk, left = stored.data or b"\0", stored.served_size
+        self.bytes_served[path] = 0
+        try:
+            while left > 0:
+                piece = (chunk * (65536 // len(chunk) + 1))[: min(65536, left)]
+                await response.write(piece)
+                self.bytes_served[path] += len(piece)
+                left -= len(piece)
+            await response.write_eof()
+        except (ConnectionError, RuntimeError):
+            pass  # the client stopped reading
+        return response
 
     # ---------------------------------------------------------------- internals: validation
 
