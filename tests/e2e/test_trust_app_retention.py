@@ -57,7 +57,7 @@ async def test_retention_leaves_no_personal_data_in_outbox_disk_or_free_pages(
     )
     await bot.said_to(other.id, lambda r: "ajukan surat" in r["text"])
     mark = await bot.press(bot.rina, card, "Selesai")
-    await bot.said_to(other.id, lambda r: "telah selesai" in r["text"], since=mark)
+    await bot.said_to(other.id, lambda r: "Tiket #1 selesai" in r["text"], since=mark)
     bot.api.send_text(bot.outsider, bot.outsider.id, "/start")  # the newest update stays
     await bot.api.wait_until_idle()
     await bot.stop()
