@@ -340,6 +340,7 @@ async def advance_step(
             ticket.sop_id == VERIFICATION_SOP
             and ticket.step == REGISTER_STEP
             and ticket.register_number is None
+            and ticket.step_role in member.roles
         ):
             year = now.astimezone(uow.calendar.zone).year
             count = await uow.counters.next(VERIFICATION_REGISTER, year)
@@ -436,7 +437,8 @@ async def change_sop(
     sop = catalog.get(sop_id)
     async with uow:
         current = await uow.tickets.get(number)
-        agenda = None if current.agenda else await next_agenda(uow, sop_id, now)
+        needs_agenda = current.agenda is None and current.sop_id != sop_id
+        agenda = await next_agenda(uow, sop_id, now) if needs_agenda else None
         await uow.commit()
 
     def action(ticket: Ticket) -> ChangeKind:
