@@ -115,6 +115,10 @@ _FROM_ADDRESS = re.compile(rf"^\s*\*{{0,2}}(?:from|dari|von|de)\s?\*{{0,2}}\s?:.
 _SHARED_LINE = re.compile(
     r"(?<=\S)\s*(?=(?:-{2,}\s*)?(?:On|Pada)\s.{3,300}?(?<!\w)(?:wrote|menulis)\s*:\s*$)"
 )
+# Yahoo's mobile app writes the quoted text on the attribution's own line.
+_ATTRIBUTION_THEN_TEXT = re.compile(
+    r"^\s*(?:On|Pada)\s(?=.*\d).{3,300}?(?<!\w)(?:wrote|menulis):(?=\s+\S)"
+)
 # A long link wrapped out of a quote: "(http://example.com/c/Yz) >", "_nonce=3dd518)".
 _LINK_CONTINUATION = re.compile(r"^\s*\(?(?:https?://|mailto:)\S*\s*>?\s*$|^\s*[^\s>]+\)\s*>?\s*$")
 
@@ -128,6 +132,7 @@ _DEVICE_LINE = re.compile(
         (?:\s+\S+){0,5}
       | sent\s+(?:with|via|using)\s+\S+(?:\s+\S+){0,5}
       | get\s+outlook\s+for\s+\S+
+      | dapatkan\s+outlook\s+untuk\s+\S+
       | dikirim\s+(?:dari|melalui|lewat|dengan)\s+\S+(?:\s+\S+){0,6}
       | (?:diketik|ditulis)\s+(?:dari|di)\s+\S+(?:\s+\S+){0,4}
       | enviado\s+desde\s+(?:mi\s+)?\S+(?:\s+\S+){0,4}
@@ -138,7 +143,7 @@ _DEVICE_LINE = re.compile(
 )
 _MAX_DEVICE_LINE_LENGTH = 70
 _CLOSING_WORDS = r"""salam(?:\s+hormat|\s+hangat|\s+sukses|\s+kami|\s+saya)?|hormat\s+(?:kami|saya)
-    |wassalam\w*(?:\s+\w+){0,3}|regards|best\s+regards|kind\s+regards|warm\s+regards|best|thanks
+    |wassalam\w*(?:\s+[\w.]+){0,3}|regards|best\s+regards|kind\s+regards|warm\s+regards|best|thanks
     |many\s+thanks|thanks\s+again|thank\s+you|cheers|sincerely|yours\s+sincerely|yours\s+truly
     |best\s+wishes|terima\s+kasih(?:\s+banyak)?|terimakasih(?:\s+banyak)?|trims|tks|thx|makasih
     |matur\s+nuwun|tabik|hatur\s+nuhun"""
@@ -224,6 +229,10 @@ def _prepare(body: str) -> list[str]:
             found = _SHARED_LINE.search(line)
             if found and found.start() > 0:
                 lines += [line[: found.start()], line[found.end() :].lstrip()]
+                continue
+            found = _ATTRIBUTION_THEN_TEXT.match(line)
+            if found:
+                lines += [line[: found.end()], line[found.end() :].strip()]
                 continue
         lines.append(line)
     return lines
