@@ -79,6 +79,18 @@ _EXTENSIONS = {
 }
 _GENERIC_EXTENSION = ".bin"
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
+# Text subtypes that are data for a program, not words for a reader.
+_TEXT_FILES = frozenset(
+    {
+        "text/calendar",
+        "text/vcard",
+        "text/x-vcard",
+        "text/csv",
+        "text/rfc822-headers",
+        "text/directory",
+        "text/x-vcalendar",
+    }
+)
 # Main types that are files even without a name, and the parts of those that are not.
 _FILE_TYPES = frozenset({"image", "audio", "video", "application"})
 _NOT_FILES = frozenset(
@@ -198,7 +210,7 @@ def _decode_bytes(data: bytes, declared: str | None) -> str:
     cp1252 (ISO-8859-1 plus typography), and latin-1 as the last resort that decodes anything.
     """
     codec = _codec_name(declared)
-    if codec == "latin-1":
+    if codec == "iso8859-1":
         # Windows clients label cp1252 text ISO-8859-1; its 0x80-0x9F range (C1 controls,
         # never text) holds their dashes and curly quotes, so cp1252 reads every such mail
         # right and true ISO-8859-1 text the same.
@@ -470,7 +482,9 @@ def _body(node: _Part, depth: int = 0) -> tuple[str, bool] | None:
         children = node.children
         if node.content_type == "multipart/report":
             children = tuple(c for c in children if not c.content_type.startswith("message/"))
-        found = [text for child in children if (text := _body(child, depth + 1))]
+        found = [
+            text for child in children if (text := _body(child, depth + 1)) and text[0].strip()
+        ]
         if node.content_type == "multipart/alternative":
             plain = [text for text in found if text[1]]
             return (plain or found)[0] if found else None
@@ -479,8 +493,13 @@ def _body(node: _Part, depth: int = 0) -> tuple[str, bool] | None:
         return "\n\n".join(text for text, _plain in found), any(plain for _t, plain in found)
     if node.content_type == "text/html":
         return _html_to_text(_part_text(node.message)), False
-    # Also a "multipart/*" without a usable boundary: its raw text is better than nothing.
-    if node.content_type == "text/plain" or node.content_type.startswith("multipart/"):
+    # Also a "multipart/*" without a usable boundary: its raw text is better than nothing;
+    # and a text subtype nobody knows reads as text/plain (RFC 2046 4.1.4).
+    if (
+        node.content_type == "text/plain"
+        or node.content_type.startswith("multipart/")
+        or (node.content_type.startswith("text/") and node.content_type not in _TEXT_FILES)
+    ):
         return _plain_text(node.message), True
     return None
 
