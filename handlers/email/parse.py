@@ -132,6 +132,11 @@ class ParsedMail:
     headers: Mapping[str, str] = field(hash=False)
     content_type: str
 
+    @property
+    def question(self) -> str:
+        """What a ticket stores as the person's words: the text, else the subject."""
+        return self.text if self.text.strip() else self.subject
+
 
 def parse_mail(raw: bytes) -> ParsedMail:
     """Parse one raw message (RFC 5322 / MIME); never raises.

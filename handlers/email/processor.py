@@ -149,7 +149,7 @@ class MailProcessor:
         number = await self._thread(mail, sender)
         files, refused = await self._store_files(mail)
         # A mail with no text takes its subject as the question (DESIGN "E-mail reading").
-        words = mail.text if mail.text.strip() else mail.subject
+        words = mail.question
         # A password in a mail is neither stored nor shown to staff (as on Telegram).
         held_back = contains_credential(words)
         text = texts.MAIL_PASSWORD_HELD_BACK if held_back else words
