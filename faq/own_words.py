@@ -108,8 +108,12 @@ for _kind, _names in {
 _HEADER = re.compile(
     r"^\s*\*{0,2}\s?(?P<name>[^\W\d_]{1,14}|[\u4e00-\u9fff]{2,4})\s?\*{0,2}\s?[:：]\s?\*{0,2}(?:\s|$)"
 )
-# A single "From: x@y" line (a header block squeezed onto one line by an HTML mail).
-_FROM_ADDRESS = re.compile(rf"^\s*\*{{0,2}}(?:from|dari|von|de)\s?\*{{0,2}}\s?:.*{_EMAIL}", re.I)
+# A header block squeezed onto one line by an HTML mail: "From: x@y Date: Thu, 24 Mar ...".
+_FROM_ADDRESS = re.compile(
+    rf"^\s*\*{{0,2}}(?:from|dari|von|de)\s?\*{{0,2}}\s?:.*{_EMAIL}.*"
+    r"\b(?:date|sent|tanggal|dikirim|datum|gesendet|envoyé)\s?\*{0,2}\s?:",
+    re.IGNORECASE,
+)
 
 # Outlook and talon's "reply On Wed, ... wrote:" on one line, and "reply--- On ... wrote:".
 _SHARED_LINE = re.compile(
@@ -305,9 +309,11 @@ def _header_kind(line: str) -> str | None:
 
 def _header_block_span(lines: list[str], start: int) -> int | None:
     """Lines of a quoted mail's header block starting at ``start`` ("From: ...", "Sent: ...",
-    "To: ...", "Subject: ..."): at least two kinds, one of them the sender or the date."""
+    "To: ...", "Subject: ..."): it starts with the sender or the date and has a date line and
+    another kind. A letter's own "Kepada: / Dari: / Perihal:" heading (common in official
+    Indonesian mail) has no date line, so it stays the sender's words."""
     first = _header_kind(lines[start])
-    if first not in ("from", "date", "to"):
+    if first not in ("from", "date"):
         return None
     kinds = {first}
     last = start
@@ -325,7 +331,7 @@ def _header_block_span(lines: list[str], start: int) -> int | None:
         continuations += 1
         if continuations > _MAX_HEADER_CONTINUATIONS:
             break
-    if len(kinds) >= 2 and kinds & {"from", "date"}:
+    if len(kinds) >= 2 and "date" in kinds:
         return last - start + 1
     return None
 

@@ -102,6 +102,16 @@ def test_header_blocks_without_an_address_in_plain_and_bold() -> None:
         assert read_own_words(body).words == "Apakah sudah diproses?", block
 
 
+def test_an_official_letter_heading_is_the_senders_words() -> None:
+    """Kepada/Dari/Perihal at the top of a letter is not a quoted mail's header block."""
+    for heading in (
+        "Kepada: Yth. Kepala LPSE\nDari: CV Maju Jaya\nPerihal: Permohonan user ID",
+        "Dari: CV Maju Jaya (budi@cvmaju.co.id)\nKepada: LPSE\nPerihal: Permohonan user ID",
+    ):
+        body = f"Selamat pagi,\n\n{heading}\n\nDengan hormat, kami mengajukan user ID baru."
+        assert read_own_words(body).words == body
+
+
 def test_a_form_with_a_date_line_is_not_a_header_block() -> None:
     body = "Jadwal verifikasi:\n\nTanggal: 10 Februari 2025\nTempat: Kantor LPSE\n\nBisa hadir?"
     assert read_own_words(body).words == body
