@@ -406,8 +406,10 @@ def _quote_run_end(marks: list[str], start: int) -> int:
 
 def _cut_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     """The sender's lines without the signature, and the signature lines."""
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
+    last = len(lines)
+    while last and not lines[last - 1].strip():
+        last -= 1
+    lines = lines[:last]
     signature: list[str] = []
     for index, line in enumerate(lines):
         if _SIGNATURE_DELIMITER.match(line) or _DISCLAIMER.match(line):
@@ -415,25 +417,26 @@ def _cut_signature(lines: list[str]) -> tuple[list[str], list[str]]:
             break
     for index, line in enumerate(lines):
         if (_SEPARATOR_LINE.match(line) or _NAME_DASH.match(line)) and _is_trailer(
-            lines[index + 1 :], _MAX_TRAILER_LINES
+            lines, index + 1, _MAX_TRAILER_LINES
         ):
             lines, signature = lines[:index], lines[index:] + signature
             break
     kept: list[str] = []
+    devices: list[str] = []
     for index, line in enumerate(lines):
         if _is_device_line(line):
-            if _is_trailer(lines[index + 1 :], _MAX_SIGNATURE_LINES):
-                signature = lines[index:] + signature
+            if _is_trailer(lines, index + 1, _MAX_SIGNATURE_LINES):
+                devices += lines[index:]
                 break
-            signature.insert(0, line)
+            devices.append(line)
             continue
         kept.append(line)
-    lines = kept
+    lines, signature = kept, devices + signature
     for index, line in enumerate(lines):
         closing = _CLOSING.match(line) or (
             _CLOSING_WITH_NAME.match(line) and index >= len(lines) - _MAX_SIGNATURE_LINES
         )
-        if closing and _is_trailer(lines[index + 1 :], _MAX_SIGNATURE_LINES):
+        if closing and _is_trailer(lines, index + 1, _MAX_SIGNATURE_LINES):
             lines, signature = lines[:index], lines[index:] + signature
             break
     return lines, signature
@@ -443,11 +446,16 @@ def _is_device_line(line: str) -> bool:
     return len(line.strip()) <= _MAX_DEVICE_LINE_LENGTH and bool(_DEVICE_LINE.match(line))
 
 
-def _is_trailer(lines: list[str], most: int) -> bool:
-    """Only a few short lines that ask nothing: a name, a title, an office, a phone number."""
-    filled = [line.strip() for line in lines if line.strip()]
-    if len(filled) > most:
-        return False
+def _is_trailer(lines: list[str], start: int, most: int) -> bool:
+    """Only a few short lines from ``start`` on that ask nothing: a name, a title, an office, a
+    phone number. Read from the end, so that a long text is given up on at once."""
+    filled: list[str] = []
+    for index in range(len(lines) - 1, start - 1, -1):
+        line = lines[index].strip()
+        if line:
+            filled.append(line)
+            if len(filled) > most:
+                return False
     return all(_is_signature_line(line) for line in filled)
 
 
