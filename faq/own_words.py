@@ -39,11 +39,10 @@ _HEADER_WINDOW = 12
 _MAX_HEADER_CONTINUATIONS = 2
 
 _OPENERS = r"""on|pada|le|am|el|em|op|il|w\s+dniu|den|på|vào|dne|в|no\s+dia|kl\.?|tanggal"""
-_VERBS = r"""wrote|writes|sent|menulis|mengirim|a\s+écrit|schrieb|schreef|het\s+volgende
+_VERBS = r"""wrote|writes|menulis|a\s+écrit|schrieb|schreef|het\s+volgende
     \s+geschreven|escribió|escreveu|ha\s+scritto|napisał|napisała|napsal|skrev|đã\s+viết
     |написал|написала|написал\(а\)|kirjoitti|írta|yazdı|写道"""
 _EMAIL = r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
-_NOT_QUOTED = r"(?!\s*>)"
 
 # "On Mon, 3 Feb 2025 at 09:00, Budi <b@x.id> wrote:", "Op 13-02-2014 schreef Julius <j@r>:".
 _ATTRIBUTION = re.compile(
@@ -54,9 +53,11 @@ _ATTRIBUTION = re.compile(
 _ATTRIBUTION_START = re.compile(
     rf"^[-\s]*(?:(?:{_OPENERS})\s|\d|[^\W\d_]{{2,12}},?\s+\d)", re.IGNORECASE | re.VERBOSE
 )
-# "Sent from Samsung MobileName <a@b.c> wrote:" and "---- John Smith wrote ----".
+# "Sent from Samsung MobileName <a@b.c> wrote:", "On ... Roman <r@e.com> sent:" (only after an
+# address: "Pada 3 Feb kami mengirim:" / "On Monday I sent:" start a list, not a quote) and
+# "---- John Smith wrote ----".
 _ADDRESS_WROTE = re.compile(
-    rf"""^.{{0,300}}(?:<\s*{_EMAIL}\s*>|\(\s*{_EMAIL}\s*\)|{_EMAIL})\s*(?:{_VERBS})\s*:\s*$
+    rf"""^.{{0,300}}(?:<\s*{_EMAIL}\s*>|\(\s*{_EMAIL}\s*\)|{_EMAIL})\s*(?:{_VERBS}|sent)\s*:\s*$
         |^\s*-{{2,}}.{{1,120}}?(?<!\w)(?:{_VERBS})(?!\w)\s*:?\s*-{{2,}}\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -108,6 +109,9 @@ for _kind, _names in {
 _HEADER = re.compile(
     r"^\s*\*{0,2}\s?(?P<name>[^\W\d_]{1,14}|[\u4e00-\u9fff]{2,4})\s?\*{0,2}\s?[:：]\s?\*{0,2}(?:\s|$)"
 )
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+# A time of day in a quoted header's date ("09:15", "9.15 AM", "09.15.22"), not a date "03.02.2025".
+_TIME = re.compile(r"(?<![\d.:])\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?![\d.:]?\d)")
 # A header block squeezed onto one line by an HTML mail: "From: x@y Date: Thu, 24 Mar ...".
 _FROM_ADDRESS = re.compile(
     rf"^\s*\*{{0,2}}(?:from|dari|von|de)\s?\*{{0,2}}\s?:.*{_EMAIL}.*"
@@ -197,7 +201,8 @@ class OwnWords:
 def read_own_words(body: str) -> OwnWords:
     """Take a plain-text mail body apart into own words, forward, quote and signature."""
     lines = _prepare(body)
-    marks = _mark(lines)
+    # Windows Mail puts direction marks around the digits of dates: match without them.
+    marks = _mark([_INVISIBLE.sub("", line) for line in lines])
     kept, quoted = _cut_quotes(marks)
     forward_at = next((i for i in kept if marks[i] == FORWARD), None)
     own = [i for i in kept if forward_at is None or i < forward_at]
@@ -309,13 +314,14 @@ def _header_kind(line: str) -> str | None:
 
 def _header_block_span(lines: list[str], start: int) -> int | None:
     """Lines of a quoted mail's header block starting at ``start`` ("From: ...", "Sent: ...",
-    "To: ...", "Subject: ..."): it starts with the sender or the date and has a date line and
-    another kind. A letter's own "Kepada: / Dari: / Perihal:" heading (common in official
-    Indonesian mail) has no date line, so it stays the sender's words."""
+    "To: ...", "Subject: ..."): it starts with the sender or the date and has a date line with a
+    time of day ("Sent: Monday, 3 February 2025 09:15") and another kind. A letter's own
+    "Kepada: / Dari: / Tanggal: 3 Februari 2025 / Perihal:" heading or a form with a date
+    (common in official Indonesian mail) has no time, so it stays the sender's words."""
     first = _header_kind(lines[start])
     if first not in ("from", "date"):
         return None
-    kinds = {first}
+    kinds = {first if first != "date" or _TIME.search(lines[start]) else "undated"}
     last = start
     continuations = 0
     for index in range(start + 1, min(len(lines), start + _HEADER_WINDOW)):
@@ -324,7 +330,7 @@ def _header_block_span(lines: list[str], start: int) -> int | None:
             continue
         kind = _header_kind(line)
         if kind is not None:
-            kinds.add(kind)
+            kinds.add(kind if kind != "date" or _TIME.search(line) else "undated")
             last = index
             continuations = 0
             continue

@@ -112,6 +112,19 @@ def test_an_official_letter_heading_is_the_senders_words() -> None:
         assert read_own_words(body).words == body
 
 
+def test_forms_and_lists_with_dates_stay_the_senders_words() -> None:
+    """A date without a time of day is a form field, and "Pada ... kami mengirim:" starts a
+    list: neither is a quoted mail."""
+    for body in (
+        "Mohon dibuatkan user ID:\nNama: Budi\nTanggal: 3 Februari 2025\nPerihal: User ID PPK"
+        "\n\nApakah bisa hari ini?",
+        "Dari: CV Maju Jaya\nTanggal: 03.02.2025\nKepada: Pokja 3\n\nMohon info jadwal.",
+        "Pada tanggal 3 Februari 2025 kami sudah mengirim:\n- NIB\n- NPWP\nSudah diterima?",
+        "On Monday 3 Feb I sent:\n- the deed\n- the tax number\nDid they arrive?",
+    ):
+        assert read_own_words(body).words == body
+
+
 def test_a_form_with_a_date_line_is_not_a_header_block() -> None:
     body = "Jadwal verifikasi:\n\nTanggal: 10 Februari 2025\nTempat: Kantor LPSE\n\nBisa hadir?"
     assert read_own_words(body).words == body
