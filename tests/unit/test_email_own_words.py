@@ -7,6 +7,8 @@ The fixtures and their expectations live in ``tests/email_reading`` (licences no
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from faq.own_words import read_own_words, strip_quotes_and_signature
 from handlers.email.parse import parse_mail
@@ -170,3 +172,42 @@ def test_empty_and_whitespace_bodies() -> None:
     for body in ("", "\n\n", "   \r\n  "):
         reading = read_own_words(body)
         assert reading.words == reading.text == reading.quote == reading.signature == ""
+
+
+_MAIL_LINES = st.sampled_from(
+    [
+        "Mohon info jadwal verifikasi?",
+        "> kutipan lama",
+        ">",
+        "",
+        "Pada Sen, 3 Feb 2025 pukul 09.15 Helpdesk <h@x.id> menulis:",
+        "On Mon, Feb 3, 2025 at 9:15 AM Helpdesk <",
+        "h@x.id> wrote:",
+        "Dari: Helpdesk",
+        "Dikirim: Senin, 03 Februari 2025 09:15",
+        "Subjek: RE: Tiket",
+        "-----Pesan Asli-----",
+        "---------- Forwarded message ---------",
+        "________________________________",
+        "-- ",
+        "Terima kasih,",
+        "Budi Santoso",
+        "Dikirim dari iPhone saya",
+        "PERHATIAN: Email ini bersifat rahasia.",
+        "(http://example.com/x) >",
+    ]
+)
+
+
+@given(st.lists(st.one_of(_MAIL_LINES, st.text(max_size=40)), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_reading_only_takes_lines_apart(lines: list[str]) -> None:
+    """Whatever the mix of markers, the parts are made of the body's own text, and the words
+    are never longer than the body."""
+    body = "\n".join(lines)
+    reading = read_own_words(body)
+    flat = body.replace("\r\n", "\n").replace("\r", "\n")
+    for part in (reading.words, reading.forwarded, reading.quote, reading.signature):
+        for line in part.split("\n"):
+            assert line.strip() in flat
+    assert len(reading.words) <= len(flat)
