@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import app
 from bot.cli_faq import faq_group
+from bot.cli_mail import mail_group
 from bot.cli_report import report_command
 from bot.cli_retention import retention_command
 from bot.cli_support import configure_logging, fail, run_async, settings_of
@@ -294,6 +295,7 @@ def sop_list(context: click.Context, path: Path | None) -> None:
 cli.add_command(faq_group)
 cli.add_command(report_command)
 cli.add_command(retention_command)
+cli.add_command(mail_group)
 
 
 def main() -> None:

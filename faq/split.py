@@ -1,16 +1,16 @@
 """Long messages -> weighted candidate sentences, without quoted replies and signatures.
 
 E-mail bodies carry a story, the quoted previous mail and a signature around the question.
-Quoted text (``>`` lines, "On ... wrote:", "Pada ... menulis:", forwarded headers) and the
-signature ("-- ", a closing such as "Salam," / "Hormat kami," followed by name lines,
-"Sent from my ...", "Dikirim dari ...") are cut; the rest is split into sentences, and
-sentences that ask something weigh more than the story around them.
+Quoted text and the signature are cut (:mod:`faq.own_words`); the rest is split into
+sentences, and sentences that ask something weigh more than the story around them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from faq.own_words import strip_quotes_and_signature
 
 QUESTION_WEIGHT = 1.0
 STATEMENT_WEIGHT = 0.6
@@ -20,32 +20,6 @@ SUBORDINATE_FACTOR = 0.5
 _SUBORDINATOR_TEXT = "jika kalau klo kalo apabila bila seandainya setelah sesudah if after once"
 _SUBORDINATORS = frozenset(_SUBORDINATOR_TEXT.split())
 _MIN_MAIN_CLAUSE_WORDS = 3
-
-# A line that starts quoted or forwarded material: everything from it on is not the question.
-_QUOTE_START = re.compile(
-    r"""^\s*(?:
-        on\s.{3,200}\swrote:\s*$
-      | pada\s.{3,200}\smenulis:\s*$
-      | -{2,}\s*(?:original\smessage|forwarded\smessage|pesan\sasli|pesan\sterusan
-                 |pesan\syang\sditeruskan)\s*-{2,}
-      | begin\sforwarded\smessage:
-      | (?:from|dari):\s.*@
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_DEVICE_LINE = re.compile(
-    r"^\s*(?:sent\s+from\s+my|dikirim\s+dari|get\s+outlook\s+for)\b", re.IGNORECASE
-)
-_SIGNATURE_MARK = re.compile(r"^\s*--\s*$|^\s*__+\s*$")
-_CLOSING = re.compile(
-    r"""^\s*(?:salam(?:\s+hormat)?|hormat\s+(?:kami|saya)|wassalam\w*|regards|best\s+regards
-        |kind\s+regards|best|thanks|thank\s+you|cheers|terima\s+kasih|terimakasih|tabik)
-        \s*[,.!]?\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-# Name/title/phone lines after a closing are short; a longer line means the text goes on.
-_MAX_SIGNATURE_LINES = 6
-_MAX_SIGNATURE_LINE_LENGTH = 60
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<=\?)(?=\S)")
 _QUESTION_WORD_TEXT = """apa apakah bagaimana gimana gmn bgmn kenapa knp mengapa berapa brp kapan
@@ -61,19 +35,6 @@ class Sentence:
 
     text: str
     weight: float
-
-
-def strip_quotes_and_signature(text: str) -> str:
-    """The author's own text: quoted replies, forwarded parts and the signature removed."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    kept: list[str] = []
-    for line in lines:
-        if _QUOTE_START.match(line) or _SIGNATURE_MARK.match(line):
-            break
-        if line.lstrip().startswith(">") or _DEVICE_LINE.match(line):
-            continue
-        kept.append(line)
-    return "\n".join(_cut_closing(kept)).strip()
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -109,16 +70,3 @@ def _split_clause(sentence: str) -> tuple[str, str]:
         if words[index].lower().strip(",;:") in _SUBORDINATORS:
             return " ".join(words[:index]), " ".join(words[index:])
     return sentence, ""
-
-
-def _cut_closing(lines: list[str]) -> list[str]:
-    """Drop a closing line ("Salam,") when only short name/contact lines follow it."""
-    for index, line in enumerate(lines):
-        if not _CLOSING.match(line):
-            continue
-        tail = [rest for rest in lines[index + 1 :] if rest.strip()]
-        if len(tail) <= _MAX_SIGNATURE_LINES and all(
-            len(rest.strip()) <= _MAX_SIGNATURE_LINE_LENGTH for rest in tail
-        ):
-            return lines[:index]
-    return lines

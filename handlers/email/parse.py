@@ -22,12 +22,14 @@ from html.parser import HTMLParser
 from types import MappingProxyType
 
 from bot.core.filetypes import sniff
-from faq.split import strip_quotes_and_signature
+from faq.own_words import read_own_words
 from handlers.email.reference import normalise_address
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_FILENAME_STEM = "lampiran"
+#: The line a forwarded message's text starts with (as Gmail writes it inline).
+FORWARD_MARKER = "---------- Forwarded message ---------"
 MAX_FILENAME_LENGTH = 200
 # Real mail nests a few levels (mixed > alternative > related); anything deeper is hostile
 # and would otherwise end in a RecursionError.
@@ -77,6 +79,29 @@ _EXTENSIONS = {
 }
 _GENERIC_EXTENSION = ".bin"
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
+# Text subtypes that are data for a program, not words for a reader.
+_TEXT_FILES = frozenset(
+    {
+        "text/calendar",
+        "text/vcard",
+        "text/x-vcard",
+        "text/csv",
+        "text/rfc822-headers",
+        "text/directory",
+        "text/x-vcalendar",
+    }
+)
+# Main types that are files even without a name, and the parts of those that are not.
+_FILE_TYPES = frozenset({"image", "audio", "video", "application"})
+_NOT_FILES = frozenset(
+    {
+        "application/pgp-signature",
+        "application/pkcs7-signature",
+        "application/x-pkcs7-signature",
+        "application/pgp-encrypted",
+        "application/ms-tnef",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +131,11 @@ class ParsedMail:
     attachments: tuple[MailAttachment, ...]
     headers: Mapping[str, str] = field(hash=False)
     content_type: str
+
+    @property
+    def question(self) -> str:
+        """What a ticket stores as the person's words: the text, else the subject."""
+        return self.text if self.text.strip() else self.subject
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
@@ -145,7 +175,7 @@ def _parse(raw: bytes) -> ParsedMail:
         cc=_unique(address for _name, address in _addresses(raw_headers.get("cc", []))),
         reply_to=reply_to[0][1] if reply_to else None,
         body=body,
-        text=strip_quotes_and_signature(body) or body,
+        text=read_own_words(body).text or body,
         attachments=tuple(_attachments(tree)),
         headers=MappingProxyType(headers),
         content_type=tree.content_type,
@@ -185,6 +215,14 @@ def _decode_bytes(data: bytes, declared: str | None) -> str:
     cp1252 (ISO-8859-1 plus typography), and latin-1 as the last resort that decodes anything.
     """
     codec = _codec_name(declared)
+    if codec == "iso8859-1":
+        # Windows clients label cp1252 text ISO-8859-1; its 0x80-0x9F range (C1 controls,
+        # never text) holds their dashes and curly quotes, so cp1252 reads every such mail
+        # right and true ISO-8859-1 text the same.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
     if codec is not None and codec not in _GUESSABLE_LABELS:
         try:
             return data.decode(codec, errors="replace")
@@ -406,8 +444,9 @@ def _tree(part: Message, depth: int) -> _Part:
 def _is_attachment(part: Message, content_type: str) -> bool:
     """A file the sender attached, as opposed to a body part.
 
-    Content-Disposition "attachment" (RFC 2183 2.2), or any part that is not a text body and
-    has a file name: inline images of a signature count, message/rfc822 with a name too.
+    Content-Disposition "attachment" (RFC 2183 2.2), a picture, sound, video or document part
+    even without a name, or any other part that is not a text body and has a file name:
+    inline images of a signature count, message/rfc822 with a name too.
     """
     if content_type.startswith("multipart/") and part.is_multipart():
         return False
@@ -417,7 +456,12 @@ def _is_attachment(part: Message, content_type: str) -> bool:
         disposition = None
     if disposition == "attachment":
         return True
-    return content_type not in _BODY_TYPES and _raw_filename(part) is not None
+    if content_type in _BODY_TYPES:
+        return False
+    # A nameless picture or document (a pasted screenshot) is still what the sender sent.
+    if content_type.partition("/")[0] in _FILE_TYPES and content_type not in _NOT_FILES:
+        return True
+    return _raw_filename(part) is not None
 
 
 def _children(part: Message) -> list[Message]:
@@ -427,17 +471,25 @@ def _children(part: Message) -> list[Message]:
     return [child for child in payload if isinstance(child, Message)] if payload else []
 
 
-def _body(node: _Part) -> tuple[str, bool] | None:
+def _body(node: _Part, depth: int = 0) -> tuple[str, bool] | None:
     """The readable text of a part and whether it came from text/plain, or None.
 
     multipart/alternative (RFC 2046 5.1.4) takes its text/plain alternative, else the first
     one with any text; other multiparts (mixed, related, report, signed) join their texts.
-    Attached and embedded messages are not the sender's words.
+    A forwarded message (message/rfc822, attached or in a digest) counts with its text, under
+    a "Forwarded message" line; the returned mail in a bounce (multipart/report) does not.
     """
+    if node.content_type == "message/rfc822" and depth < _MAX_MIME_DEPTH:
+        return _forwarded_text(node, depth)
     if node.attachment or node.content_type.startswith("message/"):
         return None
     if node.message.is_multipart():
-        found = [text for child in node.children if (text := _body(child))]
+        children = node.children
+        if node.content_type == "multipart/report":
+            children = tuple(c for c in children if not c.content_type.startswith("message/"))
+        found = [
+            text for child in children if (text := _body(child, depth + 1)) and text[0].strip()
+        ]
         if node.content_type == "multipart/alternative":
             plain = [text for text in found if text[1]]
             return (plain or found)[0] if found else None
@@ -446,10 +498,33 @@ def _body(node: _Part) -> tuple[str, bool] | None:
         return "\n\n".join(text for text, _plain in found), any(plain for _t, plain in found)
     if node.content_type == "text/html":
         return _html_to_text(_part_text(node.message)), False
-    # Also a "multipart/*" without a usable boundary: its raw text is better than nothing.
-    if node.content_type == "text/plain" or node.content_type.startswith("multipart/"):
+    # Also a "multipart/*" without a usable boundary: its raw text is better than nothing;
+    # and a text subtype nobody knows reads as text/plain (RFC 2046 4.1.4).
+    if (
+        node.content_type == "text/plain"
+        or node.content_type.startswith("multipart/")
+        or (node.content_type.startswith("text/") and node.content_type not in _TEXT_FILES)
+    ):
         return _plain_text(node.message), True
     return None
+
+
+def _forwarded_text(node: _Part, depth: int) -> tuple[str, bool] | None:
+    """A forwarded message as the reader sees it in a mail client: who, when, what, its text."""
+    inner = _children(node.message)
+    if not inner:
+        return None
+    message = inner[0]
+    found = _body(_tree(message, depth + 1), depth + 1)
+    lines = [FORWARD_MARKER]
+    for name in ("From", "Date", "Subject", "To"):
+        value = message.get_all(name) if hasattr(message, "get_all") else None
+        if value:
+            lines.append(f"{name}: {_header_text(str(value[0]))}")
+    text = "\n".join(lines)
+    if found:
+        text += "\n\n" + found[0]
+    return text, found[1] if found else True
 
 
 def _payload_bytes(part: Message) -> bytes:

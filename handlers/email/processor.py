@@ -148,11 +148,16 @@ class MailProcessor:
         automatic = loops.automatic_reason(mail, stored.mail_from, self.own_addresses)
         number = await self._thread(mail, sender)
         files, refused = await self._store_files(mail)
+        # A mail with no text takes its subject as the question (DESIGN "E-mail reading").
+        words = mail.question
         # A password in a mail is neither stored nor shown to staff (as on Telegram).
-        held_back = contains_credential(mail.text)
-        text = texts.MAIL_PASSWORD_HELD_BACK if held_back else mail.text
+        held_back = contains_credential(words)
+        text = texts.MAIL_PASSWORD_HELD_BACK if held_back else words
         if refused:
             text += "\n\n" + texts.EMAIL_FILES_REFUSED.format(names=", ".join(refused))
+        if not text.strip() and not files:
+            await self._finish(stored, IGNORED, note="empty: no text, subject or file")
+            return
 
         async def mark_processed(uow: UnitOfWork, ticket: Ticket) -> None:
             assert ticket.number is not None

@@ -33,6 +33,17 @@ GROUP_COMMIT_MAX = 50
 QUIET_SECONDS = 0.05
 
 
+#: Longest line accepted in DATA. RFC 5321 4.5.3.1.6 says 1000 octets, but real clients (HTML
+#: mail without line breaks, long pasted text) send more, and refusing them loses the question.
+MAX_LINE_BYTES = 1024 * 1024
+
+
+class _IntakeSMTP(SMTP):
+    """aiosmtpd's SMTP session with long lines accepted (its limit also sizes its reader)."""
+
+    line_length_limit = MAX_LINE_BYTES
+
+
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*((?:.|\r?\n[ \t])*)", re.IGNORECASE | re.MULTILINE)
 
@@ -213,7 +224,7 @@ class IntakeServer:
         loop = asyncio.get_running_loop()
         hostname = settings.helpdesk_email.rpartition("@")[2] if settings.helpdesk_email else None
         self._server = await loop.create_server(
-            lambda: SMTP(
+            lambda: _IntakeSMTP(
                 self.handler,
                 hostname=hostname,
                 data_size_limit=self.size_limit,

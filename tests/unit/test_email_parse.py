@@ -297,7 +297,9 @@ def test_attached_message_is_one_file() -> None:
         ("lampiran-1.eml", "message/rfc822")
     ]
     assert b"dalam.pdf" in mail.attachments[0].data
-    assert mail.body == "teruskan"
+    # The forwarded mail's words count too (DESIGN "E-mail reading"), under its own header.
+    assert mail.body.startswith("teruskan\n\n---------- Forwarded message ---------\n")
+    assert "Berikut saya lampirkan dokumen" in mail.text
 
 
 def test_reply_threading_headers_and_quotes() -> None:
