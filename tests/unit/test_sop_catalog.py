@@ -93,3 +93,38 @@ def test_unreadable_or_invalid_yaml_file(tmp_path: Path) -> None:
     broken.write_text("sops: [\n  - id: SOP-01\n   steps: oops", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_catalog(broken)
+
+
+def test_the_catalog_keeps_what_people_read_and_the_decisions() -> None:
+    catalog = load_catalog()
+    for sop in catalog.sops.values():
+        for step in sop.steps:
+            assert step.uraian, f"{sop.id} step {step.n} has no uraian"
+    approvals = {
+        (sop.id, step.n) for sop in catalog.sops.values() for step in sop.steps if step.is_approval
+    }
+    assert approvals == {("SOP-03", 3), ("SOP-04", 3), ("SOP-05", 3)}
+    assert catalog.get("SOP-03").step(1).needs == (
+        "ATK (alat tulis kantor)",
+        "Data calon user ID (email, data kepegawaian, SK)",
+    )
+    assert catalog.get("SOP-01").step(6).outputs == ("Ceklist", "Nomor register")
+    assert [item.id for item in catalog.get("SOP-01").checklist][:2] == [
+        "formulir-pendaftaran",
+        "formulir-keikutsertaan",
+    ]
+    assert len(catalog.get("SOP-01").checklist) == 12
+
+
+def test_step_needs_leave_out_office_equipment_and_tick_what_the_ticket_holds() -> None:
+    from bot.core import checklist
+
+    sop = load_catalog().get("SOP-03")
+    nothing: frozenset[str] = frozenset()
+    assert checklist.step_needs(sop, 1, nothing) == [
+        checklist.NeedLine("Data calon user ID (email, data kepegawaian, SK)", False)
+    ]
+    held = frozenset({"email", "nip", "sk_pengangkatan"})
+    assert checklist.step_needs(sop, 1, held)[0].present is True
+    assert checklist.step_needs(sop, 4, held) == []  # internet and a computer only
+    assert checklist.is_equipment("Jaringan internet") and not checklist.is_equipment("SK")
