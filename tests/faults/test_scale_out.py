@@ -69,18 +69,19 @@ ROUNDS = 2
 QUESTIONS = USERS * ROUNDS
 MAILS = 60
 SLA_TICKETS = 5
-#: SOP-01's first office step (secretary) shortened so reminders fall due during the burst.
-SLA_SOP = "SOP-01"
+#: SOP-03's first office step (staf receives the letter) shortened so reminders fall due during
+#: the burst. (SOP-01's office clock waits for the provider's visit, so it cannot be used.)
+SLA_SOP = "SOP-03"
 SLA_STEP_SECONDS = 15.0
-SECRETARY_MAIL = "sekretariat@lpse.oganilirkab.go.id"
+STAFF_MAIL = "staf@lpse.oganilirkab.go.id"
 PUBLIC_URL = "https://helpdesk.lpse.example"
 
 
 def fast_catalog(path: Path) -> Path:
-    """The shipped catalog with SOP-01 step 2 (the first office step) a few seconds long."""
+    """The shipped catalog with SOP-03 step 1 (the first office step) a few seconds long."""
     data = yaml.safe_load(DEFAULT_CATALOG_PATH.read_text(encoding="utf-8"))
     sop = next(sop for sop in data["sops"] if sop["id"] == SLA_SOP)
-    sop["steps"][1]["minutes"] = SLA_STEP_SECONDS / 60
+    sop["steps"][0]["minutes"] = SLA_STEP_SECONDS / 60
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -140,7 +141,7 @@ async def cluster(postgres: PostgresServer | None, tmp_path: Path) -> AsyncItera
     sink = Sink()
     relay = Controller(sink, hostname="127.0.0.1", port=free_port())
     relay.start()
-    roster = ROSTER + f"  sekretaris: {{email: {SECRETARY_MAIL}}}\n"
+    roster = ROSTER + f"  staf: {{email: {STAFF_MAIL}}}\n"
     (tmp_path / "staff.yaml").write_text(roster, encoding="utf-8")
     catalog_path = fast_catalog(tmp_path / "catalog.yaml")
     smtp_port = free_port()
@@ -337,7 +338,7 @@ async def _burst_and_check(cluster: Cluster, proxy: WebhookProxy, users: list[Fa
         if relayed[message_id] > 1:
             twice.append(f"mail {message_id}: {relayed[message_id]} times")
 
-    # Each reminder and breach notice once, to the group and to the secretary's mailbox.
+    # Each reminder and breach notice once, to the group and to the staf role's mailbox.
     assert sorted(reminders) == sorted(
         (ticket, kind) for ticket in sla_tickets for kind in ("reminder", "breach")
     )
