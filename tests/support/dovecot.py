@@ -1,0 +1,194 @@
+"""A throw-away Dovecot IMAP server for tests: Debian's dovecot-imapd in a temporary directory.
+
+Its own configuration (nothing of /etc/dovecot is read): one mailbox per login, any user name
+with the password ``secret`` (static passdb), maildir under the temporary directory, plain IMAP
+on 127.0.0.1 and a free port, no TLS. Dovecot refuses to run its login processes as root, so
+under root the whole server runs as Debian's unprivileged ``dovecot`` user (as the PostgreSQL
+fixture runs as ``postgres``); otherwise as the current user. Mail is put in with IMAP APPEND,
+as a mail host's delivery would put it there.
+"""
+
+from __future__ import annotations
+
+import grp
+import imaplib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+PASSWORD = "secret"
+#: A CAPABILITY without IDLE after login: a server where the intake has to poll.
+WITHOUT_IDLE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS NAMESPACE UNSELECT"
+
+
+def find_dovecot() -> str | None:
+    """The dovecot binary (PATH, then Debian's /usr/sbin), or None when not installed."""
+    return shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/usr/local/sbin")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+_CONFIG = """\
+base_dir = {base}/run
+state_dir = {base}/state
+log_path = {base}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+first_valid_uid = 1
+{capability}
+passdb {{
+  driver = static
+  args = password={password}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={base}/home/%u
+}}
+mail_location = maildir:{base}/mail/%u
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  chroot =
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@dataclass
+class DovecotServer:
+    """A running server; ``stop``/``start`` take it down and bring it back on the same port."""
+
+    binary: str
+    base: Path
+    port: int
+    user: str
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def config(self) -> Path:
+        return self.base / "dovecot.conf"
+
+    def start(self) -> None:
+        """Start (again); returns once it greets on its port."""
+        run_as: dict[str, object] = {}
+        if os.geteuid() == 0:
+            run_as = {"user": self.user, "group": grp.getgrgid(pwd.getpwnam(self.user).pw_gid)[0]}
+            run_as["extra_groups"] = []
+        self.process = subprocess.Popen(
+            [self.binary, "-F", "-c", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            **run_as,  # type: ignore[call-overload]
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log = (self.base / "dovecot.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"dovecot exited at start: {log}")
+            try:
+                with imaplib.IMAP4("127.0.0.1", self.port, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("dovecot did not answer in 15 s")
+
+    def stop(self) -> None:
+        """Stop as a restart of the mail host would: every IMAP session is cut off."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def client(self, user: str) -> imaplib.IMAP4:
+        """A logged-in client for ``user``'s mailbox (a mailbox exists once used)."""
+        client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        client.login(user, PASSWORD)
+        return client
+
+    def deliver(self, user: str, messages: list[bytes], *, seen: bool = False) -> None:
+        """Put ``messages`` into ``user``'s INBOX (unread unless ``seen``)."""
+        client = self.client(user)
+        try:
+            for raw in messages:
+                status, detail = client.append("INBOX", "(\\Seen)" if seen else None, None, raw)
+                assert status == "OK", detail
+        finally:
+            client.logout()
+
+    def unseen(self, user: str) -> list[int]:
+        """UIDs of the messages of ``user``'s INBOX not marked seen."""
+        client = self.client(user)
+        try:
+            client.select("INBOX")
+            status, data = client.uid("SEARCH", "UNSEEN")
+            assert status == "OK", data
+            return [int(uid) for uid in (data[0] or b"").split()]
+        finally:
+            client.logout()
+
+
+@contextmanager
+def dovecot_server(*, idle: bool = True) -> Iterator[DovecotServer]:
+    """Start a private Dovecot; without ``idle`` it does not offer IDLE after login."""
+    binary = find_dovecot()
+    if binary is None:
+        raise FileNotFoundError("dovecot is not installed (apt-get install dovecot-imapd)")
+    # Not pytest's tmp_path: that is private to root, and the server may run as `dovecot`.
+    base = Path(tempfile.mkdtemp(prefix="lpse-dovecot-"))
+    user = "dovecot" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    entry = pwd.getpwnam(user)
+    for sub in ("run", "state", "mail", "home"):
+        (base / sub).mkdir()
+    server = DovecotServer(binary, base, _free_port(), user)
+    server.config.write_text(
+        _CONFIG.format(
+            base=base,
+            user=user,
+            group=grp.getgrgid(entry.pw_gid)[0],
+            uid=entry.pw_uid,
+            gid=entry.pw_gid,
+            port=server.port,
+            password=PASSWORD,
+            capability="" if idle else f"imap_capability = {WITHOUT_IDLE}",
+        ),
+        encoding="utf-8",
+    )
+    if os.geteuid() == 0:
+        for path in (base, *base.rglob("*")):
+            shutil.chown(path, user=entry.pw_uid, group=entry.pw_gid)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
