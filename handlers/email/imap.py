@@ -124,14 +124,14 @@ class ImapIntake:
         on_stored: Callable[[], None],
         activity: IntakeActivity,
         *,
-        poll_seconds: float = POLL_SECONDS,
+        poll_seconds: float | None = None,
     ) -> None:
         settings = runtime.settings
         assert settings.imap_host and settings.imap_user and settings.imap_password
         self.runtime = runtime
         self.on_stored = on_stored
         self.activity = activity
-        self.poll_seconds = poll_seconds
+        self.poll_seconds = POLL_SECONDS if poll_seconds is None else poll_seconds
         self.writer = GroupCommitWriter(runtime)
         self.mailbox_address = (settings.helpdesk_email or settings.imap_user).lower()
         self._lost = asyncio.Event()

@@ -110,11 +110,13 @@ class RelayPool:
     """
 
     def __init__(
-        self, settings: Settings, limit: int, idle_close_seconds: float = IDLE_CLOSE_SECONDS
+        self, settings: Settings, limit: int, idle_close_seconds: float | None = None
     ) -> None:
         self._settings = settings
         self._slots = asyncio.Semaphore(limit)
-        self._idle_close_seconds = idle_close_seconds
+        self._idle_close_seconds = (
+            IDLE_CLOSE_SECONDS if idle_close_seconds is None else idle_close_seconds
+        )
         #: Idle connections, the most recently used last, each with its closing timer.
         self._idle: list[tuple[aiosmtplib.SMTP, asyncio.TimerHandle]] = []
         self._closing: set[asyncio.Task[None]] = set()
