@@ -151,13 +151,13 @@ class ImapIntake:
                 if self.stored + self.copies > started:
                     pause = RECONNECT_FIRST_SECONDS  # it worked for a while: not a stuck server
                 log.warning(
-                    "IMAP intake: %s (%s); reconnecting in %.0f s",
+                    "IMAP intake: %s (%s); reconnecting in %.3g s",
                     type(error).__name__,
                     error,
                     pause,
                 )
             except Exception:  # a bug must not end the intake for good
-                log.exception("IMAP intake failed; reconnecting in %.0f s", pause)
+                log.exception("IMAP intake failed; reconnecting in %.3g s", pause)
             else:
                 return
             if await _wait(stop, pause):
@@ -221,16 +221,19 @@ class ImapIntake:
         _check("UID SEARCH", found)
         uids = _search_uids(found.lines)
         for start in range(0, len(uids), FETCH_BATCH):
-            batch = uids[start : start + FETCH_BATCH]
-            fetched = await self._call(
-                client.uid("fetch", ",".join(map(str, batch)), "(UID BODY.PEEK[])")
-            )
-            _check("UID FETCH", fetched)
-            mails = parse_fetch(fetched.lines)
+            mails = await self.fetch_batch(client, uids[start : start + FETCH_BATCH])
             if mails:
                 await self.store(mails)
                 await self.mark_seen(client, [mail.uid for mail in mails])
         return len(uids)
+
+    async def fetch_batch(self, client: aioimaplib.IMAP4, uids: list[int]) -> list[FetchedMail]:
+        """The raw bytes of ``uids``, leaving them unseen (``BODY.PEEK``)."""
+        fetched = await self._call(
+            client.uid("fetch", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
+        )
+        _check("UID FETCH", fetched)
+        return parse_fetch(fetched.lines)
 
     async def store(self, mails: list[FetchedMail]) -> None:
         """Commit ``mails`` (one transaction: concurrent stores share the writer's commit)."""

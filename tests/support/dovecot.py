@@ -10,6 +10,7 @@ as a mail host's delivery would put it there.
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import imaplib
 import os
@@ -54,6 +55,7 @@ default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {user}
 first_valid_uid = 1
+shutdown_clients = yes
 {capability}
 passdb {{
   driver = static
@@ -103,7 +105,8 @@ class DovecotServer:
         self.process = subprocess.Popen(
             [self.binary, "-F", "-c", str(self.config)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stop() ends every process of it
             **run_as,  # type: ignore[call-overload]
         )
         deadline = time.monotonic() + 15
@@ -120,9 +123,15 @@ class DovecotServer:
 
     def stop(self) -> None:
         """Stop as a restart of the mail host would: every IMAP session is cut off."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=15)
+        if self.process is None:
+            return
+        group = self.process.pid
+        # The whole group: a non-root master leaves its imap processes serving otherwise.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGTERM)
+        self.process.wait(timeout=15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
         self.process = None
 
     def restart(self) -> None:
