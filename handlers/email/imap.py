@@ -25,6 +25,8 @@ import re
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.utils import parseaddr
 from typing import Any, TypeVar
 
 import aioimaplib
@@ -50,10 +52,6 @@ COMMAND_TIMEOUT_SECONDS = 60.0
 _T = TypeVar("_T")
 _FETCH_UID = re.compile(rb"\bUID (\d+)")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
-_ENVELOPE_HEADER = re.compile(
-    rb"^(return-path|delivered-to|x-original-to):[ \t]*(.*)$", re.IGNORECASE | re.MULTILINE
-)
-_ADDRESS = re.compile(r"<([^<>]*)>|(\S+@\S+)")
 
 
 class ImapError(Exception):
@@ -68,24 +66,22 @@ class FetchedMail:
 
 def envelope_of(raw: bytes, mailbox_address: str) -> tuple[str, list[str]]:
     """(MAIL FROM, RCPT TO) as the mail host received them, from the header fields its
-    delivery adds: the first ``Return-Path`` (``<>`` for a bounce, which the loop rules
-    need) and ``Delivered-To`` / ``X-Original-To``; the mailbox's address without them."""
+    delivery adds: the first ``Return-Path`` (``<>`` for a bounce, which the loop rules need;
+    without one, the From address: a missing field is no null sender) and ``Delivered-To`` /
+    ``X-Original-To``; the mailbox's address without them."""
     end = _HEADER_END.search(raw)
-    head = raw[: end.start() if end else len(raw)]
-    mail_from: str | None = None
+    headers = BytesHeaderParser().parsebytes(raw[: end.start() if end else len(raw)])
+    return_paths = headers.get_all("Return-Path") or []
+    if return_paths:
+        mail_from = parseaddr(str(return_paths[0]))[1]
+    else:
+        mail_from = parseaddr(str(headers.get("From", "")))[1]
     recipients: list[str] = []
-    for name, value in _ENVELOPE_HEADER.findall(head):
-        text = value.decode("ascii", "replace").strip()
-        found = _ADDRESS.search(text)
-        address = (found.group(1) if found and found.group(1) is not None else text).strip()
-        if found and found.group(2):
-            address = found.group(2)
-        if name.lower() == b"return-path":
-            if mail_from is None:
-                mail_from = address
-        elif address and address.lower() not in recipients:
-            recipients.append(address.lower())
-    return mail_from or "", recipients or [mailbox_address]
+    for value in (headers.get_all("Delivered-To") or []) + (headers.get_all("X-Original-To") or []):
+        address = parseaddr(str(value))[1].lower()
+        if address and address not in recipients:
+            recipients.append(address)
+    return mail_from, recipients or [mailbox_address]
 
 
 def parse_fetch(lines: Sequence[bytes | bytearray]) -> list[FetchedMail]:
