@@ -180,17 +180,27 @@ async def running_bot(
 
 @pytest.fixture
 async def bot(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dovecot: DovecotServer, relay: Relay
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dovecot: DovecotServer,
+    relay: Relay,
+    caplog: pytest.LogCaptureFixture,
 ) -> AsyncIterator[ImapBot]:
+    caplog.set_level(logging.INFO)
     monkeypatch.chdir(tmp_path)
     async for running in running_bot(tmp_path, dovecot, relay):
         yield running
 
 
+def logged(caplog: pytest.LogCaptureFixture) -> str:
+    """What the bot logged, from its start in a fixture on."""
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    return "\n".join(record.getMessage() for record in records)
+
+
 async def test_an_office_with_imap_only(
     bot: ImapBot, dovecot: DovecotServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO)
     # Waiting before the bot started, and already read by someone (not fetched: not new).
     await bot.deliver(message("Jadwal zzqx", "Zzqx wvvq plorkh jadwal?", message_id="<q1@cv>"))
     await asyncio.to_thread(
@@ -201,9 +211,10 @@ async def test_an_office_with_imap_only(
     )
     ack = await bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]), timeout=20)
     assert ack["In-Reply-To"] == "<q1@cv>"
-    assert "email intake: off (SMTP_LISTEN_PORT is 0)" in caplog.text
-    assert "imap intake: on" in caplog.text
-    assert "(IDLE)" in caplog.text
+    log = logged(caplog)
+    assert "email intake: off (SMTP_LISTEN_PORT is 0)" in log
+    assert "imap intake: on" in log
+    assert "(IDLE)" in log
 
     # Arriving while the bot waits in IDLE: a follow-up in the thread, an out-of-office
     # answer and a bounce (null Return-Path), which the loop rules never answer.
