@@ -484,3 +484,14 @@ STAFF_OUTBOX_BACKLOG: Final = (
     "Perhatian: {count} pesan belum terkirim (tertua sejak {since}). Pengiriman dicoba ulang "
     "otomatis; periksa koneksi Telegram/relay e-mail bila ini berlanjut."
 )
+
+
+# --- issue 17: IMAP intake ------------------------------------------------------------------
+#: Stored as the text of a mail fetched over IMAP that is over the size limit (SMTP refuses
+#: such mail with 552; over IMAP nobody would hear of it): staff see it and the sender gets a
+#: ticket number.
+EMAIL_TOO_LARGE: Final = (
+    "[Surel ini berukuran {size} MB, melebihi batas ukuran surel, sehingga isi dan "
+    "lampirannya tidak dapat diterima. Mohon kirim ulang dengan lampiran yang lebih kecil "
+    "(batas lampiran {limit} MB).]"
+)

@@ -31,8 +31,14 @@ from typing import Any, TypeVar
 
 import aioimaplib
 
+from bot import texts
 from bot.runtime import Runtime
-from handlers.email.server import GroupCommitWriter, IntakeActivity, header_message_id
+from handlers.email.server import (
+    SIZE_OVERHEAD,
+    GroupCommitWriter,
+    IntakeActivity,
+    header_message_id,
+)
 from storage.mail import IncomingMail
 
 log = logging.getLogger(__name__)
@@ -51,6 +57,8 @@ COMMAND_TIMEOUT_SECONDS = 60.0
 
 _T = TypeVar("_T")
 _FETCH_UID = re.compile(rb"\bUID (\d+)")
+_FETCH_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+_MEGABYTE = 1024 * 1024
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
@@ -103,6 +111,20 @@ def parse_fetch(lines: Sequence[bytes | bytearray]) -> list[FetchedMail]:
     return mails
 
 
+def oversized_stand_in(header: bytes, size: int, attachment_limit_mb: float) -> bytes:
+    """What is stored for a mail over the size limit: its header (sender, subject, thread)
+    with a short text saying so instead of its body, so that it still makes a ticket."""
+    mail = BytesHeaderParser().parsebytes(header)
+    for name in ("Content-Type", "Content-Transfer-Encoding", "MIME-Version"):
+        del mail[name]
+    mail["MIME-Version"] = "1.0"
+    note = texts.EMAIL_TOO_LARGE.format(
+        size=f"{size / _MEGABYTE:.1f}", limit=f"{attachment_limit_mb:g}"
+    )
+    mail.set_payload(note + "\n", "utf-8")
+    return mail.as_bytes()
+
+
 def _search_uids(lines: Sequence[bytes | bytearray]) -> list[int]:
     """UIDs of a ``UID SEARCH`` answer (all lines but the tagged status)."""
     uids: list[int] = []
@@ -130,6 +152,8 @@ class ImapIntake:
         self.poll_seconds = POLL_SECONDS if poll_seconds is None else poll_seconds
         self.writer = GroupCommitWriter(runtime)
         self.mailbox_address = (settings.helpdesk_email or settings.imap_user).lower()
+        #: The SMTP intake's limit (IntakeServer.size_limit): larger mail is not fetched whole.
+        self.size_limit = int(settings.max_attachment_bytes * SIZE_OVERHEAD) + _MEGABYTE
         self._lost = asyncio.Event()
         #: Counters for logs and tests: mails stored new, and copies met again.
         self.stored = 0
@@ -217,7 +241,13 @@ class ImapIntake:
         _check("UID SEARCH", found)
         uids = _search_uids(found.lines)
         for start in range(0, len(uids), FETCH_BATCH):
-            mails = await self.fetch_batch(client, uids[start : start + FETCH_BATCH])
+            batch = uids[start : start + FETCH_BATCH]
+            sizes = await self.sizes(client, batch)
+            fitting = [uid for uid in batch if sizes.get(uid, 0) <= self.size_limit]
+            mails = await self.fetch_batch(client, fitting) if fitting else []
+            for uid in batch:
+                if sizes.get(uid, 0) > self.size_limit:
+                    mails.append(await self.fetch_oversized(client, uid, sizes[uid]))
             if mails:
                 await self.store(mails)
                 await self.mark_seen(client, [mail.uid for mail in mails])
@@ -230,6 +260,32 @@ class ImapIntake:
         )
         _check("UID FETCH", fetched)
         return parse_fetch(fetched.lines)
+
+    async def sizes(self, client: aioimaplib.IMAP4, uids: list[int]) -> dict[int, int]:
+        """The size in bytes of each of ``uids``."""
+        answer = await self._call(
+            client.uid("fetch", ",".join(map(str, uids)), "(UID RFC822.SIZE)")
+        )
+        _check("UID FETCH", answer)
+        found: dict[int, int] = {}
+        for line in answer.lines:
+            uid, size = _FETCH_UID.search(bytes(line)), _FETCH_SIZE.search(bytes(line))
+            if uid and size:
+                found[int(uid.group(1))] = int(size.group(1))
+        return found
+
+    async def fetch_oversized(self, client: aioimaplib.IMAP4, uid: int, size: int) -> FetchedMail:
+        """A mail over the size limit: its header only, with a note for staff."""
+        answer = await self._call(client.uid("fetch", str(uid), "(UID BODY.PEEK[HEADER])"))
+        _check("UID FETCH", answer)
+        [header] = parse_fetch(answer.lines) or [FetchedMail(uid, b"")]
+        log.warning(
+            "IMAP uid %d is %d bytes, over the %d limit: header kept", uid, size, self.size_limit
+        )
+        return FetchedMail(
+            uid,
+            oversized_stand_in(header.raw, size, self.runtime.settings.max_attachment_mb),
+        )
 
     async def store(self, mails: list[FetchedMail]) -> None:
         """Commit ``mails`` (one transaction: concurrent stores share the writer's commit)."""

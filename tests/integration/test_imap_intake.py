@@ -130,7 +130,9 @@ class ImapBot:
             await asyncio.sleep(0.1)
 
 
-def imap_settings(tmp_path: Path, server: DovecotServer, relay: Relay) -> Settings:
+def imap_settings(
+    tmp_path: Path, server: DovecotServer, relay: Relay, **overrides: Any
+) -> Settings:
     staff_file = tmp_path / "staff.yaml"
     staff_file.write_text(ROSTER, encoding="utf-8")
     values: dict[str, Any] = {
@@ -148,6 +150,7 @@ def imap_settings(tmp_path: Path, server: DovecotServer, relay: Relay) -> Settin
         "imap_user": HELPDESK,
         "imap_password": PASSWORD,
         "imap_tls": False,
+        **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -161,9 +164,9 @@ def relay() -> Iterator[Relay]:
 
 
 async def running_bot(
-    tmp_path: Path, server: DovecotServer, relay: Relay
+    tmp_path: Path, server: DovecotServer, relay: Relay, **overrides: Any
 ) -> AsyncIterator[ImapBot]:
-    settings = imap_settings(tmp_path, server, relay)
+    settings = imap_settings(tmp_path, server, relay, **overrides)
     engine = create_engine(settings.database_url)
     stop = asyncio.Event()
     task = asyncio.create_task(app.run(settings, stop))
@@ -282,6 +285,33 @@ async def test_a_server_without_idle_is_polled(
             await bot.deliver(message("Zzqx poll", "zzqx wvvq", message_id="<p1@cv>"))
             await bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]), timeout=10)
             await bot.settled(1)
+
+
+async def test_a_mail_over_the_size_limit_still_makes_a_ticket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dovecot: DovecotServer, relay: Relay
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    large = EmailMessage()
+    large["Return-Path"] = f"<{REQUESTER}>"
+    large["From"] = REQUESTER
+    large["To"] = HELPDESK
+    large["Subject"] = "Dokumen penawaran zzqx"
+    large["Message-ID"] = "<large@cv>"
+    large.set_content("Terlampir dokumen penawaran.")
+    large.add_attachment(
+        b"%PDF-1.4\n" + os.urandom(1_500_000), maintype="application", subtype="pdf"
+    )
+    await asyncio.to_thread(dovecot.deliver, HELPDESK, [large.as_bytes()])
+    # 0.5 MB of attachments: the limit (with MIME overhead, as for SMTP) is 1.75 MB.
+    async for bot in running_bot(tmp_path, dovecot, relay, max_attachment_mb=0.5):
+        ack = await bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]), timeout=20)
+        assert ack["In-Reply-To"] == "<large@cv>"
+        await bot.settled(1)
+        async with bot.engine.connect() as connection:
+            [text] = await connection.scalars(select(MessageRow.text))
+            subject = await connection.scalar(select(TicketRow.subject))
+        assert "berukuran 2.0 MB" in text and "batas lampiran 0.5 MB" in text, text
+        assert "Dokumen penawaran zzqx" in str(subject)
 
 
 class RestartingIntake(ImapIntake):
