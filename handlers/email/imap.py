@@ -23,6 +23,7 @@ import contextlib
 import logging
 import re
 import ssl
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
@@ -52,6 +53,8 @@ FETCH_BATCH = 20
 #: Pause before reconnecting: doubles from the first to the last value.
 RECONNECT_FIRST_SECONDS = 1.0
 RECONNECT_MAX_SECONDS = 300.0
+#: A session that lasted this long (or fetched mail) was healthy: the next pause starts short.
+HEALTHY_SESSION_SECONDS = 60.0
 #: A command that gets no answer this long counts as a lost connection.
 COMMAND_TIMEOUT_SECONDS = 60.0
 
@@ -164,12 +167,13 @@ class ImapIntake:
         """Fetch until ``stop`` is set; a broken session is retried with backoff."""
         pause = RECONNECT_FIRST_SECONDS
         while not stop.is_set():
-            started = self.stored + self.copies
+            fetched_before, started = self.stored + self.copies, time.monotonic()
             try:
                 await self._session(stop)
             except (ImapError, aioimaplib.AioImapException, OSError, TimeoutError) as error:
-                if self.stored + self.copies > started:
-                    pause = RECONNECT_FIRST_SECONDS  # it worked for a while: not a stuck server
+                worked = self.stored + self.copies > fetched_before
+                if worked or time.monotonic() - started >= HEALTHY_SESSION_SECONDS:
+                    pause = RECONNECT_FIRST_SECONDS  # a break, not a server that keeps failing
                 log.warning(
                     "IMAP intake: %s (%s); reconnecting in %.3g s",
                     type(error).__name__,

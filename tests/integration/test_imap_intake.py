@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager
@@ -312,6 +313,26 @@ async def test_a_mail_over_the_size_limit_still_makes_a_ticket(
             subject = await connection.scalar(select(TicketRow.subject))
         assert "berukuran 2.0 MB" in text and "batas lampiran 0.5 MB" in text, text
         assert "Dokumen penawaran zzqx" in str(subject)
+
+
+async def test_imap_over_tls(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dovecot_factory: Callable[..., AbstractContextManager[DovecotServer]],
+    relay: Relay,
+) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed for a self-signed certificate")
+    monkeypatch.chdir(tmp_path)
+    with dovecot_factory(tls=True) as server:
+        # The mail host's certificate is trusted the way an operator would (SSL_CERT_FILE).
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))
+        await asyncio.to_thread(
+            server.deliver, HELPDESK, [message("Zzqx tls", "zzqx wvvq", message_id="<t1@cv>")]
+        )
+        async for bot in running_bot(tmp_path, server, relay, imap_tls=True):
+            await bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]), timeout=20)
+            await bot.settled(1)
 
 
 class RestartingIntake(ImapIntake):

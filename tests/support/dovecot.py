@@ -2,9 +2,11 @@
 
 Its own configuration (nothing of /etc/dovecot is read): one mailbox per login, any user name
 with the password ``secret`` (static passdb), maildir under the temporary directory, plain IMAP
-on 127.0.0.1 and a free port, no TLS. Dovecot refuses to run its login processes as root, so
-under root the whole server runs as Debian's unprivileged ``dovecot`` user (as the PostgreSQL
-fixture runs as ``postgres``); otherwise as the current user. Mail is put in with IMAP APPEND,
+on 127.0.0.1 and a free port; with ``tls=True`` implicit TLS (IMAPS) instead, with a
+self-signed certificate for 127.0.0.1 made by the openssl command (``DovecotServer.cert``).
+Dovecot refuses to run its login processes as root, so under root the whole server runs as
+Debian's unprivileged ``dovecot`` user (as the PostgreSQL fixture runs as ``postgres``);
+otherwise as the current user. Mail is put in with IMAP APPEND,
 as a mail host's delivery would put it there.
 """
 
@@ -18,6 +20,7 @@ import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -48,7 +51,7 @@ state_dir = {base}/state
 log_path = {base}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {user}
@@ -69,10 +72,12 @@ mail_location = maildir:{base}/mail/%u
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
-    port = {port}
+    port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
   }}
   chroot =
 }}
@@ -90,7 +95,13 @@ class DovecotServer:
     base: Path
     port: int
     user: str
+    tls: bool = False
     process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def cert(self) -> Path:
+        """The self-signed certificate of a TLS server (a client must trust it)."""
+        return self.base / "cert.pem"
 
     @property
     def config(self) -> Path:
@@ -115,7 +126,7 @@ class DovecotServer:
                 log = (self.base / "dovecot.log").read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"dovecot exited at start: {log}")
             try:
-                with imaplib.IMAP4("127.0.0.1", self.port, timeout=2):
+                with self._connect(timeout=2):
                     return
             except OSError:
                 time.sleep(0.05)
@@ -140,9 +151,15 @@ class DovecotServer:
 
     def client(self, user: str) -> imaplib.IMAP4:
         """A logged-in client for ``user``'s mailbox (a mailbox exists once used)."""
-        client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        client = self._connect(timeout=10)
         client.login(user, PASSWORD)
         return client
+
+    def _connect(self, timeout: float) -> imaplib.IMAP4:
+        if self.tls:
+            context = ssl.create_default_context(cafile=str(self.cert))
+            return imaplib.IMAP4_SSL("127.0.0.1", self.port, ssl_context=context, timeout=timeout)
+        return imaplib.IMAP4("127.0.0.1", self.port, timeout=timeout)
 
     def deliver(self, user: str, messages: list[bytes], *, seen: bool = False) -> None:
         """Put ``messages`` into ``user``'s INBOX (unread unless ``seen``)."""
@@ -167,8 +184,9 @@ class DovecotServer:
 
 
 @contextmanager
-def dovecot_server(*, idle: bool = True) -> Iterator[DovecotServer]:
-    """Start a private Dovecot; without ``idle`` it does not offer IDLE after login."""
+def dovecot_server(*, idle: bool = True, tls: bool = False) -> Iterator[DovecotServer]:
+    """Start a private Dovecot; without ``idle`` it does not offer IDLE after login; with
+    ``tls`` it speaks IMAPS only."""
     binary = find_dovecot()
     if binary is None:
         raise FileNotFoundError("dovecot is not installed (apt-get install dovecot-imapd)")
@@ -178,7 +196,32 @@ def dovecot_server(*, idle: bool = True) -> Iterator[DovecotServer]:
     entry = pwd.getpwnam(user)
     for sub in ("run", "state", "mail", "home"):
         (base / sub).mkdir()
-    server = DovecotServer(binary, base, _free_port(), user)
+    server = DovecotServer(binary, base, _free_port(), user, tls)
+    ssl_setting = "ssl = no"
+    if tls:
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                str(base / "key.pem"),
+                "-out",
+                str(server.cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        ssl_setting = f"ssl = required\nssl_cert = <{server.cert}\nssl_key = <{base / 'key.pem'}"
     server.config.write_text(
         _CONFIG.format(
             base=base,
@@ -186,7 +229,9 @@ def dovecot_server(*, idle: bool = True) -> Iterator[DovecotServer]:
             group=grp.getgrgid(entry.pw_gid)[0],
             uid=entry.pw_uid,
             gid=entry.pw_gid,
-            port=server.port,
+            imap_port=0 if tls else server.port,
+            imaps_port=server.port if tls else 0,
+            ssl=ssl_setting,
             password=PASSWORD,
             capability="" if idle else f"imap_capability = {WITHOUT_IDLE}",
         ),
