@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import channel_states
 from bot.settings import SettingsError, load_settings
 from handlers.email.imap import FetchedMail, envelope_of, parse_fetch
 
@@ -17,6 +18,8 @@ NAMES = [
     "IMAP_FOLDER",
     "IMAP_TLS",
     "SMTP_RELAY_MAX_CONNECTIONS",
+    "HELPDESK_EMAIL",
+    "SMTP_LISTEN_PORT",
 ]
 
 
@@ -92,3 +95,21 @@ def test_fetch_answer_with_the_uid_before_or_after_the_literal() -> None:
         b"Fetch completed.",
     ]
     assert parse_fetch(lines) == [FetchedMail(5, b"one"), FetchedMail(9, b"two")]
+
+
+def test_imap_intake_is_on_only_with_a_host_and_the_helpdesk_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert channel_states(load_settings())["imap intake"] == "IMAP_HOST is not set"
+    for name, value in {
+        "IMAP_HOST": "imap.example.go.id",
+        "IMAP_USER": "helpdesk",
+        "IMAP_PASSWORD": "rahasia",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert channel_states(load_settings())["imap intake"] == "HELPDESK_EMAIL is not set"
+    monkeypatch.setenv("HELPDESK_EMAIL", "helpdesk@lpse.go.id")
+    monkeypatch.setenv("SMTP_LISTEN_PORT", "0")
+    states = channel_states(load_settings())
+    assert states["imap intake"] is None
+    assert states["email intake"] == "SMTP_LISTEN_PORT is 0"
