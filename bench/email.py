@@ -41,7 +41,10 @@ What is measured
     ``inbound_mail`` no longer pending and the count of inbound ``ticket_messages``). For the
     bare server (b) equals (a): there is nothing after the 250. Also the time until the relay
     sink had every acknowledgement, the latency of each SMTP transaction (MAIL, RCPT, DATA;
-    p50/p99) and the bot/bare ratios (target for acceptance: >= 0.3).
+    p50/p99) and the bot/bare ratios (target for acceptance: >= 0.3). Next to the
+    acknowledgements' rate: the connections the bot opened to the relay during the measured
+    run, the most open at once (SMTP_RELAY_MAX_CONNECTIONS caps it), and mails per connection,
+    counted by the relay sink itself.
 
 Messages
     Realistic mail from providers: short Indonesian questions about a specific package or
@@ -569,16 +572,33 @@ class BareHandler:
 
 
 class RelaySink:
-    """The office relay: keeps each mail's bytes and arrival time; parses them when asked."""
+    """The office relay: keeps each mail's bytes and arrival time; parses them when asked.
+
+    It also counts the bot's connections (measured here, at the relay, whatever the bot's
+    code): opened, open now and the most open at once (hosted relays allow only a few)."""
 
     def __init__(self) -> None:
+        self.connections_opened = 0
+        self.connections_open = 0
+        self.connections_peak = 0
         self.received: list[tuple[float, bytes]] = []
+        #: The connection (its aiosmtpd session) each received mail came over.
+        self.received_over: list[int] = []
         self._parsed: list[tuple[float, str, Ack]] = []
         self._parser = BytesParser(policy=policy.default)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.received.append((time.monotonic(), envelope.original_content or b""))
+        self.received_over.append(id(session))
         return "250 OK"
+
+    def connection_made(self) -> None:
+        self.connections_opened += 1
+        self.connections_open += 1
+        self.connections_peak = max(self.connections_peak, self.connections_open)
+
+    def connection_lost(self) -> None:
+        self.connections_open -= 1
 
     def acks(self, start: int = 0) -> dict[str, Acks]:
         """In-Reply-To -> the mails that answered it, from the ``start``-th mail received on."""
@@ -601,12 +621,25 @@ def size_limit() -> int:
     return int(MAX_ATTACHMENT_MB * 1024 * 1024 * SIZE_OVERHEAD) + 1024 * 1024
 
 
+class CountingSMTP(SMTP):
+    """aiosmtpd's server telling a ``RelaySink`` of each connection opened and closed."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.event_handler.connection_made()
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self.event_handler.connection_lost()
+        super().connection_lost(error)
+
+
 @contextlib.asynccontextmanager
 async def smtp_server(handler: object, port: int = 0) -> AsyncIterator[int]:
     """An aiosmtpd server on this loop, built like the bot's intake; yields its port."""
     loop = asyncio.get_running_loop()
+    server_class = CountingSMTP if isinstance(handler, RelaySink) else SMTP
     server = await loop.create_server(
-        lambda: SMTP(
+        lambda: server_class(
             handler,
             hostname=HELPDESK_DOMAIN,
             data_size_limit=size_limit(),
@@ -1009,6 +1042,8 @@ async def measure_bot(
 
         since = await marks(bot.engine)
         sink_mark = len(bot.sink.received)
+        opened_mark = bot.sink.connections_opened
+        bot.sink.connections_peak = bot.sink.connections_open
         target: list[int] = []
         samples: list[tuple[float, int, int]] = []
         poller = asyncio.create_task(poll_progress(bot.engine, since, target, samples))
@@ -1036,6 +1071,19 @@ async def measure_bot(
         except TimeoutError as error:
             log.error("%s", error)
             acked_at = None
+        relay_mails = len(bot.sink.received) - sink_mark
+        # Used: that carried a mail of the run (some may have been opened while seeding).
+        relay_connections = len(set(bot.sink.received_over[sink_mark:]))
+        relay = {
+            "limit": getattr(bot.settings, "smtp_relay_max_connections", None),
+            "mails": relay_mails,
+            "connections_used": relay_connections,
+            "connections_opened": bot.sink.connections_opened - opened_mark,
+            "peak_concurrent": bot.sink.connections_peak,
+            "mails_per_connection": round(relay_mails / relay_connections, 1)
+            if relay_connections
+            else None,
+        }
         # Give a duplicate a moment to show up before counting (--settle).
         await asyncio.sleep(args.settle)
         acks = bot.sink.acks(sink_mark)
@@ -1061,6 +1109,7 @@ async def measure_bot(
         "seed_ack_count": sum(1 for s in seeds if s.message_id in seed_acks),
         "client_errors": run.errors[:20],
         "new_accepted": len(news),
+        "relay": relay,
         # How long after the first acknowledgement each duplicate came.
         "duplicate_ack_delays_s": sorted(
             round(arrived - record.arrivals[0], 1)
@@ -1186,6 +1235,13 @@ async def run_all(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
             f"the first connection); processed when the last 250 went out: "
             f"{bot.processed_at_acceptance_end}/{bot.accepted}"
         )
+    relay = extra["relay"]
+    print(
+        f"relay connections: {relay['connections_used']} used for {relay['mails']} mails"
+        f" ({relay['mails_per_connection']} mails per connection;"
+        f" {relay['connections_opened']} opened during the run), at most"
+        f" {relay['peak_concurrent']} at once (SMTP_RELAY_MAX_CONNECTIONS {relay['limit']})"
+    )
     report: dict[str, Any] = {
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -1215,6 +1271,7 @@ async def run_all(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
         "zero_loss_ok": all(c.ok for c in checks),
         "client_errors": extra["client_errors"],
         "duplicate_ack_delays_s": extra["duplicate_ack_delays_s"],
+        "relay_connections": extra["relay"],
     }
     return report, all(c.ok for c in checks)
 

@@ -20,6 +20,7 @@ from bot.outbox_worker import ChannelSender, OutboxWorker
 from bot.runtime import Runtime, build_runtime, utc_now
 from bot.settings import Settings
 from handlers import jobs
+from handlers.email.imap import ImapIntake
 from handlers.email.processor import MailProcessor
 from handlers.email.sender import EmailSender
 from handlers.email.server import IntakeActivity, IntakeServer
@@ -60,7 +61,17 @@ def channel_states(settings: Settings) -> dict[str, str | None]:
         relay = "SMTP_RELAY_HOST is not set"
     elif settings.helpdesk_email is None:
         relay = "HELPDESK_EMAIL is not set"
-    return {"telegram": telegram, "email intake": email, "outbound mail": relay}
+    imap: str | None = None
+    if not settings.imap_host:
+        imap = "IMAP_HOST is not set"
+    elif settings.helpdesk_email is None:
+        imap = "HELPDESK_EMAIL is not set"
+    return {
+        "telegram": telegram,
+        "email intake": email,
+        "outbound mail": relay,
+        "imap intake": imap,
+    }
 
 
 def _schedule_housekeeping(runtime: Runtime, scheduler: AsyncIOScheduler) -> None:
@@ -178,8 +189,10 @@ async def run(
     if states["telegram"] is None:
         telegram = TelegramChannel(runtime)
         senders["telegram"] = telegram.sender
+    email_sender: EmailSender | None = None
     if states["outbound mail"] is None:
-        senders["email"] = EmailSender(settings, runtime.attachments, runtime.catalog.office_name)
+        email_sender = EmailSender(settings, runtime.attachments, runtime.catalog.office_name)
+        senders["email"] = email_sender
     worker = OutboxWorker(
         runtime.session_factory,
         senders,
@@ -190,11 +203,14 @@ async def run(
     runtime.outbox_wake = worker.wake
     processor: MailProcessor | None = None
     intake: IntakeServer | None = None
+    imap: ImapIntake | None = None
     if settings.helpdesk_email is not None:
         activity = IntakeActivity()
         processor = MailProcessor(runtime, activity)
         if states["email intake"] is None:
             intake = IntakeServer(runtime, processor.wake, activity)
+        if states["imap intake"] is None:
+            imap = ImapIntake(runtime, processor.wake, activity)
 
     scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.office_timezone))
     _schedule_housekeeping(runtime, scheduler)
@@ -208,6 +224,8 @@ async def run(
             await intake.start()
         if processor is not None:
             tasks.append(asyncio.create_task(processor.run(background_stop), name="mail"))
+        if imap is not None:
+            tasks.append(asyncio.create_task(imap.run(background_stop), name="imap"))
         if telegram is not None:
             await telegram.start()  # the outbox needs the initialised bot to send
         tasks.append(asyncio.create_task(worker.run(background_stop), name="outbox"))
@@ -230,6 +248,8 @@ async def run(
             await telegram.stop_receiving()
         background_stop.set()
         await asyncio.gather(*tasks)
+        if email_sender is not None:
+            await email_sender.close()
         if telegram is not None:
             await telegram.close()
         scheduler.shutdown(wait=False)

@@ -217,6 +217,8 @@ def settings_secrets(settings: Settings) -> list[str]:
         found.append(settings.telegram_bot_token.get_secret_value())
     if settings.smtp_relay_password is not None:
         found.append(settings.smtp_relay_password.get_secret_value())
+    if settings.imap_password is not None:
+        found.append(settings.imap_password.get_secret_value())
     try:
         database_password = make_url(settings.database_url).password
     except ArgumentError:  # validated by Settings already; nothing to hide in a non-URL

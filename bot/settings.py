@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     smtp_relay_password: SecretStr | None = None
     smtp_relay_starttls: bool = True
     smtp_relay_tls: bool = False
+    smtp_relay_max_connections: int = Field(default=3, gt=0, le=100)
+    imap_host: str | None = None
+    imap_port: int = Field(default=993, gt=0, le=65535)
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_folder: str = "INBOX"
+    imap_tls: bool = True
     faq_autoclose_hours: float = Field(default=72, gt=0, le=24 * 90)
     faq_path: Path = DEFAULT_KB_PATH
     sop_catalog: Path = DEFAULT_CATALOG_PATH
@@ -153,6 +160,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SMTP_RELAY_TLS: implicit TLS and SMTP_RELAY_STARTTLS cannot both be true"
             )
+        if self.imap_host and not (self.imap_user and self.imap_password):
+            raise ValueError("IMAP_USER: IMAP_USER and IMAP_PASSWORD are required with IMAP_HOST")
         return self
 
     @property

@@ -703,3 +703,13 @@ FAQ_DRAFT_STALE: Final = (
 BUTTON_FAQ_CONFIRM: Final = "Terbitkan"
 BUTTON_FAQ_CANCEL: Final = "Batal"
 STAFF_FOLLOW_UP_MORE: Final = "Pesan berikutnya dari pemohon (Tiket #{number}):\n{text}"
+
+# --- issue 17: IMAP intake ------------------------------------------------------------------
+#: Stored as the text of a mail fetched over IMAP that is over the size limit (SMTP refuses
+#: such mail with 552; over IMAP nobody would hear of it): staff see it and the sender gets a
+#: ticket number.
+EMAIL_TOO_LARGE: Final = (
+    "[Surel ini berukuran {size} MB, melebihi batas ukuran surel, sehingga isi dan "
+    "lampirannya tidak dapat diterima. Mohon kirim ulang dengan lampiran yang lebih kecil "
+    "(batas lampiran {limit} MB).]"
+)
