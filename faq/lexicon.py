@@ -481,6 +481,7 @@ ROOTS: frozenset[str] = _word_set(
     organisasi integritas identitas kapasitas prioritas fasilitas otoritas
     menang kalah tender lelang penyedia sedia rekan sanksi kinerja periksa jelaskan
     ajukan mutakhir enkripsi dekripsi nonaktif arah kesan ketik klik koneksi
+    siplah distributor principal
     """
 )
 
@@ -510,10 +511,27 @@ GENERIC_TERMS: frozenset[str] = _word_set(
 # certification of procurement staff). A query naming one that the KB does not know weighs
 # that word triple: "input RUP di SiRUP" is not a question about RUP codes, and "pembayaran
 # termin kontrak" is not about the registration fee. Terms are stemmed ("jaminan" -> jamin).
+#
+# Per entry (issue #18): an entry answers a query that names one of these terms only if
+# the entry names that term itself (question, variants or keywords). A referral entry for
+# SiRUP lists SiRUP's vocabulary and answers; a tender entry that merely shares "paket" with
+# a SiRUP question is demoted. The groups below are LKPP's other applications and the
+# organisation and rule topics that LPSE helpdesks refer elsewhere.
 NEIGHBOUR_TERMS: frozenset[str] = _word_set(
-    "sirup belapengadaan tokodaring epurchasing amel bpjs lpjk sbu skk oss nib simpel "
+    # other offices' matters, contracts and payment
+    "belapengadaan tokodaring epurchasing amel bpjs lpjk sbu skk oss nib simpel "
     "siskeudes simda sipd sakti span lkpp jdih perpres perlem permen ptun "
     "kontrak subkontrak term jaminanpenawaran jaminanpelaksanaan jaminanuangmuka "
     "jaminanpemeliharaan uangmuka garansibank asuransi denda wanprestasi hps spm sp2d bast "
-    "pho fho tkdn gaji honor honorarium negosiasi"
+    "pho fho tkdn gaji honor honorarium negosiasi "
+    # SiRUP: procurement plans and budgets (PA/KPA, admin PPE/RUP)
+    "sirup rup pagu ppe rka rkad dpa anggar "
+    # e-Katalog and e-purchasing operations (products, listing, buying)
+    "beli keranjang tayang nie akd akl kurasi principal distributor merek komoditas "
+    # Bela Pengadaan, toko daring, SIPLah: marketplaces for small purchases
+    "umk siplah mitra "
+    # organisation and rules: duties, careers, evaluation weights, emergencies
+    "kewenang wewenang tupoksi fungsional formasi bobot ambang darurat bencana "
+    # other LKPP applications
+    "splkp amel"
 )

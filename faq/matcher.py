@@ -71,9 +71,11 @@ EVIDENCE_HALF = 2.0
 _FUZZY_WEIGHT = 0.8
 # An entry for another role than the one the user names is demoted by this factor.
 _ROLE_PENALTY = 0.6
-# A query naming a neighbouring system or topic that no entry mentions (lexicon
-# NEIGHBOUR_TERMS) is most likely about that topic: every candidate is demoted by this factor.
-_OFF_TOPIC_PENALTY = 0.7
+# A query naming a neighbouring system or topic (lexicon NEIGHBOUR_TERMS) is about that
+# topic: a candidate entry that does not name the term itself is demoted by this factor
+# (scaled by the term's sentence weight), so that it rarely reaches the answer threshold.
+# Fitted on dev among 0.3-1.0 (k-fold figures: bench/faq.py --calibrate).
+NEIGHBOUR_PENALTY = 0.45
 # Keywords count a little less than questions and variants in the entry's bag.
 _KEYWORD_TF = 0.7
 
@@ -140,7 +142,8 @@ class _Query:
     weights: dict[str, float]  # term -> weight, KB vocabulary only
     unknown_mass: float  # IDF mass of informative words the KB does not know
     roles: frozenset[str]
-    off_topic: bool  # names a neighbouring system or topic that no entry mentions
+    # neighbouring-topic terms the query names -> their highest sentence weight
+    neighbours: dict[str, float]
 
 
 class FaqMatcher:
@@ -225,8 +228,11 @@ class FaqMatcher:
     def _query(self, pieces: Sequence[tuple[Sentence, list[Term]]]) -> _Query:
         weights: dict[str, float] = {}
         unknown: dict[str, float] = {}
+        neighbours: dict[str, float] = {}
         for sentence, terms in pieces:
             for term in terms:
+                if term.term in lexicon.NEIGHBOUR_TERMS:
+                    neighbours[term.term] = max(neighbours.get(term.term, 0.0), sentence.weight)
                 resolved, factor = self._resolve(term)
                 weight = sentence.weight * factor
                 if resolved is None:
@@ -241,8 +247,7 @@ class FaqMatcher:
             role for term, role in lexicon.ROLE_TERMS.items() if term in weights
         )
         unknown_mass = sum(unknown.values()) * self._unknown_idf
-        off_topic = not lexicon.NEIGHBOUR_TERMS.isdisjoint(unknown)
-        return _Query(weights, unknown_mass, roles, off_topic)
+        return _Query(weights, unknown_mass, roles, neighbours)
 
     def _resolve(self, term: Term) -> tuple[str | None, float]:
         """The KB term for a query term, with a weight factor; None if the KB lacks it."""
@@ -347,10 +352,19 @@ class FaqMatcher:
             score *= specific / (specific + EVIDENCE_HALF)
             if query.roles and item.roles and not (query.roles & item.roles):
                 score *= _ROLE_PENALTY
-            if query.off_topic:
-                score *= _OFF_TOPIC_PENALTY
+            score *= self._neighbour_factor(query, item)
             results[index] = score
         return results
+
+
+    @staticmethod
+    def _neighbour_factor(query: _Query, item: _AnalyzedEntry) -> float:
+        """Demotion of an entry that does not name a neighbouring topic the query names."""
+        missing = max(
+            (weight for term, weight in query.neighbours.items() if term not in item.tf),
+            default=0.0,
+        )
+        return 1.0 - (1.0 - NEIGHBOUR_PENALTY) * min(missing, 1.0)
 
 
 def should_answer(
