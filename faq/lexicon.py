@@ -154,6 +154,8 @@ PHRASES: dict[str, str] = {
     "government offices": "instansi", "pelaku usaha": "penyedia", "badan usaha": "badanusaha",
     "business entity": "badanusaha", "legal entity": "badanusaha", "sole proprietor": "perorangan",
     "self employed": "perorangan", "pejabat pengadaan": "pejabatpengadaan",
+    # SPSE's own words for government users and their credentials
+    "non penyedia": "instansi", "nonpenyedia": "instansi", "kode akses": "userid",
     "procurement official": "pejabatpengadaan",
     # systems
     "e katalog": "ekatalog", "katalog elektronik": "ekatalog", "e catalogue": "ekatalog",
@@ -495,6 +497,7 @@ ROLE_TERMS: dict[str, str] = {
     "ppk": "ppk",
     "instansi": "ppk",
     "pejabat": "ppk",
+    "pejabatpengadaan": "ppk",
 }
 
 # Terms that name the office or the system itself: present in most questions, so they carry
@@ -532,6 +535,8 @@ NEIGHBOUR_TERMS: frozenset[str] = _word_set(
     "umk siplah mitra "
     # organisation and rules: duties, careers, evaluation weights, emergencies
     "kewenang wewenang tupoksi fungsional formasi bobot ambang darurat bencana "
+    # a refused verification is the verifier's decision, explained by staff, not the FAQ
+    "tolak "
     # other LKPP applications
     "splkp amel"
 )

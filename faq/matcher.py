@@ -44,7 +44,7 @@ from faq.normalize import Term, analyze, known_words, term_for_word
 from faq.split import Sentence, split_sentences
 
 # Calibrated on the dev set (see module docstring and docs/faq-matcher.md).
-ANSWER_THRESHOLD = 0.20
+ANSWER_THRESHOLD = 0.19
 MARGIN = 0.01
 # Feature mix of the score (sums to 1); chosen on dev among a handful of mixes, the one
 # with the best calibrated utility and the widest near-best threshold range.
@@ -70,7 +70,7 @@ _NEIGHBOUR_WEIGHT = 3.0
 EVIDENCE_HALF = 2.0
 _FUZZY_WEIGHT = 0.8
 # An entry for another role than the one the user names is demoted by this factor.
-_ROLE_PENALTY = 0.6
+ROLE_PENALTY = 0.75
 # A query naming a neighbouring system or topic (lexicon NEIGHBOUR_TERMS) is about that
 # topic: a candidate entry that does not name the term itself is demoted by this factor
 # (scaled by the term's sentence weight), so that it rarely reaches the answer threshold.
@@ -243,9 +243,7 @@ class FaqMatcher:
                 if resolved in lexicon.GENERIC_TERMS:
                     weight *= _GENERIC_WEIGHT
                 weights[resolved] = max(weights.get(resolved, 0.0), weight)
-        roles = frozenset(
-            role for term, role in lexicon.ROLE_TERMS.items() if term in weights
-        )
+        roles = frozenset(role for term, role in lexicon.ROLE_TERMS.items() if term in weights)
         unknown_mass = sum(unknown.values()) * self._unknown_idf
         return _Query(weights, unknown_mass, roles, neighbours)
 
@@ -351,11 +349,10 @@ class FaqMatcher:
             )
             score *= specific / (specific + EVIDENCE_HALF)
             if query.roles and item.roles and not (query.roles & item.roles):
-                score *= _ROLE_PENALTY
+                score *= ROLE_PENALTY
             score *= self._neighbour_factor(query, item)
             results[index] = score
         return results
-
 
     @staticmethod
     def _neighbour_factor(query: _Query, item: _AnalyzedEntry) -> float:
