@@ -66,8 +66,10 @@ HELD_APART = {
 RESULTS = REPO / "bench" / "results" / "faq.json"
 SIZES = (50, 500, 10_000)
 SEED = 20240611
-# Objective of every cutoff search, in queries: right answers and right abstentions count
-# one, a wrong answer costs two (a misinformed user is worse than one sent to a human).
+# Objective of every cutoff search, in queries: a right answer counts one, an abstention
+# nothing, and any answer that misinforms costs WRONG_COST, be it a wrong entry for an
+# answerable question or an answer to an out-of-scope one (issue #18: the requester trusts
+# it and never reaches staff; before, an out-of-scope answer cost only the missed abstention).
 WRONG_COST = 2.0
 # The matcher must abstain on near ties, so its margin is searched from here up.
 MIN_MARGIN = 0.01
@@ -240,11 +242,11 @@ def _table(
 
 
 def _utility(metrics: Metrics) -> float:
-    """Per-query utility: right answers + right abstentions - WRONG_COST x wrong answers."""
+    """Utility in queries: right answers - WRONG_COST x (wrong answers + false answers)."""
     right = (metrics.top1 or 0.0) * metrics.answerable
-    abstained = (metrics.abstention or 0.0) * metrics.out_of_scope
+    false_answers = (metrics.false_answer or 0.0) * metrics.out_of_scope
     wrong = (metrics.wrong or 0.0) * metrics.answerable
-    return right + abstained - WRONG_COST * wrong
+    return right - WRONG_COST * (wrong + false_answers)
 
 
 def _best_cutoffs(
@@ -274,7 +276,7 @@ def _best_cutoffs(
             for first, second, answerable, right in cases:
                 answers = first is not None and first >= threshold and first - second >= margin
                 if not answerable:
-                    total += 0.0 if answers else 1.0
+                    total -= WRONG_COST if answers else 0.0
                 elif answers:
                     total += 1.0 if right else -WRONG_COST
             utility[(threshold, margin)] = total
