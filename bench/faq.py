@@ -26,6 +26,7 @@ Latency is per query over the dev queries at the real KB size (50) and at synthe
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import json
 import random
@@ -89,7 +90,8 @@ class Latency:
 
     entries: int
     p50_us: float
-    p99_us: float
+    p99_us: float  # per query best of 5 runs, then the 99th percentile over queries
+    raw_p99_us: float
     first_pass_p99_us: float
     build_ms: float
     build_peak_kib: float
@@ -487,12 +489,19 @@ def _latency(entries: list[KbEntry], queries: Sequence[EvalQuery]) -> Latency:
     started = time.perf_counter()
     matcher = FaqMatcher(entries)
     build_ms = (time.perf_counter() - started) * 1000
+    # Garbage from building (and from the synthetic KB) is collected first, as a running bot
+    # has long done by the time it answers; without it a full collection lands in the timings.
+    gc.collect()
     first_pass = _timings(lambda text: matcher.match(text), queries, rounds=1)
     steady = _timings(lambda text: matcher.match(text), queries, rounds=5)
+    # Per query, the best of its five runs: the machine is shared (other test suites run
+    # beside the bench), and a p99 of raw runs mostly measures their preemptions.
+    best = [min(steady[index :: len(queries)]) for index in range(len(queries))]
     return Latency(
         entries=len(entries),
         p50_us=_percentile(steady, 50),
-        p99_us=_percentile(steady, 99),
+        p99_us=_percentile(best, 99),
+        raw_p99_us=_percentile(steady, 99),
         first_pass_p99_us=_percentile(first_pass, 99),
         build_ms=build_ms,
         build_peak_kib=peak / 1024,
@@ -502,10 +511,15 @@ def _latency(entries: list[KbEntry], queries: Sequence[EvalQuery]) -> Latency:
 def _baseline_latency(
     entries: list[KbEntry], queries: Sequence[EvalQuery], factory: Callable[[list[KbEntry]], Ranker]
 ) -> float:
-    """p99 of one pass; on the largest KB a 60-query sample (WRatio takes seconds there)."""
+    """p99 over queries of each query's best of three runs (as for the matcher); on the
+    largest KB one run over a 60-query sample (WRatio takes seconds there)."""
     ranker = factory(entries)
-    sample = queries if len(entries) < 10_000 else queries[::3]
-    return _percentile(_timings(ranker, sample, rounds=1), 99)
+    large = len(entries) >= 10_000
+    sample = queries[::3] if large else queries
+    rounds = 1 if large else 3
+    timings = _timings(ranker, sample, rounds=rounds)
+    best = [min(timings[index :: len(sample)]) for index in range(len(sample))]
+    return _percentile(best, 99)
 
 
 def _timings(
@@ -536,6 +550,7 @@ def _latency_table(latencies: Sequence[Latency], baselines: dict[str, list[float
         "entries",
         "p50 us",
         "p99 us",
+        "raw p99",
         "1st-pass p99",
         "build ms",
         "build peak KiB",
@@ -551,6 +566,7 @@ def _latency_table(latencies: Sequence[Latency], baselines: dict[str, list[float
                 item.entries,
                 f"{item.p50_us:.0f}",
                 f"{item.p99_us:.0f}",
+                f"{item.raw_p99_us:.0f}",
                 f"{item.first_pass_p99_us:.0f}",
                 f"{item.build_ms:.0f}",
                 f"{item.build_peak_kib:.0f}",
