@@ -145,6 +145,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     if args.calibrate:
         report["calibration"] = _calibration(entries, sets)
+        report["baseline_k_fold"] = {
+            name: _baseline_k_fold(queries, _rankings(queries, rankers[name]))
+            for name in ("wratio", "bm25")
+        }
 
     latencies = [_latency(_synthetic_kb(entries, size), queries) for size in SIZES]
     baseline_latency = {
@@ -409,6 +413,25 @@ def _calibration(entries: Sequence[KbEntry], sets: dict[str, list[EvalQuery]]) -
         "k_fold": {"folds": per_fold, "pooled": _metrics_dict(pooled)},
         "fit_on_sets": {name: _metrics_dict(metrics) for name, metrics in fitted.items()},
     }
+
+
+def _baseline_k_fold(
+    queries: Sequence[EvalQuery], rankings: Rankings
+) -> dict[str, float | int | None]:
+    """Pooled 5-fold figures of a baseline's abstention cutoff (fit on four folds)."""
+    top = max((ranked[0][1] for ranked in rankings if ranked), default=1.0) or 1.0
+    pairs: list[tuple[EvalQuery, Prediction]] = []
+    for test in _folds(queries, FOLDS):
+        held = set(test)
+        train = [index for index in range(len(queries)) if index not in held]
+        cutoffs = _best_cutoffs(
+            [queries[index] for index in train], [rankings[index] for index in train], top
+        )
+        predictions = _predictions([rankings[index] for index in test], *cutoffs)
+        pairs.extend(zip([queries[index] for index in test], predictions, strict=True))
+    pooled = metrics_by_kind(pairs)[OVERALL]
+    print("baseline 5-fold pooled (false-ans wrong top-1 top-3 abstain):", *_cells(pooled))
+    return _metrics_dict(pooled)
 
 
 def _folds(queries: Sequence[EvalQuery], count: int) -> list[list[int]]:
