@@ -13,8 +13,10 @@ typo targets. Matching a message then runs in three steps:
    query coverage (share of the query's IDF mass, unknown words included, that the entry
    contains), Dice overlap and recall against the entry's closest wording, and BM25
    normalised by its ceiling; times an evidence factor (IDF mass of specific, non-generic
-   terms matched, saturating) and a role penalty when the user names a role (Pokja, PPK,
-   provider) the entry is not for.
+   terms matched, saturating), a role penalty when the user names a role (Pokja, PPK,
+   provider) the entry is not for, and a neighbourhood factor when the query names a
+   neighbouring system or topic (SiRUP, catalogue operations, marketplaces, rules) that the
+   entry does not name itself (``lexicon.NEIGHBOUR_TERMS``; referral entries name them).
 
 Answering: the leader is answered only when its score reaches ``ANSWER_THRESHOLD`` and it
 leads the runner-up by at least ``MARGIN``; otherwise the result still lists the candidates
