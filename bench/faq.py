@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.calibrate:
         report["calibration"] = _calibration(entries, sets)
         report["baseline_k_fold"] = {
-            name: _baseline_k_fold(queries, _rankings(queries, rankers[name]))
+            name: _baseline_k_fold(name, queries, _rankings(queries, rankers[name]))
             for name in ("wratio", "bm25")
         }
 
@@ -416,7 +416,7 @@ def _calibration(entries: Sequence[KbEntry], sets: dict[str, list[EvalQuery]]) -
 
 
 def _baseline_k_fold(
-    queries: Sequence[EvalQuery], rankings: Rankings
+    name: str, queries: Sequence[EvalQuery], rankings: Rankings
 ) -> dict[str, float | int | None]:
     """Pooled 5-fold figures of a baseline's abstention cutoff (fit on four folds)."""
     top = max((ranked[0][1] for ranked in rankings if ranked), default=1.0) or 1.0
@@ -430,7 +430,7 @@ def _baseline_k_fold(
         predictions = _predictions([rankings[index] for index in test], *cutoffs)
         pairs.extend(zip([queries[index] for index in test], predictions, strict=True))
     pooled = metrics_by_kind(pairs)[OVERALL]
-    print("baseline 5-fold pooled (false-ans wrong top-1 top-3 abstain):", *_cells(pooled))
+    print(f"{name} 5-fold pooled (false-ans wrong top-1 top-3 abstain):", *_cells(pooled))
     return _metrics_dict(pooled)
 
 
