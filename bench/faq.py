@@ -130,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(render_table(TABLE_HEADERS, table_rows(methods["matcher"])))
     print("\n== overall, false answers first (baselines: cutoff tuned on dev) ==")
     print(_overview(tables))
+    report["false_answers_by_topic"] = _false_answers_by_topic(matcher)
     report["accuracy"] = {
         name: {group: _metrics_dict(metrics) for group, metrics in table.items()}
         for name, table in tables["dev"].items()
@@ -432,6 +433,28 @@ def _baseline_k_fold(
     pooled = metrics_by_kind(pairs)[OVERALL]
     print(f"{name} 5-fold pooled (false-ans wrong top-1 top-3 abstain):", *_cells(pooled))
     return _metrics_dict(pooled)
+
+
+def _false_answers_by_topic(matcher: FaqMatcher) -> dict[str, dict[str, list[int]]]:
+    """Per held-apart set and neighbouring topic: [answered, out-of-scope queries]."""
+    table: dict[str, dict[str, list[int]]] = {}
+    for set_name, path in HELD_APART.items():
+        counts: dict[str, list[int]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if record.get("expected") is None:
+                cell = counts.setdefault(str(record.get("topic", "other")), [0, 0])
+                cell[0] += matcher.match(record["q"]).answer is not None
+                cell[1] += 1
+        table[set_name] = counts
+    rows = [
+        [set_name, topic, f"{answered}/{total}"]
+        for set_name, counts in table.items()
+        for topic, (answered, total) in sorted(counts.items())
+    ]
+    print("\nfalse answers by neighbouring topic (answered / out-of-scope queries):")
+    print(render_table(["set", "topic", "answered"], rows))
+    return table
 
 
 def _folds(queries: Sequence[EvalQuery], count: int) -> list[list[int]]:
