@@ -8,7 +8,9 @@ Run from the repository root (``../shared`` beside it)::
 Accuracy is measured with ``faq-eval/kb.yaml`` on three query sets: ``faq-eval/dev.jsonl``
 (the only set anything is tuned on), ``faq/eval/heldout.jsonl`` (real questions from public
 LPSE / UKPBJ / LKPP pages, never tuned on) and ``faq/eval/heldout_blind.jsonl`` (a smaller
-set whose per-query results were not read while the matcher changed); see
+set whose per-query results were not read while the matcher changed) and
+``faq/eval/heldout_catalogue.jsonl`` (catalogue questions, measured before and after the
+catalogue vocabulary); see
 ``faq/eval/README.md``. The false-answer rate (out-of-scope queries that got an answer)
 comes first. Two baselines get an abstention cutoff tuned on dev (their best case), applied
 unchanged to the held-apart sets: (a) rapidfuzz ``process.extract`` with ``fuzz.WRatio`` over
@@ -63,6 +65,7 @@ SHARED = REPO.parent / "shared" / "faq-eval"
 HELD_APART = {
     "held-apart": REPO / "faq" / "eval" / "heldout.jsonl",
     "blind": REPO / "faq" / "eval" / "heldout_blind.jsonl",
+    "catalogue": REPO / "faq" / "eval" / "heldout_catalogue.jsonl",
 }
 RESULTS = REPO / "bench" / "results" / "faq.json"
 SIZES = (50, 500, 10_000)

@@ -129,6 +129,7 @@ PHRASES: dict[str, str] = {
     "jaminan penawaran": "jaminanpenawaran", "jaminan pelaksanaan": "jaminanpelaksanaan",
     "jaminan uang muka": "jaminanuangmuka", "jaminan pemeliharaan": "jaminanpemeliharaan",
     "uang muka": "uangmuka", "garansi bank": "garansibank", "bank garansi": "garansibank",
+    "uang persediaan": "uangpersediaan",
     # accounts and credentials
     "kata sandi": "password", "kata kunci": "password", "kata sandinya": "password",
     "user id": "userid", "user idnya": "userid", "user name": "userid", "nama pengguna": "userid",
@@ -230,6 +231,8 @@ PHRASES: dict[str, str] = {
 
 # Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
 SYNONYMS: dict[str, str] = {
+    # catalogue orders (a neighbouring topic): kept apart from "pesan" (a message, an error)
+    "pesanan": "pesanan", "pemesanan": "pesanan", "pesanannya": "pesanan",
     # people and organisations
     "rekanan": "penyedia", "rekan": "penyedia", "vendor": "penyedia", "supplier": "penyedia",
     "kontraktor": "penyedia", "konsultan": "penyedia", "penyedia": "penyedia",
@@ -531,6 +534,7 @@ NEIGHBOUR_TERMS: frozenset[str] = _word_set(
     "sirup rup pagu ppe rka rkad dpa anggar "
     # e-Katalog and e-purchasing operations (products, listing, buying)
     "beli keranjang tayang nie akd akl kurasi principal distributor merek komoditas "
+    "kategor adendum pesanan uangpersediaan bendahara privy checkout konsolidasi retensi "
     # Bela Pengadaan, toko daring, SIPLah: marketplaces for small purchases
     "umk siplah mitra "
     # organisation and rules: duties, careers, evaluation weights, emergencies
