@@ -2,13 +2,25 @@
 
 Run from the repository root (``../shared`` beside it)::
 
-    python -m bench.faq                 # table on stdout, JSON in bench/results/faq.json
-    python -m bench.faq --calibrate     # also: threshold grid search + 2-fold cross-check
+    python -m bench.faq                 # tables on stdout, JSON in bench/results/faq.json
+    python -m bench.faq --calibrate     # also: k-fold calibration on dev (5 folds)
 
-Accuracy is measured on ``faq-eval/dev.jsonl`` with ``faq-eval/kb.yaml`` for the matcher and
-for two baselines whose abstention cutoff is tuned on the same set (their best case):
-(a) rapidfuzz ``process.extractOne`` with ``fuzz.WRatio`` over questions + variants,
-(b) plain BM25 (rank-bm25, a dev-only dependency) over questions + variants + keywords.
+Accuracy is measured with ``faq-eval/kb.yaml`` on three query sets: ``faq-eval/dev.jsonl``
+(the only set anything is tuned on), ``faq/eval/heldout.jsonl`` (real questions from public
+LPSE / UKPBJ / LKPP pages, never tuned on) and ``faq/eval/heldout_blind.jsonl`` (a smaller
+set whose per-query results were not read while the matcher changed) and
+``faq/eval/heldout_catalogue.jsonl`` (catalogue questions, measured before and after the
+catalogue vocabulary); see
+``faq/eval/README.md``. The false-answer rate (out-of-scope queries that got an answer)
+comes first. Two baselines get an abstention cutoff tuned on dev (their best case), applied
+unchanged to the held-apart sets: (a) rapidfuzz ``process.extract`` with ``fuzz.WRatio`` over
+questions + variants, (b) plain BM25 (rank-bm25, a dev-only dependency) over questions +
+variants + keywords.
+
+``--calibrate`` fits every constant of the answer rule (threshold, margin, and the
+neighbouring-topic and role penalties) on dev by grid search, and reports 5-fold figures:
+each fold fitted on the other four, measured on itself.
+
 Latency is per query over the dev queries at the real KB size (50) and at synthetic KBs of
 500 and 10,000 entries, generated deterministically by recombining the real entries' words.
 """
@@ -16,6 +28,8 @@ Latency is per query over the dev queries at the real KB size (50) and at synthe
 from __future__ import annotations
 
 import argparse
+import gc
+import itertools
 import json
 import random
 import re
@@ -23,7 +37,8 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -31,6 +46,7 @@ from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process
 
 from bot.tables import render_table
+from faq import matcher as matcher_module
 from faq.evaluation import (
     OVERALL,
     TABLE_HEADERS,
@@ -46,16 +62,29 @@ from faq.matcher import ANSWER_THRESHOLD, MARGIN, FaqMatcher, should_answer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "faq-eval"
+HELD_APART = {
+    "held-apart": REPO / "faq" / "eval" / "heldout.jsonl",
+    "blind": REPO / "faq" / "eval" / "heldout_blind.jsonl",
+    "catalogue": REPO / "faq" / "eval" / "heldout_catalogue.jsonl",
+}
 RESULTS = REPO / "bench" / "results" / "faq.json"
 SIZES = (50, 500, 10_000)
 SEED = 20240611
-# Objective of every cutoff search, in queries: right answers and right abstentions count
-# one, a wrong answer costs two (a misinformed user is worse than one sent to a human).
+# Objective of every cutoff search, in queries: a right answer counts one, an abstention
+# nothing, and any answer that misinforms costs WRONG_COST, be it a wrong entry for an
+# answerable question or an answer to an out-of-scope one (issue #18: the requester trusts
+# it and never reaches staff; before, an out-of-scope answer cost only the missed abstention).
 WRONG_COST = 2.0
 # The matcher must abstain on near ties, so its margin is searched from here up.
 MIN_MARGIN = 0.01
+FOLDS = 5
+# Grids of the penalties fitted with the answer rule (see faq/matcher.py).
+NEIGHBOUR_GRID = (0.3, 0.45, 0.6, 0.8, 1.0)
+ROLE_GRID = (0.45, 0.6, 0.75)
+Penalties = tuple[float, float]  # neighbour penalty, role penalty
 
 Ranker = Callable[[str], list[tuple[str, float]]]
+Rankings = list[list[tuple[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -64,7 +93,8 @@ class Latency:
 
     entries: int
     p50_us: float
-    p99_us: float
+    p99_us: float  # per query best of 5 runs, then the 99th percentile over queries
+    raw_p99_us: float
     first_pass_p99_us: float
     build_ms: float
     build_peak_kib: float
@@ -73,49 +103,76 @@ class Latency:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print/write its results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calibrate", action="store_true", help="threshold grid + 2-fold CV")
+    parser.add_argument("--calibrate", action="store_true", help="k-fold calibration on dev")
     parser.add_argument("--shared", type=Path, default=SHARED, help="faq-eval directory")
     args = parser.parse_args(argv)
     entries = load_kb(args.shared / "kb.yaml")
-    queries = load_queries(args.shared / "dev.jsonl", {entry.id for entry in entries})
+    known = {entry.id for entry in entries}
+    queries = load_queries(args.shared / "dev.jsonl", known)
+    sets = {"dev": queries}
+    sets.update((name, load_queries(path, known)) for name, path in HELD_APART.items())
     report: dict[str, object] = {"kb_entries": len(entries), "queries": len(queries)}
 
     matcher = FaqMatcher(entries)
-    ours = _rankings(queries, _matcher_ranker(matcher))
     fuzzy_ranker = _wratio_ranker(entries)
     bm25_ranker = _bm25_ranker(entries)
-    methods = {
-        "matcher": _table(queries, ours, ANSWER_THRESHOLD, MARGIN),
-        "wratio": _table(queries, _rankings(queries, fuzzy_ranker), *_tuned(queries, fuzzy_ranker)),
-        "bm25": _table(queries, _rankings(queries, bm25_ranker), *_tuned(queries, bm25_ranker)),
+    cutoffs = {
+        "matcher": (ANSWER_THRESHOLD, MARGIN),
+        "wratio": _tuned(queries, fuzzy_ranker),
+        "bm25": _tuned(queries, bm25_ranker),
     }
-    for name, table in methods.items():
-        print(f"\n== {name} ==")
-        print(render_table(TABLE_HEADERS, table_rows(table)))
-    print()
-    print(_side_by_side(methods))
+    rankers = {"matcher": _matcher_ranker(matcher), "wratio": fuzzy_ranker, "bm25": bm25_ranker}
+    tables: dict[str, dict[str, dict[str, Metrics]]] = {}
+    for set_name, set_queries in sets.items():
+        tables[set_name] = {
+            name: _table(set_queries, _rankings(set_queries, ranker), *cutoffs[name])
+            for name, ranker in rankers.items()
+        }
+    for set_name, methods in tables.items():
+        print(f"\n== matcher on {set_name} ({len(sets[set_name])} queries) ==")
+        print(render_table(TABLE_HEADERS, table_rows(methods["matcher"])))
+    print("\n== overall, false answers first (baselines: cutoff tuned on dev) ==")
+    print(_overview(tables))
+    report["false_answers_by_topic"] = _false_answers_by_topic(matcher)
     report["accuracy"] = {
         name: {group: _metrics_dict(metrics) for group, metrics in table.items()}
-        for name, table in methods.items()
+        for name, table in tables["dev"].items()
     }
+    report["sets"] = {
+        set_name: {
+            name: {group: _metrics_dict(metrics) for group, metrics in table.items()}
+            for name, table in methods.items()
+        }
+        for set_name, methods in tables.items()
+    }
+    report["baseline_cutoffs"] = {name: cutoffs[name] for name in ("wratio", "bm25")}
 
     if args.calibrate:
-        report["calibration"] = _calibration(queries, ours)
+        report["calibration"] = _calibration(entries, sets)
+        report["baseline_k_fold"] = {
+            name: _baseline_k_fold(name, queries, _rankings(queries, rankers[name]))
+            for name in ("wratio", "bm25")
+        }
 
     latencies = [_latency(_synthetic_kb(entries, size), queries) for size in SIZES]
     baseline_latency = {
-        "wratio": [_baseline_latency(_synthetic_kb(entries, size), queries, _wratio_ranker)
-                   for size in SIZES],
-        "bm25": [_baseline_latency(_synthetic_kb(entries, size), queries, _bm25_ranker)
-                 for size in SIZES],
+        "wratio": [
+            _baseline_latency(_synthetic_kb(entries, size), queries, _wratio_ranker)
+            for size in SIZES
+        ],
+        "bm25": [
+            _baseline_latency(_synthetic_kb(entries, size), queries, _bm25_ranker) for size in SIZES
+        ],
     }
     print()
     print(_latency_table(latencies, baseline_latency))
     report["latency"] = [asdict(item) for item in latencies]
     report["baseline_latency_p99_us"] = baseline_latency
     report["rebuild_add_one_at_500_ms"] = _rebuild_cost(_synthetic_kb(entries, 500))
-    print(f"\nadd_entries(1 entry) on a 500-entry matcher: "
-          f"{report['rebuild_add_one_at_500_ms']:.1f} ms")
+    print(
+        f"\nadd_entries(1 entry) on a 500-entry matcher: "
+        f"{report['rebuild_add_one_at_500_ms']:.1f} ms"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written {RESULTS.relative_to(REPO)}")
@@ -195,11 +252,11 @@ def _table(
 
 
 def _utility(metrics: Metrics) -> float:
-    """Per-query utility: right answers + right abstentions - WRONG_COST x wrong answers."""
+    """Utility in queries: right answers - WRONG_COST x (wrong answers + false answers)."""
     right = (metrics.top1 or 0.0) * metrics.answerable
-    abstained = (metrics.abstention or 0.0) * metrics.out_of_scope
+    false_answers = (metrics.false_answer or 0.0) * metrics.out_of_scope
     wrong = (metrics.wrong or 0.0) * metrics.answerable
-    return right + abstained - WRONG_COST * wrong
+    return right - WRONG_COST * (wrong + false_answers)
 
 
 def _best_cutoffs(
@@ -212,14 +269,27 @@ def _best_cutoffs(
 
     Many thresholds tie on a small set; the middle of the near-best range (within one
     query of the best utility, at the best margin) is the choice least tied to single lines.
+    The utility is counted from each query's two best scores (same rule as should_answer).
     """
     margins = [scale * step / 200 for step in range(0, 21) if scale * step / 200 >= min_margin]
     thresholds = [scale * step / 100 for step in range(0, 101)]
-    utility = {
-        (threshold, margin): _utility(_table(queries, rankings, threshold, margin)[OVERALL])
-        for threshold in thresholds
-        for margin in margins
-    }
+    cases = []
+    for query, ranked in zip(queries, rankings, strict=True):
+        first = ranked[0][1] if ranked else None
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        right = bool(ranked) and ranked[0][0] in query.expected
+        cases.append((first, second, bool(query.expected), right))
+    utility: dict[tuple[float, float], float] = {}
+    for threshold in thresholds:
+        for margin in margins:
+            total = 0.0
+            for first, second, answerable, right in cases:
+                answers = first is not None and first >= threshold and first - second >= margin
+                if not answerable:
+                    total -= WRONG_COST if answers else 0.0
+                elif answers:
+                    total += 1.0 if right else -WRONG_COST
+            utility[(threshold, margin)] = total
     best = max(utility.values())
     margin = min(pair[1] for pair, value in utility.items() if value == best)
     plateau = [t for t in thresholds if utility[(t, margin)] >= best - 1.0]
@@ -233,63 +303,190 @@ def _tuned(queries: Sequence[EvalQuery], ranker: Ranker) -> tuple[float, float]:
     return _best_cutoffs(queries, rankings, top)
 
 
-def _calibration(
-    queries: Sequence[EvalQuery], rankings: Sequence[list[tuple[str, float]]]
-) -> dict[str, object]:
-    """Grid search of the matcher's answer rule on all of dev, and a 2-fold cross-check."""
-    full = _best_cutoffs(queries, rankings, 1.0, MIN_MARGIN)
-    print(f"\ncalibration on all of dev: threshold={full[0]:.2f} margin={full[1]:.2f}")
-    folds = _halves(queries)
-    cross: list[dict[str, object]] = []
-    for name, (train, test) in (("A->B", folds), ("B->A", folds[::-1])):
-        train_rankings = [rankings[index] for index in train]
-        test_rankings = [rankings[index] for index in test]
-        train_queries = [queries[index] for index in train]
-        test_queries = [queries[index] for index in test]
-        cutoffs = _best_cutoffs(train_queries, train_rankings, 1.0, MIN_MARGIN)
-        held = _table(test_queries, test_rankings, *cutoffs)[OVERALL]
-        fitted = _table(train_queries, train_rankings, *cutoffs)[OVERALL]
-        print(
-            f"  fold {name}: threshold={cutoffs[0]:.2f} margin={cutoffs[1]:.2f}  "
-            f"train top-1 {fitted.top1:.3f} abst {fitted.abstention:.3f}  |  "
-            f"held-out top-1 {held.top1:.3f} top-3 {held.top3:.3f} "
-            f"abst {held.abstention:.3f} wrong {held.wrong:.3f}"
+@contextmanager
+def _penalties(penalties: Penalties) -> Iterator[None]:
+    """Run the matcher with other penalty constants (read at match time), then restore."""
+    module = matcher_module
+    saved = (module.NEIGHBOUR_PENALTY, module.ROLE_PENALTY)
+    module.NEIGHBOUR_PENALTY, module.ROLE_PENALTY = penalties
+    try:
+        yield
+    finally:
+        module.NEIGHBOUR_PENALTY, module.ROLE_PENALTY = saved
+
+
+def _fit(
+    queries: Sequence[EvalQuery], grid: dict[Penalties, Rankings]
+) -> tuple[Penalties, tuple[float, float], float]:
+    """Best (penalties, (threshold, margin), utility) on ``queries`` over the penalty grid."""
+    best: tuple[Penalties, tuple[float, float], float] | None = None
+    for penalties, rankings in grid.items():
+        cutoffs = _best_cutoffs(queries, rankings, 1.0, MIN_MARGIN)
+        utility = _utility(_table(queries, rankings, *cutoffs)[OVERALL])
+        if best is None or utility > best[2] + 1e-9:
+            best = (penalties, cutoffs, utility)
+    assert best is not None
+    return best
+
+
+def _calibration(entries: Sequence[KbEntry], sets: dict[str, list[EvalQuery]]) -> dict[str, object]:
+    """Fit threshold, margin and penalties on all of dev, and 5-fold figures of that fit."""
+    matcher = FaqMatcher(entries)
+    grids: dict[str, dict[Penalties, Rankings]] = {name: {} for name in sets}
+    for penalties in itertools.product(NEIGHBOUR_GRID, ROLE_GRID):
+        with _penalties(penalties):
+            for name, set_queries in sets.items():
+                grids[name][penalties] = _rankings(set_queries, _matcher_ranker(matcher))
+    dev = sets["dev"]
+    penalties, cutoffs, _ = _fit(dev, grids["dev"])
+    print(
+        f"\ncalibration on all of dev: neighbour penalty={penalties[0]:.2f} "
+        f"role penalty={penalties[1]:.2f} threshold={cutoffs[0]:.2f} margin={cutoffs[1]:.3f}"
+    )
+    folds = _folds(dev, FOLDS)
+    rows: list[list[str]] = []
+    per_fold: list[dict[str, object]] = []
+    held_pairs: list[tuple[EvalQuery, Prediction]] = []
+    for number, test in enumerate(folds, start=1):
+        train = [index for index in range(len(dev)) if index not in set(test)]
+        train_queries = [dev[index] for index in train]
+        train_grid = {
+            key: [rankings[index] for index in train] for key, rankings in grids["dev"].items()
+        }
+        fold_penalties, fold_cutoffs, _ = _fit(train_queries, train_grid)
+        test_queries = [dev[index] for index in test]
+        test_rankings = [grids["dev"][fold_penalties][index] for index in test]
+        predictions = _predictions(test_rankings, *fold_cutoffs)
+        held_pairs.extend(zip(test_queries, predictions, strict=True))
+        held = metrics_by_kind(list(zip(test_queries, predictions, strict=True)))[OVERALL]
+        rows.append(
+            [
+                str(number),
+                *(f"{value:.2f}" for value in fold_penalties),
+                f"{fold_cutoffs[0]:.2f}",
+                f"{fold_cutoffs[1]:.3f}",
+                *_cells(held),
+            ]
         )
-        cross.append({"fold": name, "threshold": cutoffs[0], "margin": cutoffs[1],
-                      "train": _metrics_dict(fitted), "held_out": _metrics_dict(held)})
-    return {"threshold": full[0], "margin": full[1], "two_fold": cross}
+        per_fold.append(
+            {
+                "fold": number,
+                "neighbour_penalty": fold_penalties[0],
+                "role_penalty": fold_penalties[1],
+                "threshold": fold_cutoffs[0],
+                "margin": fold_cutoffs[1],
+                "held_fold": _metrics_dict(held),
+            }
+        )
+    pooled = metrics_by_kind(held_pairs)[OVERALL]
+    rows.append(["pooled", "-", "-", "-", "-", *_cells(pooled)])
+    print(f"{FOLDS}-fold on dev (fit on four folds, measured on the fifth):")
+    print(
+        render_table(
+            [
+                "fold",
+                "neighbour",
+                "role",
+                "threshold",
+                "margin",
+                "false-ans",
+                "wrong",
+                "top-1",
+                "top-3",
+                "abstain",
+            ],
+            rows,
+        )
+    )
+    fitted = {
+        name: _table(set_queries, grids[name][penalties], *cutoffs)[OVERALL]
+        for name, set_queries in sets.items()
+    }
+    print("the all-dev fit on every set:")
+    print(
+        render_table(
+            ["set", "false-ans", "wrong", "top-1", "top-3", "abstain"],
+            [[name, *_cells(metrics)] for name, metrics in fitted.items()],
+        )
+    )
+    return {
+        "neighbour_penalty": penalties[0],
+        "role_penalty": penalties[1],
+        "threshold": cutoffs[0],
+        "margin": cutoffs[1],
+        "k_fold": {"folds": per_fold, "pooled": _metrics_dict(pooled)},
+        "fit_on_sets": {name: _metrics_dict(metrics) for name, metrics in fitted.items()},
+    }
 
 
-def _halves(queries: Sequence[EvalQuery]) -> tuple[list[int], list[int]]:
-    """Alternate queries of each kind into two halves (same kind mix in both)."""
+def _baseline_k_fold(
+    name: str, queries: Sequence[EvalQuery], rankings: Rankings
+) -> dict[str, float | int | None]:
+    """Pooled 5-fold figures of a baseline's abstention cutoff (fit on four folds)."""
+    top = max((ranked[0][1] for ranked in rankings if ranked), default=1.0) or 1.0
+    pairs: list[tuple[EvalQuery, Prediction]] = []
+    for test in _folds(queries, FOLDS):
+        held = set(test)
+        train = [index for index in range(len(queries)) if index not in held]
+        cutoffs = _best_cutoffs(
+            [queries[index] for index in train], [rankings[index] for index in train], top
+        )
+        predictions = _predictions([rankings[index] for index in test], *cutoffs)
+        pairs.extend(zip([queries[index] for index in test], predictions, strict=True))
+    pooled = metrics_by_kind(pairs)[OVERALL]
+    print(f"{name} 5-fold pooled (false-ans wrong top-1 top-3 abstain):", *_cells(pooled))
+    return _metrics_dict(pooled)
+
+
+def _false_answers_by_topic(matcher: FaqMatcher) -> dict[str, dict[str, list[int]]]:
+    """Per held-apart set and neighbouring topic: [answered, out-of-scope queries]."""
+    table: dict[str, dict[str, list[int]]] = {}
+    for set_name, path in HELD_APART.items():
+        counts: dict[str, list[int]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if record.get("expected") is None:
+                cell = counts.setdefault(str(record.get("topic", "other")), [0, 0])
+                cell[0] += matcher.match(record["q"]).answer is not None
+                cell[1] += 1
+        table[set_name] = counts
+    rows = [
+        [set_name, topic, f"{answered}/{total}"]
+        for set_name, counts in table.items()
+        for topic, (answered, total) in sorted(counts.items())
+    ]
+    print("\nfalse answers by neighbouring topic (answered / out-of-scope queries):")
+    print(render_table(["set", "topic", "answered"], rows))
+    return table
+
+
+def _folds(queries: Sequence[EvalQuery], count: int) -> list[list[int]]:
+    """Deal the queries of each kind round-robin into ``count`` folds (same mix in each)."""
     seen: dict[str, int] = {}
-    first: list[int] = []
-    second: list[int] = []
+    folds: list[list[int]] = [[] for _ in range(count)]
     for index, query in enumerate(queries):
-        count = seen.get(query.kind, 0)
-        seen[query.kind] = count + 1
-        (first if count % 2 == 0 else second).append(index)
-    return first, second
+        position = seen.get(query.kind, 0)
+        seen[query.kind] = position + 1
+        folds[position % count].append(index)
+    return folds
+
+
+def _cells(metrics: Metrics) -> list[str]:
+    values = (metrics.false_answer, metrics.wrong, metrics.top1, metrics.top3, metrics.abstention)
+    return ["-" if value is None else f"{value:.3f}" for value in values]
+
+
+def _overview(tables: dict[str, dict[str, dict[str, Metrics]]]) -> str:
+    rows = [
+        [set_name, name, *_cells(table[OVERALL])]
+        for set_name, methods in tables.items()
+        for name, table in methods.items()
+    ]
+    return render_table(["set", "method", "false-ans", "wrong", "top-1", "top-3", "abstain"], rows)
 
 
 def _metrics_dict(metrics: Metrics) -> dict[str, float | int | None]:
     return {**asdict(metrics), "false_answer": metrics.false_answer}
-
-
-def _side_by_side(methods: dict[str, dict[str, Metrics]]) -> str:
-    names = list(methods)
-    groups = list(methods[names[0]])
-    headers = ["group", *(f"{metric} {name}" for metric in ("top-1", "top-3", "abst")
-                          for name in names)]
-    rows = []
-    for group in groups:
-        row: list[str] = [group]
-        for metric in ("top1", "top3", "abstention"):
-            for name in names:
-                value = getattr(methods[name][group], metric)
-                row.append("-" if value is None else f"{value:.3f}")
-        rows.append(row)
-    return render_table(headers, rows)
 
 
 # -- latency and scale ------------------------------------------------------------------------
@@ -313,8 +510,12 @@ def _synthetic_kb(entries: Sequence[KbEntry], size: int) -> list[KbEntry]:
                     _mix(a, b, rng, number)
                     for a, b in zip(first.variants, second.variants, strict=False)
                 ),
-                keywords=tuple(rng.sample([*first.keywords, *second.keywords],
-                                          k=min(6, len(first.keywords) + len(second.keywords)))),
+                keywords=tuple(
+                    rng.sample(
+                        [*first.keywords, *second.keywords],
+                        k=min(6, len(first.keywords) + len(second.keywords)),
+                    )
+                ),
             )
         )
     return result
@@ -337,12 +538,19 @@ def _latency(entries: list[KbEntry], queries: Sequence[EvalQuery]) -> Latency:
     started = time.perf_counter()
     matcher = FaqMatcher(entries)
     build_ms = (time.perf_counter() - started) * 1000
+    # Garbage from building (and from the synthetic KB) is collected first, as a running bot
+    # has long done by the time it answers; without it a full collection lands in the timings.
+    gc.collect()
     first_pass = _timings(lambda text: matcher.match(text), queries, rounds=1)
     steady = _timings(lambda text: matcher.match(text), queries, rounds=5)
+    # Per query, the best of its five runs: the machine is shared (other test suites run
+    # beside the bench), and a p99 of raw runs mostly measures their preemptions.
+    best = [min(steady[index :: len(queries)]) for index in range(len(queries))]
     return Latency(
         entries=len(entries),
         p50_us=_percentile(steady, 50),
-        p99_us=_percentile(steady, 99),
+        p99_us=_percentile(best, 99),
+        raw_p99_us=_percentile(steady, 99),
         first_pass_p99_us=_percentile(first_pass, 99),
         build_ms=build_ms,
         build_peak_kib=peak / 1024,
@@ -352,10 +560,15 @@ def _latency(entries: list[KbEntry], queries: Sequence[EvalQuery]) -> Latency:
 def _baseline_latency(
     entries: list[KbEntry], queries: Sequence[EvalQuery], factory: Callable[[list[KbEntry]], Ranker]
 ) -> float:
-    """p99 of one pass; on the largest KB a 60-query sample (WRatio takes seconds there)."""
+    """p99 over queries of each query's best of three runs (as for the matcher); on the
+    largest KB one run over a 60-query sample (WRatio takes seconds there)."""
     ranker = factory(entries)
-    sample = queries if len(entries) < 10_000 else queries[::3]
-    return _percentile(_timings(ranker, sample, rounds=1), 99)
+    large = len(entries) >= 10_000
+    sample = queries[::3] if large else queries
+    rounds = 1 if large else 3
+    timings = _timings(ranker, sample, rounds=rounds)
+    best = [min(timings[index :: len(sample)]) for index in range(len(sample))]
+    return _percentile(best, 99)
 
 
 def _timings(
@@ -382,22 +595,35 @@ def _rebuild_cost(entries: list[KbEntry]) -> float:
 
 
 def _latency_table(latencies: Sequence[Latency], baselines: dict[str, list[float]]) -> str:
-    headers = ["entries", "p50 us", "p99 us", "1st-pass p99", "build ms", "build peak KiB",
-               "wratio p99", "bm25 p99", "p99 vs bm25"]
+    headers = [
+        "entries",
+        "p50 us",
+        "p99 us",
+        "raw p99",
+        "1st-pass p99",
+        "build ms",
+        "build peak KiB",
+        "wratio p99",
+        "bm25 p99",
+        "p99 vs bm25",
+    ]
     rows = []
     for position, item in enumerate(latencies):
         bm25 = baselines["bm25"][position]
-        rows.append([
-            item.entries,
-            f"{item.p50_us:.0f}",
-            f"{item.p99_us:.0f}",
-            f"{item.first_pass_p99_us:.0f}",
-            f"{item.build_ms:.0f}",
-            f"{item.build_peak_kib:.0f}",
-            f"{baselines['wratio'][position]:.0f}",
-            f"{bm25:.0f}",
-            f"{bm25 / item.p99_us:.1f}x faster" if item.p99_us else "-",
-        ])
+        rows.append(
+            [
+                item.entries,
+                f"{item.p50_us:.0f}",
+                f"{item.p99_us:.0f}",
+                f"{item.raw_p99_us:.0f}",
+                f"{item.first_pass_p99_us:.0f}",
+                f"{item.build_ms:.0f}",
+                f"{item.build_peak_kib:.0f}",
+                f"{baselines['wratio'][position]:.0f}",
+                f"{bm25:.0f}",
+                f"{bm25 / item.p99_us:.1f}x faster" if item.p99_us else "-",
+            ]
+        )
     return render_table(headers, rows)
 
 

@@ -7,6 +7,7 @@ import logging
 from bot.core.ports import UnitOfWork
 from faq.kb import KbEntry
 from faq.matcher import FaqMatcher, MatchResult
+from faq.questions import MessageAnswers, match_questions
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,14 @@ class LiveFaq:
     def match(self, text: str, top: int = 3) -> MatchResult:
         """Best entries for ``text`` and the answer the bot would give (None: abstain)."""
         return self._matcher.match(text, top)
+
+    def match_questions(self, text: str, top: int = 3) -> MessageAnswers:
+        """Each question of a long message with its own match (see :mod:`faq.questions`).
+
+        For e-mail: ``answers`` are the entries to send, ``unanswered`` the questions left for
+        staff; a message is fully answered from the FAQ only when ``complete``.
+        """
+        return match_questions(self._matcher, text, top)
 
     def publish(self, entries: list[KbEntry]) -> int:
         """Make ``entries`` matchable now (a known id is replaced); returns how many changed."""

@@ -129,6 +129,7 @@ PHRASES: dict[str, str] = {
     "jaminan penawaran": "jaminanpenawaran", "jaminan pelaksanaan": "jaminanpelaksanaan",
     "jaminan uang muka": "jaminanuangmuka", "jaminan pemeliharaan": "jaminanpemeliharaan",
     "uang muka": "uangmuka", "garansi bank": "garansibank", "bank garansi": "garansibank",
+    "uang persediaan": "uangpersediaan",
     # accounts and credentials
     "kata sandi": "password", "kata kunci": "password", "kata sandinya": "password",
     "user id": "userid", "user idnya": "userid", "user name": "userid", "nama pengguna": "userid",
@@ -154,6 +155,8 @@ PHRASES: dict[str, str] = {
     "government offices": "instansi", "pelaku usaha": "penyedia", "badan usaha": "badanusaha",
     "business entity": "badanusaha", "legal entity": "badanusaha", "sole proprietor": "perorangan",
     "self employed": "perorangan", "pejabat pengadaan": "pejabatpengadaan",
+    # SPSE's own words for government users and their credentials
+    "non penyedia": "instansi", "nonpenyedia": "instansi", "kode akses": "userid",
     "procurement official": "pejabatpengadaan",
     # systems
     "e katalog": "ekatalog", "katalog elektronik": "ekatalog", "e catalogue": "ekatalog",
@@ -228,6 +231,8 @@ PHRASES: dict[str, str] = {
 
 # Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
 SYNONYMS: dict[str, str] = {
+    # catalogue orders (a neighbouring topic): kept apart from "pesan" (a message, an error)
+    "pesanan": "pesanan", "pemesanan": "pesanan", "pesanannya": "pesanan",
     # people and organisations
     "rekanan": "penyedia", "rekan": "penyedia", "vendor": "penyedia", "supplier": "penyedia",
     "kontraktor": "penyedia", "konsultan": "penyedia", "penyedia": "penyedia",
@@ -481,6 +486,7 @@ ROOTS: frozenset[str] = _word_set(
     organisasi integritas identitas kapasitas prioritas fasilitas otoritas
     menang kalah tender lelang penyedia sedia rekan sanksi kinerja periksa jelaskan
     ajukan mutakhir enkripsi dekripsi nonaktif arah kesan ketik klik koneksi
+    siplah distributor principal
     """
 )
 
@@ -494,6 +500,7 @@ ROLE_TERMS: dict[str, str] = {
     "ppk": "ppk",
     "instansi": "ppk",
     "pejabat": "ppk",
+    "pejabatpengadaan": "ppk",
 }
 
 # Terms that name the office or the system itself: present in most questions, so they carry
@@ -510,10 +517,30 @@ GENERIC_TERMS: frozenset[str] = _word_set(
 # certification of procurement staff). A query naming one that the KB does not know weighs
 # that word triple: "input RUP di SiRUP" is not a question about RUP codes, and "pembayaran
 # termin kontrak" is not about the registration fee. Terms are stemmed ("jaminan" -> jamin).
+#
+# Per entry (issue #18): an entry answers a query that names one of these terms only if
+# the entry names that term itself (question, variants or keywords). A referral entry for
+# SiRUP lists SiRUP's vocabulary and answers; a tender entry that merely shares "paket" with
+# a SiRUP question is demoted. The groups below are LKPP's other applications and the
+# organisation and rule topics that LPSE helpdesks refer elsewhere.
 NEIGHBOUR_TERMS: frozenset[str] = _word_set(
-    "sirup belapengadaan tokodaring epurchasing amel bpjs lpjk sbu skk oss nib simpel "
+    # other offices' matters, contracts and payment
+    "belapengadaan tokodaring epurchasing amel bpjs lpjk sbu skk oss nib simpel "
     "siskeudes simda sipd sakti span lkpp jdih perpres perlem permen ptun "
     "kontrak subkontrak term jaminanpenawaran jaminanpelaksanaan jaminanuangmuka "
     "jaminanpemeliharaan uangmuka garansibank asuransi denda wanprestasi hps spm sp2d bast "
-    "pho fho tkdn gaji honor honorarium negosiasi"
+    "pho fho tkdn gaji honor honorarium negosiasi "
+    # SiRUP: procurement plans and budgets (PA/KPA, admin PPE/RUP)
+    "sirup rup pagu ppe rka rkad dpa anggar "
+    # e-Katalog and e-purchasing operations (products, listing, buying)
+    "beli keranjang tayang nie akd akl kurasi principal distributor merek komoditas "
+    "kategor adendum pesanan uangpersediaan bendahara privy checkout konsolidasi retensi "
+    # Bela Pengadaan, toko daring, SIPLah: marketplaces for small purchases
+    "umk siplah mitra "
+    # organisation and rules: duties, careers, evaluation weights, emergencies
+    "kewenang wewenang tupoksi fungsional formasi bobot ambang darurat bencana "
+    # a refused verification is the verifier's decision, explained by staff, not the FAQ
+    "tolak "
+    # other LKPP applications
+    "splkp amel"
 )

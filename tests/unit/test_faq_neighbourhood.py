@@ -1,0 +1,123 @@
+"""Issue #18: neighbouring topics, several questions per mail, the held-apart query sets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.faq_service import LiveFaq
+from faq.evaluation import load_queries
+from faq.kb import DEFAULT_KB_PATH, KbEntry, load_kb
+from faq.matcher import FaqMatcher
+from faq.questions import match_questions, question_units
+
+REPO = Path(__file__).resolve().parents[2]
+EVAL_DIR = REPO / "faq" / "eval"
+SHARED_KB = REPO.parent / "shared" / "faq-eval" / "kb.yaml"
+
+
+def _entry(entry_id: str, question: str, keywords: list[str]) -> KbEntry:
+    return KbEntry(
+        id=entry_id,
+        category="umum",
+        question=question,
+        variants=(),
+        keywords=tuple(keywords),
+        answer=f"Jawaban untuk {entry_id}.",
+        route="helpdesk",
+        sop="SOP-02",
+    )
+
+
+KB = [
+    _entry("kode-tender", "Apa itu kode tender dan di mana melihat paket?", ["kode", "paket"]),
+    _entry("lupa-password", "Bagaimana jika penyedia lupa password SPSE?", ["lupa password"]),
+    _entry("kswp", "Mengapa status KSWP perusahaan tidak valid di SPSE?", ["kswp", "pajak"]),
+    _entry("ukuran-file", "Berapa ukuran maksimal file penawaran?", ["ukuran", "file"]),
+]
+REFERRAL = _entry(
+    "rujukan-sirup", "Ke mana bertanya soal SiRUP dan paket RUP?", ["sirup", "rup", "paket rup"]
+)
+
+
+def test_a_neighbouring_topic_is_not_answered_by_an_entry_sharing_its_words() -> None:
+    matcher = FaqMatcher(KB)
+    result = matcher.match("Bagaimana cara revisi paket RUP yang sudah diumumkan di SiRUP?")
+    assert result.answer is None
+
+
+def test_a_referral_entry_that_names_the_neighbouring_topic_answers_it() -> None:
+    matcher = FaqMatcher([*KB, REFERRAL])
+    result = matcher.match("Bagaimana cara revisi paket RUP yang sudah diumumkan di SiRUP?")
+    assert result.answer is not None and result.answer.id == "rujukan-sirup"
+
+
+MAIL = """Halo admin,
+
+Ada dua hal. Pertama, status KSWP perusahaan kami tidak valid padahal pajak sudah dilapor,
+bagaimana memperbaikinya? Kedua, berapa ukuran maksimal file penawaran yang bisa diunggah?
+
+Salam,
+Dedi
+
+On Mon, 3 Mar 2025 at 09:12, Helpdesk <helpdesk@lpse.example> wrote:
+> Untuk lupa password silakan gunakan menu Lupa Password.
+"""
+
+
+def test_each_question_of_a_mail_gets_its_own_answer_and_quotes_are_ignored() -> None:
+    answers = match_questions(FaqMatcher(KB), MAIL)
+    assert [entry.id for entry in answers.answers] == ["kswp", "ukuran-file"]
+    assert answers.complete and answers.unanswered == []
+    assert all("Lupa Password" not in item.question for item in answers.questions)
+
+
+def test_question_units_keep_the_story_with_the_question_after_it() -> None:
+    units = question_units("Kami CV Maju. Status KSWP kami tidak valid. Apa penyebabnya?")
+    assert units == ["Kami CV Maju. Status KSWP kami tidak valid. Apa penyebabnya?"]
+
+
+def test_an_unanswered_question_is_listed_for_staff() -> None:
+    text = "Berapa ukuran maksimal file penawaran? Lalu kapan libur sekolah semester ini?"
+    answers = match_questions(FaqMatcher(KB), text)
+    assert [entry.id for entry in answers.answers] == ["ukuran-file"]
+    assert not answers.complete
+    assert answers.unanswered == ["Lalu kapan libur sekolah semester ini?"]
+
+
+def test_a_single_question_is_matched_whole() -> None:
+    answers = match_questions(FaqMatcher(KB), "pw akun penyedia lupa, gmn?")
+    assert len(answers.questions) == 1
+    assert [entry.id for entry in answers.answers] == ["lupa-password"]
+
+
+def test_live_faq_offers_the_per_question_api() -> None:
+    answers = LiveFaq(KB).match_questions(MAIL)
+    assert [entry.id for entry in answers.answers] == ["kswp", "ukuran-file"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bagaimana cara mengumumkan paket RUP di SiRUP?", "rujukan-sirup-rup"),
+        ("Produk kami belum tayang di katalog elektronik, lapor ke mana?", "e-katalog-lkpp"),
+        ("Apa perbedaan Bela Pengadaan dengan toko daring?", "rujukan-bela-pengadaan-toko-daring"),
+        ("Kenapa verifikasi perusahaan kami ditolak verifikator?", "verifikasi-ditolak"),
+    ],
+)
+def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> None:
+    answer = FaqMatcher(load_kb(DEFAULT_KB_PATH)).match(text).answer
+    assert answer is not None and answer.id == expected
+
+
+@pytest.mark.skipif(not SHARED_KB.exists(), reason="needs ../shared/faq-eval beside the repo")
+@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout_blind.jsonl"])
+def test_held_apart_sets_are_valid_against_the_eval_kb(name: str) -> None:
+    known = {entry.id for entry in load_kb(SHARED_KB)}
+    queries = load_queries(EVAL_DIR / name, known)
+    out_of_scope = sum(not query.expected for query in queries)
+    assert len(queries) >= 40 and out_of_scope / len(queries) >= 0.35
+    for line in (EVAL_DIR / name).read_text(encoding="utf-8").splitlines():
+        assert json.loads(line)["source"].startswith("http")
