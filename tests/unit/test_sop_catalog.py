@@ -128,3 +128,13 @@ def test_step_needs_leave_out_office_equipment_and_tick_what_the_ticket_holds() 
     assert checklist.step_needs(sop, 1, held)[0].present is True
     assert checklist.step_needs(sop, 4, held) == []  # internet and a computer only
     assert checklist.is_equipment("Jaringan internet") and not checklist.is_equipment("SK")
+
+
+def test_the_faq_lists_the_catalogs_twelve_documents() -> None:
+    """One list everywhere: the form and the card read the catalog, the FAQ answer names it."""
+    from faq.kb import DEFAULT_KB_PATH, load_kb
+
+    entry = next(e for e in load_kb(DEFAULT_KB_PATH) if e.id == "dokumen-verifikasi-12-item")
+    answer = " ".join(entry.answer.split())
+    for number, item in enumerate(load_catalog().get("SOP-01").checklist, start=1):
+        assert f"({number}) {item.nama}" in answer
