@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Callable
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot import app
+from bot.core.sop import load_catalog
 from bot.settings import Settings
 from tests.support.bot_api import BotApiStandIn, FakeUser
 
@@ -164,11 +166,34 @@ def bot_settings(
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+#: Stand-ins started by the running test: their private chats are checked after it.
+_STAND_INS: weakref.WeakSet[BotApiStandIn] = weakref.WeakSet()
+#: The catalog's English readings: developers' notes that no requester may ever read.
+ENGLISH_ACTIONS = tuple(
+    step.action for sop in load_catalog().sops.values() for step in sop.steps if step.action
+)
+
+
 async def started_api() -> BotApiStandIn:
     api = BotApiStandIn()
     await api.start()
     api.add_group(STAFF_CHAT, "Staf LPSE Ogan Ilir")
+    _STAND_INS.add(api)
     return api
+
+
+@pytest.fixture(autouse=True)
+def no_english_catalog_text_to_requesters() -> Iterator[None]:
+    """After every test: no message to a private chat carried the catalog's English text."""
+    _STAND_INS.clear()
+    yield
+    for api in _STAND_INS:
+        for record in api.sent:
+            if record["chat_id"] > 0:
+                said = record.get("text") or record.get("caption") or ""
+                leaked = [action for action in ENGLISH_ACTIONS if action in said]
+                assert not leaked, f"English catalog text reached a requester: {leaked}"
+    _STAND_INS.clear()
 
 
 def harness_for(api: BotApiStandIn, settings: Settings, workdir: Path) -> BotUnderTest:

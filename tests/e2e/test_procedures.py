@@ -24,6 +24,7 @@ from pypdf import PdfReader
 
 from bot.core.sop import load_catalog
 from tests.e2e.conftest import (
+    ENGLISH_ACTIONS,
     STAFF_CHAT,
     BotUnderTest,
     bot_settings,
@@ -41,11 +42,6 @@ PDF = b"%PDF-1.7\n% surat\n"
 RHS = b"\x17\x03\x01 encrypted bid document"
 LKPP = "lpse-support@example.go.id"
 SARI = 444  # the roster's staf
-
-#: The catalog's English readings: developers' notes that no requester may ever read.
-ENGLISH_ACTIONS = [
-    step.action for sop in load_catalog().sops.values() for step in sop.steps if step.action
-]
 
 
 def no_english_to_requesters(bot: BotUnderTest, *mails: EmailMessage) -> None:
@@ -127,14 +123,21 @@ def sari(bot: BotUnderTest) -> Any:
     return member
 
 
-async def test_sop03_approved_walks_every_step_and_tells_each_milestone(
-    bot: BotUnderTest, sari: Any
+@pytest.mark.parametrize(
+    ("role", "sop_id", "received"),
+    [
+        ("ULP / Pokja", "SOP-03", "Permohonan user ID dan password dari ULP diterima."),
+        ("PPK", "SOP-04", "Permohonan user ID dan password dari Instansi/PPK"),
+    ],
+)
+async def test_sop03_04_approved_walks_every_step_and_tells_each_milestone(
+    bot: BotUnderTest, sari: Any, role: str, sop_id: str, received: str
 ) -> None:
-    card = await user_id_form(bot, "User ID baru ULP/PPK", "ULP / Pokja")
+    card = await user_id_form(bot, "User ID baru ULP/PPK", role)
     text = card["text"]
-    assert "SOP-03" in text and re.search(r"Nomor agenda: 0001/\d{4}", text)
-    assert "Langkah 1/5: Permohonan user ID dan password dari ULP diterima. (peran: staf)" in text
-    assert "✅ Data calon user ID (email, data kepegawaian, SK)" in text
+    assert sop_id in text and re.search(r"Nomor agenda: 0001/\d{4}", text)
+    assert f"Langkah 1/5: {received}" in text and "(peran: staf)" in text
+    assert "✅ Data calon user ID (email, data kepegawaian, SK" in text
     assert "ATK" not in text  # office equipment is not a requirement of the requester
 
     mark = await bot.press(sari, card, "Ambil")
@@ -365,6 +368,7 @@ async def mail_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
         smtp_relay_host="127.0.0.1",
         smtp_relay_port=relay.port,
         smtp_relay_starttls=False,
+        max_attachment_mb=30,
     )
     harness = harness_for(api, settings, tmp_path)
     await harness.start()
@@ -376,10 +380,7 @@ async def mail_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
         relay.stop()
 
 
-async def test_sop06_one_letter_to_lkpp_and_its_reply_reaches_the_pokja(
-    mail_bot: MailBot,
-) -> None:
-    bot = mail_bot.harness
+async def rhs_form_up_to_the_file(bot: BotUnderTest) -> None:
     menu = await bot.ask(bot.requester, "/start")
     mark = await bot.press(bot.requester, menu, "File .rhs tidak bisa dibuka")
     await bot.said_to(bot.requester.id, lambda r: True, since=mark)
@@ -392,6 +393,30 @@ async def test_sop06_one_letter_to_lkpp_and_its_reply_reaches_the_pokja(
         "081234567890",
     ):
         await bot.ask(bot.requester, answer)
+
+
+async def test_an_rhs_over_telegrams_20_mb_is_asked_for_by_mail(mail_bot: MailBot) -> None:
+    bot = mail_bot.harness
+    await rhs_form_up_to_the_file(bot)
+    mark = len(bot.api.sent)
+    bot.api.send_document(
+        bot.requester,
+        bot.requester.id,
+        RHS,
+        "penawaran_besar.rhs",
+        "application/octet-stream",
+        file_size=25 * 1024 * 1024,
+    )
+    told = await bot.said_to(bot.requester.id, lambda r: True, since=mark)
+    assert "20 MB" in told["text"] and HELPDESK in told["text"] and "30 MB" in told["text"]
+    assert not bot.api.calls_of("getFile")  # nothing was downloaded
+
+
+async def test_sop06_one_letter_to_lkpp_and_its_reply_reaches_the_pokja(
+    mail_bot: MailBot,
+) -> None:
+    bot = mail_bot.harness
+    await rhs_form_up_to_the_file(bot)
     description = await send_file(bot, RHS, "penawaran_cv_maju.rhs", "application/octet-stream")
     mark = await bot.press(bot.requester, description, "Lewati")
     summary = await bot.said_to(bot.requester.id, lambda r: "Kirim" in labels(r), since=mark)
