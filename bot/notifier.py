@@ -112,7 +112,15 @@ class OutboxNotifier:
             ChangeKind.REQUESTER_REPLIED,
             ChangeKind.REOPENED,
         ):
-            if text.strip():
+            if text.strip() and ticket.channel is Channel.EMAIL and change.requester.email:
+                # Staff always see which address a mail came from (issue 16).
+                out += self._under_card(
+                    ticket.number,
+                    texts.STAFF_FOLLOW_UP_MAIL,
+                    sender=change.requester.email,
+                    text=text,
+                )
+            elif text.strip():
                 out += self._under_card(ticket.number, texts.STAFF_FOLLOW_UP, text=text)
             out += self._files_to_staff(ticket, change)
             files_added = change.message is not None and bool(change.message.attachments)
@@ -130,9 +138,26 @@ class OutboxNotifier:
         elif kind is ChangeKind.REQUESTER_EDIT:
             out += self._under_card(ticket.number, texts.STAFF_EDITED, text=text)
         elif kind is ChangeKind.PARTNER_MESSAGE:
-            out += self._under_card(
-                ticket.number, texts.STAFF_PARTNER_REPLY, role=change.actor_name or "-", text=text
-            )
+            # Issue 16: a mail from an address the requester copied is named by that address,
+            # "bukan pemohon"; a role's reply shows the role's address.
+            role = change.actor_name or "-"
+            role_address = self._roster().destinations.get(role)
+            if "@" in role:
+                out += self._under_card(
+                    ticket.number, texts.STAFF_MAIL_NOT_REQUESTER, sender=role, text=text
+                )
+            elif role_address is not None and role_address.email:
+                out += self._under_card(
+                    ticket.number,
+                    texts.STAFF_PARTNER_REPLY_FROM,
+                    role=role,
+                    sender=role_address.email,
+                    text=text,
+                )
+            else:
+                out += self._under_card(
+                    ticket.number, texts.STAFF_PARTNER_REPLY, role=role, text=text
+                )
             out += self._files_to_staff(ticket, change)
         elif kind is ChangeKind.STAFF_MESSAGE and change.message is not None:
             message = change.message
@@ -420,7 +445,6 @@ class OutboxNotifier:
             if automatic and not await self._brake_allows(uow, requester.email, now):
                 return []
             body = text or texts.STAFF_FILE_CAPTION.format(number=ticket.number)
-            name = requester.name or requester.email
             return [
                 await self._mail_to(
                     uow,
@@ -430,7 +454,8 @@ class OutboxNotifier:
                     now,
                     automatic=automatic,
                     files=files,
-                    greeting=texts.EMAIL_GREETING.format(name=name),
+                    # Issue 16: a display name is the sender's own claim; never echoed.
+                    greeting=texts.EMAIL_GREETING_ANONYMOUS,
                     reply=True,
                 )
             ]

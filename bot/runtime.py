@@ -20,6 +20,7 @@ from faq.kb import load_kb
 from storage.attachments import AttachmentStore
 from storage.claims import release_all_claims
 from storage.database import create_engine, create_session_factory
+from storage.mail import installation_secret
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
@@ -45,6 +46,8 @@ class Runtime:
     clock: Callable[[], datetime] = utc_now
     #: Called after something was queued, so the outbox sends at once (set by the app).
     outbox_wake: Callable[[], None] = field(default=lambda: None)
+    #: HMAC key of the reference tokens in our mail: random, stored once in the database.
+    reference_secret: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -82,13 +85,14 @@ async def build_runtime(
     calendar = build_calendar(settings, clock().date())
     zone = ZoneInfo(settings.office_timezone)
     mail = None
+    # Tokens help clients that drop headers find their thread; who may write into a ticket is
+    # decided by the trust rules, but a forgeable token would still point a mail at any ticket.
+    reference_secret = await installation_secret(engine) if settings.helpdesk_email else ""
     if settings.helpdesk_email and settings.smtp_relay_host:
         mail = MailIdentity(
             address=settings.helpdesk_email,
             office=catalog.office_name,
-            # Tokens only help clients that drop headers find their thread; who may write into
-            # a ticket is decided by its participant list, so this needs no secrecy.
-            reference_secret=f"lpse-helpdesk:{settings.helpdesk_email}",
+            reference_secret=reference_secret,
             faq_autoclose_hours=settings.faq_autoclose_hours,
         )
     notifier = OutboxNotifier(
@@ -110,4 +114,5 @@ async def build_runtime(
         calendar=calendar,
         notifier=notifier,
         clock=clock,
+        reference_secret=reference_secret,
     )

@@ -369,3 +369,24 @@ class TelegramUpdateRow(Base):
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[datetime | None]
+
+
+# --- issue 16: mail trust --------------------------------------------------------------------
+class HelpdeskSecretRow(Base):
+    """Random secrets made once per installation (e.g. the reference token's HMAC key)."""
+
+    __tablename__ = "helpdesk_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class MailAcknowledgementRow(Base):
+    """Acknowledgements sent, per budget key ("ip:…", "domain:…", "all"): backscatter limits."""
+
+    __tablename__ = "mail_ack_log"
+    __table_args__ = (Index("ix_mail_ack_log_key_sent", "key", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(330))
+    sent_at: Mapped[datetime]
