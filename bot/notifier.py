@@ -326,7 +326,13 @@ class OutboxNotifier:
         payload: dict[str, Any] = {
             "text": render.card(
                 ticket,
-                requester_name=change.requester.display_name,
+                # Issue 16: staff always see a mail requester's address, not only the
+                # display name the sender chose.
+                requester_name=(
+                    f"{change.requester.name} ({change.requester.email})"
+                    if change.requester.name and change.requester.email
+                    else change.requester.display_name
+                ),
                 assignee_name=assignee.name if assignee else None,
                 files=files,
                 due_at=ticket.clock.due_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,7 +75,9 @@ async def build_runtime(
     """Load catalog, roster and FAQ, open the database and bring its schema up to date."""
     catalog = load_catalog(settings.sop_catalog)
     roster = RosterSource(settings.staff_file, required=settings.staff_file_required)
-    faq = LiveFaq(load_kb(settings.faq_path) if load_faq else [])
+    # Off the loop: building the matcher takes most of a second, and a runtime may be built
+    # while another one serves on the same loop (tests, the CLI next to a running bot).
+    faq = await asyncio.to_thread(lambda: LiveFaq(load_kb(settings.faq_path) if load_faq else []))
     engine = create_engine(settings.database_url)
     if migrate:
         await upgrade(engine)

@@ -292,8 +292,9 @@ class MailProcessor:
         if not may_acknowledge:
             notifier = acknowledgements.WithoutAcknowledgement(runtime.notifier, sender)
             log.info("mail #%d from %s opens a ticket without acknowledgement", stored.id, sender)
-        if reading.dmarc_failed:
+        if reading.dmarc_failed:  # the card's question line carries the warning
             text = texts.MAIL_DMARC_FAILED.format(sender=sender) + "\n\n" + text
+            subject = texts.MAIL_DMARC_SUBJECT.format(subject=subject)
         # An FAQ answer goes out in the acknowledgement: without one, staff answer.
         answer = None
         if may_acknowledge:
