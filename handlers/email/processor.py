@@ -35,7 +35,7 @@ from bot.core.privacy import contains_credential
 from bot.core.tickets import AttachmentRef, Channel, Requester, Ticket
 from bot.runtime import Runtime
 from bot.services import OpenTicket, sop_for
-from handlers.email import acknowledgements, loops, reference
+from handlers.email import acknowledgements, loops, oversize, reference
 from handlers.email.parse import ParsedMail, parse_mail
 from handlers.email.server import IntakeActivity
 from storage.mail import FAILED, IGNORED, PROCESSED, StoredMail, take_acknowledgement
@@ -94,7 +94,7 @@ def _listed(names: list[str]) -> str:
 
 def read_mail(raw: bytes, envelope_from: str) -> Reading:
     """Parse ``raw`` and judge it; CPU-bound on megabytes, so callers run it in a thread."""
-    mail = parse_mail(raw)
+    mail = parse_mail(oversize.trim_headers(raw, MAX_REFERENCES))
     sender = mail.from_address or reference.normalise_address(envelope_from)
     looked_at = [mail.subject, mail.body, mail.text, mail.from_name or ""]
     looked_at += [attachment.filename for attachment in mail.attachments]
@@ -212,7 +212,7 @@ class MailProcessor:
         files, refused = await self._store_files(mail, anonymous=held_back)
         # A password in a mail is neither stored nor shown to staff (as on Telegram): not its
         # text, not its subject, not its raw bytes.
-        text = texts.MAIL_PASSWORD_HELD_BACK if held_back else mail.text
+        text = words = texts.MAIL_PASSWORD_HELD_BACK if held_back else mail.text
         subject = texts.MAIL_SUBJECT_HELD_BACK if held_back else mail.subject
         if refused:
             text += "\n\n" + texts.EMAIL_FILES_REFUSED.format(names=_listed(refused))
@@ -298,7 +298,8 @@ class MailProcessor:
         # An FAQ answer goes out in the acknowledgement: without one, staff answer.
         answer = None
         if may_acknowledge:
-            answer = runtime.faq.match(text[:MAX_MATCHED_CHARACTERS]).answer
+            # The sender's words only: our note on refused files is not their question.
+            answer = runtime.faq.match(words[:MAX_MATCHED_CHARACTERS]).answer
         command = OpenTicket(
             requester=identity,
             text=text,
