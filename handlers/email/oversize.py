@@ -6,7 +6,8 @@ GIL for half a second, so even in a worker thread it stalls the bot's event loop
 a header that long is needed: DESIGN looks at the newest 100 ids of ``References`` only, and
 no other field a person writes is anywhere near 16 KB. So before parsing, a header block
 over ``LARGE_HEADER_BYTES`` keeps the newest ``max_ids`` ids of ``References`` /
-``In-Reply-To`` and the first ``MAX_FIELD_BYTES`` of any other field. The work goes line by
+``In-Reply-To`` and, of any other field, the whole lines that fit in ``MAX_FIELD_BYTES`` (a
+field whose first line is longer is dropped). The work goes line by
 line, never one C call over the whole block. Ordinary mail is returned untouched.
 """
 

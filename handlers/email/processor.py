@@ -82,6 +82,8 @@ class Reading:
     held_back: bool
     #: The receiving MX says the From domain's DMARC check failed: the sender may be forged.
     dmarc_failed: bool
+    #: Tickets named by genuine reference tokens in the body (searched here: it may be MBs).
+    in_tokens: tuple[int, ...] = ()
 
 
 def _listed(names: list[str]) -> str:
@@ -92,15 +94,17 @@ def _listed(names: list[str]) -> str:
     return texts.EMAIL_FILES_REFUSED_MORE.format(names=shown, count=len(names) - MAX_ATTACHMENTS)
 
 
-def read_mail(raw: bytes, envelope_from: str) -> Reading:
-    """Parse ``raw`` and judge it; CPU-bound on megabytes, so callers run it in a thread."""
+def read_mail(raw: bytes, envelope_from: str, secret: str) -> Reading:
+    """Parse ``raw`` and judge it; CPU-bound on megabytes, so callers run it in a thread.
+    ``secret`` is the reference tokens' key."""
     mail = parse_mail(oversize.trim_headers(raw, MAX_REFERENCES))
     sender = mail.from_address or reference.normalise_address(envelope_from)
     looked_at = [mail.subject, mail.body, mail.text, mail.from_name or ""]
     looked_at += [attachment.filename for attachment in mail.attachments]
     held_back = any(contains_credential(text) for text in looked_at if text)
     results = mail.headers.get("authentication-results", "")
-    return Reading(mail, sender, held_back, bool(_DMARC_FAIL.search(results)))
+    tokens = reference.tickets_in_tokens(mail.body, secret)[:MAX_REFERENCES] if secret else []
+    return Reading(mail, sender, held_back, bool(_DMARC_FAIL.search(results)), tuple(tokens))
 
 
 @dataclass(frozen=True)
@@ -202,13 +206,15 @@ class MailProcessor:
         """Join or open the ticket this mail belongs to, or set it aside."""
         # Off the loop: a hostile mail (megabytes, 400,000 ids in References) must not hold
         # the bot's one event loop while it is parsed and searched.
-        reading = await asyncio.to_thread(read_mail, stored.raw, stored.mail_from)
+        reading = await asyncio.to_thread(
+            read_mail, stored.raw, stored.mail_from, self.reference_secret
+        )
         mail, sender, held_back = reading.mail, reading.sender, reading.held_back
         if not sender:
             await self._finish(stored, IGNORED, note="no sender address", scrub=held_back)
             return
         automatic = loops.automatic_reason(mail, stored.mail_from, self.own_addresses)
-        found = await self._thread(mail, sender, dmarc_failed=reading.dmarc_failed)
+        found = await self._thread(reading, sender)
         files, refused = await self._store_files(mail, anonymous=held_back)
         # A password in a mail is neither stored nor shown to staff (as on Telegram): not its
         # text, not its subject, not its raw bytes.
@@ -319,14 +325,12 @@ class MailProcessor:
             mark_processed,
         )
 
-    async def _thread(
-        self, mail: ParsedMail, sender: str, *, dmarc_failed: bool
-    ) -> tuple[int, Relation] | None:
+    async def _thread(self, reading: Reading, sender: str) -> tuple[int, Relation] | None:
         """The ticket this mail continues and how its sender stands to it, if it may join."""
-        if dmarc_failed:
+        if reading.dmarc_failed:
             return None  # a possibly forged sender joins nothing (DESIGN "Trust rules")
+        mail, in_tokens = reading.mail, list(reading.in_tokens)
         in_subject = reference.ticket_number_in_subject(mail.subject)
-        in_tokens = reference.tickets_in_tokens(mail.body, self.reference_secret)
         if not (mail.in_reply_to or mail.references or in_subject is not None or in_tokens):
             return None  # a new question: nothing to look up
         async with self.runtime.unit_of_work() as uow:
@@ -338,7 +342,7 @@ class MailProcessor:
                     candidates.append(found)
             if in_subject is not None:
                 candidates.append(in_subject)
-            candidates += in_tokens[:MAX_REFERENCES]
+            candidates += in_tokens
             for number in dict.fromkeys(candidates):
                 if await uow.mail_threads.requester_address(number) == sender:
                     return number, Relation.REQUESTER
