@@ -129,10 +129,15 @@ class OutboxNotifier:
             ChangeKind.REOPENED,
         ):
             if text.strip():
+                # Staff always see which address a mail came from (issue 16).
+                mail_sender = change.requester.email if ticket.channel is Channel.EMAIL else None
+                template = texts.STAFF_FOLLOW_UP_MAIL if mail_sender else texts.STAFF_FOLLOW_UP
+                under_card = self._under_card(
+                    ticket.number, template, sender=mail_sender, text=text
+                )
                 # Batched: a chatty requester must not hold back other tickets' cards.
                 out += [
-                    batched(message, "follow_up", render.escape(text))
-                    for message in self._under_card(ticket.number, texts.STAFF_FOLLOW_UP, text=text)
+                    batched(message, "follow_up", render.escape(text)) for message in under_card
                 ]
             out += self._files_to_staff(ticket, change)
             files_added = change.message is not None and bool(change.message.attachments)
@@ -153,9 +158,26 @@ class OutboxNotifier:
         elif kind is ChangeKind.REQUESTER_EDIT:
             out += self._under_card(ticket.number, texts.STAFF_EDITED, text=text)
         elif kind is ChangeKind.PARTNER_MESSAGE:
-            out += self._under_card(
-                ticket.number, texts.STAFF_PARTNER_REPLY, role=change.actor_name or "-", text=text
-            )
+            # Issue 16: a mail from an address the requester copied is named by that address,
+            # "bukan pemohon"; a role's reply shows the role's address.
+            role = change.actor_name or "-"
+            role_address = self._roster().destinations.get(role)
+            if "@" in role:
+                out += self._under_card(
+                    ticket.number, texts.STAFF_MAIL_NOT_REQUESTER, sender=role, text=text
+                )
+            elif role_address is not None and role_address.email:
+                out += self._under_card(
+                    ticket.number,
+                    texts.STAFF_PARTNER_REPLY_FROM,
+                    role=role,
+                    sender=role_address.email,
+                    text=text,
+                )
+            else:
+                out += self._under_card(
+                    ticket.number, texts.STAFF_PARTNER_REPLY, role=role, text=text
+                )
             out += self._files_to_staff(ticket, change)
             if change.actor_name == LKPP_ROLE and change.message is not None:
                 # LKPP's answer is the Pokja's result: relayed as it came (SOP-06 steps 4-6).
@@ -423,7 +445,13 @@ class OutboxNotifier:
         payload: dict[str, Any] = {
             "text": render.card(
                 ticket,
-                requester_name=change.requester.display_name,
+                # Issue 16: staff always see a mail requester's address, not only the
+                # display name the sender chose.
+                requester_name=(
+                    f"{change.requester.name} ({change.requester.email})"
+                    if change.requester.name and change.requester.email
+                    else change.requester.display_name
+                ),
                 assignee_name=assignee.name if assignee else None,
                 files=files,
                 needs=checklist.step_needs(ticket.sop, ticket.step, facts),
@@ -590,7 +618,6 @@ class OutboxNotifier:
             if automatic and not await self._brake_allows(uow, requester.email, now):
                 return []
             body = text or texts.STAFF_FILE_CAPTION.format(number=ticket.number)
-            name = requester.name or requester.email
             return [
                 await self._mail_to(
                     uow,
@@ -600,7 +627,8 @@ class OutboxNotifier:
                     now,
                     automatic=automatic,
                     files=files,
-                    greeting=texts.EMAIL_GREETING.format(name=name),
+                    # Issue 16: a display name is the sender's own claim; never echoed.
+                    greeting=texts.EMAIL_GREETING_ANONYMOUS,
                     reply=True,
                 )
             ]

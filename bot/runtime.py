@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from faq.kb import load_kb
 from storage.attachments import AttachmentStore
 from storage.claims import release_all_claims
 from storage.database import create_engine, create_session_factory
+from storage.mail import installation_secret
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
@@ -46,6 +48,8 @@ class Runtime:
     clock: Callable[[], datetime] = utc_now
     #: Called after something was queued, so the outbox sends at once (set by the app).
     outbox_wake: Callable[[], None] = field(default=lambda: None)
+    #: HMAC key of the reference tokens in our mail: random, stored once in the database.
+    reference_secret: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -73,7 +77,9 @@ async def build_runtime(
     catalog = load_catalog(settings.sop_catalog)
     forms.use_catalog(catalog)
     roster = RosterSource(settings.staff_file, required=settings.staff_file_required)
-    faq = LiveFaq(load_kb(settings.faq_path) if load_faq else [])
+    # Off the loop: building the matcher takes most of a second, and a runtime may be built
+    # while another one serves on the same loop (tests, the CLI next to a running bot).
+    faq = await asyncio.to_thread(lambda: LiveFaq(load_kb(settings.faq_path) if load_faq else []))
     engine = create_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
@@ -84,13 +90,14 @@ async def build_runtime(
     calendar = build_calendar(settings, clock().date())
     zone = ZoneInfo(settings.office_timezone)
     mail = None
+    # Tokens help clients that drop headers find their thread; who may write into a ticket is
+    # decided by the trust rules, but a forgeable token would still point a mail at any ticket.
+    reference_secret = await installation_secret(engine) if settings.helpdesk_email else ""
     if settings.helpdesk_email and settings.smtp_relay_host:
         mail = MailIdentity(
             address=settings.helpdesk_email,
             office=catalog.office_name,
-            # Tokens only help clients that drop headers find their thread; who may write into
-            # a ticket is decided by its participant list, so this needs no secrecy.
-            reference_secret=f"lpse-helpdesk:{settings.helpdesk_email}",
+            reference_secret=reference_secret,
             faq_autoclose_hours=settings.faq_autoclose_hours,
         )
     notifier = OutboxNotifier(
@@ -112,4 +119,5 @@ async def build_runtime(
         calendar=calendar,
         notifier=notifier,
         clock=clock,
+        reference_secret=reference_secret,
     )

@@ -713,3 +713,23 @@ EMAIL_TOO_LARGE: Final = (
     "lampirannya tidak dapat diterima. Mohon kirim ulang dengan lampiran yang lebih kecil "
     "(batas lampiran {limit} MB).]"
 )
+
+
+# --- issue 16: trust and abuse (mail) -------------------------------------------------------
+# Staff always see who sent a mail; a mail from anyone but the requester is marked.
+STAFF_FOLLOW_UP_MAIL: Final = "Pesan baru dari pemohon {sender} (Tiket #{number}):\n{text}"
+STAFF_MAIL_NOT_REQUESTER: Final = (
+    "Pesan dari {sender} (bukan pemohon) (Tiket #{number}):\n{text}\n\n"
+    "Tidak tercatat sebagai pesan pemohon; balasan tetap dikirim hanya kepada pemohon."
+)
+STAFF_PARTNER_REPLY_FROM: Final = "Balasan dari {role}, {sender} (Tiket #{number}):\n{text}"
+MAIL_DMARC_FAILED: Final = (
+    "[Perhatian petugas: pemeriksaan DMARC e-mail ini gagal, alamat pengirim {sender} "
+    "kemungkinan dipalsukan. E-mail ini tidak digabungkan ke tiket lain dan tidak dibalas "
+    "otomatis. Jangan kirim data akun ke alamat ini sebelum dipastikan.]"
+)
+MAIL_SUBJECT_HELD_BACK: Final = "(subjek tidak disimpan karena memuat password)"
+EMAIL_GREETING_ANONYMOUS: Final = "Yth. Bapak/Ibu,"
+EMAIL_SUBJECT_NEUTRAL: Final = "Pesan Bapak/Ibu"
+EMAIL_FILES_REFUSED_MORE: Final = "{names}, dan {count} lampiran lainnya"
+MAIL_DMARC_SUBJECT: Final = "[DMARC gagal, pengirim mungkin palsu] {subject}"

@@ -10,6 +10,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from bot.core.filetypes import name_for_type
 from bot.core.tickets import AttachmentRef
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f/\\]+")
@@ -42,12 +43,16 @@ class AttachmentStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     async def put(self, data: bytes, filename: str, content_type: str) -> AttachmentRef:
-        """Store ``data`` (once per content) and describe it."""
+        """Store ``data`` (once per content) and describe it.
+
+        The stored name carries the extension of ``content_type`` (sniffed from the bytes by
+        the caller), whatever extension the sender gave: names shown to staff never lie.
+        """
         digest = hashlib.sha256(data).hexdigest()
         await asyncio.to_thread(self._write_once, digest, data)
         return AttachmentRef(
             sha256=digest,
-            filename=clean_filename(filename),
+            filename=clean_filename(name_for_type(clean_filename(filename), content_type)),
             content_type=content_type,
             size=len(data),
         )

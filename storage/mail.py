@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Insert, Table, bindparam, exists, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import (
+    Insert,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from storage.claims import claim_rows
-from storage.models import AutoMailRow, InboundMailRow, MailMessageRow, TicketParticipantRow
+from storage.models import (
+    AutoMailRow,
+    HelpdeskSecretRow,
+    InboundMailRow,
+    MailAcknowledgementRow,
+    MailMessageRow,
+    RequesterRow,
+    TicketParticipantRow,
+    TicketRow,
+)
 
 PENDING, PROCESSED, IGNORED, FAILED = "pending", "processed", "ignored", "failed"
 
@@ -254,12 +276,21 @@ class SqlMailThreads:
         )
 
     async def ticket_for(self, message_ids: list[str]) -> int | None:
-        """The ticket of the first of ``message_ids`` that we know."""
-        for message_id in message_ids:
-            row = await self._session.get(MailMessageRow, message_id)
-            if row is not None:
-                return row.ticket_id
-        return None
+        """The ticket of the first of ``message_ids`` that we know.
+
+        One statement for all ids (the caller caps how many: a hostile References header
+        carries hundreds of thousands).
+        """
+        wanted = list(dict.fromkeys(message_ids))
+        if not wanted:
+            return None
+        rows = await self._session.execute(
+            select(MailMessageRow.message_id, MailMessageRow.ticket_id).where(
+                MailMessageRow.message_id.in_(wanted)
+            )
+        )
+        known = {row.message_id: row.ticket_id for row in rows}
+        return next((known[i] for i in wanted if i in known), None)
 
     async def thread(self, ticket_id: int) -> list[str]:
         """The ticket's Message-IDs, oldest first (for In-Reply-To and References)."""
@@ -285,6 +316,15 @@ class SqlMailThreads:
     async def is_participant(self, ticket_id: int, email: str) -> bool:
         return await self._session.get(TicketParticipantRow, (ticket_id, email.lower())) is not None
 
+    async def requester_address(self, ticket_id: int) -> str | None:
+        """The e-mail address of the ticket's requester (None: no such ticket or no address)."""
+        address = await self._session.scalar(
+            select(RequesterRow.email)
+            .join(TicketRow, TicketRow.requester_id == RequesterRow.id)
+            .where(TicketRow.id == ticket_id)
+        )
+        return address.lower() if address else None
+
 
 class SqlAutoMailLog:
     """Automatic mails per recipient, for the loop brake."""
@@ -304,3 +344,55 @@ class SqlAutoMailLog:
     async def record(self, recipient: str, now: datetime) -> None:
         self._session.add(AutoMailRow(recipient=recipient.lower(), sent_at=now))
         await self._session.flush()
+
+
+#: Name of the reference token's HMAC key in ``helpdesk_secrets``.
+REFERENCE_SECRET = "reference_token"
+
+
+async def installation_secret(engine: AsyncEngine, name: str = REFERENCE_SECRET) -> str:
+    """The random secret ``name``, made once per database and the same for every instance.
+
+    The migration stores the reference token's key; should the row be missing (a database
+    made otherwise), the first instance to ask makes it and any racing one reads it back.
+    """
+    query = select(HelpdeskSecretRow.value).where(HelpdeskSecretRow.name == name)
+    async with engine.begin() as connection:
+        value = await connection.scalar(query)
+    if value:
+        return str(value)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(HelpdeskSecretRow).values(name=name, value=secrets.token_hex(32))
+            )
+    except IntegrityError:
+        pass  # another instance made it meanwhile
+    async with engine.begin() as connection:
+        return str(await connection.scalar(query))
+
+
+async def take_acknowledgement(
+    engine: AsyncEngine, budgets: Sequence[tuple[str, int]], now: datetime, window: timedelta
+) -> bool:
+    """Spend one acknowledgement from every ``(key, per window)`` budget, or none if any is
+    used up. Counted in the database: all instances share the budgets."""
+    since = now - window
+    async with engine.begin() as connection:
+        for key, limit in budgets:
+            used = await connection.scalar(
+                select(func.count())
+                .select_from(MailAcknowledgementRow)
+                .where(MailAcknowledgementRow.key == key, MailAcknowledgementRow.sent_at > since)
+            )
+            if int(used or 0) >= limit:
+                return False
+        await connection.execute(
+            insert(MailAcknowledgementRow),
+            [{"key": key, "sent_at": now} for key, _limit in budgets],
+        )
+        # Old rows go as new ones come: the table stays at about one window's worth.
+        await connection.execute(
+            delete(MailAcknowledgementRow).where(MailAcknowledgementRow.sent_at < now - 2 * window)
+        )
+    return True

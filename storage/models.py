@@ -403,3 +403,24 @@ class OutageRow(Base):
     started_by: Mapped[str] = mapped_column(String(64))
     ended_at: Mapped[datetime | None]
     ended_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- issue 16: mail trust --------------------------------------------------------------------
+class HelpdeskSecretRow(Base):
+    """Random secrets made once per installation (e.g. the reference token's HMAC key)."""
+
+    __tablename__ = "helpdesk_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class MailAcknowledgementRow(Base):
+    """Acknowledgements sent, per budget key ("ip:…", "domain:…", "all"): backscatter limits."""
+
+    __tablename__ = "mail_ack_log"
+    __table_args__ = (Index("ix_mail_ack_log_key_sent", "key", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(330))
+    sent_at: Mapped[datetime]

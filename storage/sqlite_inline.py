@@ -48,6 +48,11 @@ class InlineConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
+        if _carries_large_value(args):
+            # Writing megabytes (a big mail's raw bytes) takes a quarter second: in the
+            # thread, so no single input holds the loop (issue 16).
+            result: T = await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+            return result
         waited_until: float | None = None
         delay = _FIRST_RETRY_SECONDS
         while True:
@@ -63,6 +68,33 @@ class InlineConnection(aiosqlite.Connection):
                     raise
             await asyncio.sleep(delay)
             delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
+
+    async def commit(self) -> None:
+        """Commit in aiosqlite's thread: the one call whose cost is not bounded by the
+        statement (a commit may run the WAL checkpoint: a big mail stored made that half a
+        second on the loop, issue 16). One thread hand-off per transaction."""
+        await super()._execute(self._conn.commit)  # type: ignore[no-untyped-call]
+
+
+#: A statement binding a value this large runs in aiosqlite's thread, not on the loop.
+LARGE_VALUE_BYTES = 256 * 1024
+
+
+def _carries_large_value(args: tuple[Any, ...]) -> bool:
+    """Whether ``cursor.execute(sql, parameters)`` / ``executemany`` arguments bind a big
+    bytes or text value (parameters nested at most two deep: rows of ``executemany``)."""
+    for parameters in args[1:2]:
+        rows = parameters if isinstance(parameters, list) else [parameters]
+        for row in rows:
+            values = row.values() if isinstance(row, dict) else row
+            if isinstance(values, (tuple, list)) or isinstance(row, dict):
+                for value in values:
+                    if isinstance(value, memoryview):  # how SQLAlchemy binds LargeBinary
+                        if value.nbytes > LARGE_VALUE_BYTES:
+                            return True
+                    elif isinstance(value, (bytes, str)) and len(value) > LARGE_VALUE_BYTES:
+                        return True
+    return False
 
 
 def inline_creator(url: URL) -> Callable[[], Coroutine[Any, Any, InlineConnection]]:

@@ -19,3 +19,26 @@ def sniff(data: bytes, filename: str) -> str | None:
     if filename.lower().endswith(".rhs") and data:
         return RHS
     return None
+
+
+#: The extension each accepted type is stored and shown under; the first is the canonical one.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: (".pdf",),
+    JPEG: (".jpg", ".jpeg", ".jpe"),
+    PNG: (".png",),
+    RHS: (".rhs",),
+}
+
+
+def name_for_type(filename: str, content_type: str) -> str:
+    """``filename`` with the extension of its sniffed ``content_type``.
+
+    A sender's name can lie: a PDF named ``tagihan.hta`` or ``.bat`` must reach staff as
+    ``tagihan.pdf``, or a click on it in a download folder runs it. A name already ending in
+    a right extension is kept; any other extension is replaced, a missing one added.
+    """
+    extensions = EXTENSIONS.get(content_type)
+    if not extensions or filename.lower().endswith(extensions):
+        return filename
+    stem, dot, _old = filename.rpartition(".")
+    return (stem if dot and stem.strip(" .") else filename).rstrip(" .") + extensions[0]

@@ -13,6 +13,8 @@ import re
 import secrets
 from email.utils import getaddresses
 
+from bot import texts
+
 MAX_SUBJECT_LENGTH = 200
 
 # "[#12]", "[# 12]", "[Tiket #12]"; the first one in a subject names the ticket.
@@ -32,6 +34,13 @@ _TOKEN_PREFIX = "LPSE"
 _TOKEN_DIGEST_LENGTH = 6
 _TOKEN = re.compile(r"\bLPSE-(\d{1,9})-([0-9a-f]{6})\b", re.IGNORECASE)
 
+#: The subject of our mail when the sender's one carried a link.
+NEUTRAL_SUBJECT = texts.EMAIL_SUBJECT_NEUTRAL
+# A URL, "www.", or a dotted host name ("evil.example", "bit.ly/x").
+_LINK = re.compile(
+    r"[a-z][a-z0-9+.-]*://|\bwww\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b", re.IGNORECASE
+)
+
 _MESSAGE_ID = re.compile(r"^<lpse\.(\d{1,9})\.[0-9a-f]+@([^<>@\s]+)>$", re.IGNORECASE)
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
@@ -46,12 +55,17 @@ def subject_with_number(subject: str, number: int, *, reply: bool = False) -> st
     """``subject`` carrying exactly one ``[#N]`` tag at its end, safe to put in a header.
 
     Any ticket tags already there and the stacked reply/forward prefixes are removed; a reply
-    gets a single "Re: ". Control characters (CR/LF above all: header injection) become spaces
+    gets a single "Re: ". A subject carrying a link becomes ``NEUTRAL_SUBJECT``. Control
+    characters (CR/LF above all: header injection) become spaces
     and the result is at most ``MAX_SUBJECT_LENGTH`` characters, the tag always intact.
     """
     if number < 0:
         raise ValueError(f"ticket number must not be negative: {number}")
     base = _REPLY_PREFIXES.sub("", _without_ticket_tags(_single_line(subject))).strip()
+    if _LINK.search(base):
+        # Never echo a link from an untrusted subject in mail from the office's address: a
+        # forged sender would make it a phishing mail (backscatter).
+        base = NEUTRAL_SUBJECT
     prefix = "Re: " if reply else ""
     tag = f"[#{number}]"
     room = MAX_SUBJECT_LENGTH - len(prefix) - len(tag) - 1

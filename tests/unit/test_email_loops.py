@@ -236,8 +236,11 @@ def test_subject_with_number(subject: str, reply: bool, expected: str) -> None:
 
 
 def test_subject_with_number_is_header_safe() -> None:
-    tagged = subject_with_number("Halo\r\nBcc: korban@example.com\x00", 9, reply=True)
-    assert tagged == "Re: Halo Bcc: korban@example.com [#9]"
+    tagged = subject_with_number("Halo\r\nBcc: korban\x00", 9, reply=True)
+    assert tagged == "Re: Halo Bcc: korban [#9]"
+    # A subject naming a host is never echoed (issue 16, backscatter).
+    linked = subject_with_number("Halo\r\nBcc: korban@example.com", 9, reply=True)
+    assert linked == "Re: Pesan Bapak/Ibu [#9]"
     long = subject_with_number("kata " * 100, 123456789, reply=True)
     assert len(long) == MAX_SUBJECT_LENGTH and long.endswith("… [#123456789]")
 
