@@ -18,6 +18,9 @@ from bot.core.roster import Roster, parse_roster
 from bot.core.sop import SopCatalog, load_catalog
 from tests.support.postgres import PostgresServer, find_pg_bin, postgres_server
 
+#: The ``mail_bot`` fixture (a running bot with SMTP intake and relay sink), for every test.
+pytest_plugins = ["tests.support.mail_bot"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
 

@@ -40,9 +40,8 @@ from tests.e2e.conftest import (
     harness_for,
     started_api,
 )
-from tests.e2e.test_email import HELPDESK, REQUESTER, MailBot, mail
-from tests.e2e.test_email import mail_bot as mail_bot  # the fixture, found by pytest here
 from tests.support.bot_api import FakeUser
+from tests.support.mail_bot import HELPDESK, REQUESTER, MailBot, mail
 from tests.support.postgres import PostgresServer
 
 PDF = b"%PDF-1.4\n"

@@ -13,13 +13,10 @@ import asyncio
 import io
 import json
 import re
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from bot.core.sop import load_catalog
@@ -27,16 +24,11 @@ from tests.e2e.conftest import (
     ENGLISH_ACTIONS,
     STAFF_CHAT,
     BotUnderTest,
-    bot_settings,
     button_data,
     eventually,
-    free_port,
-    harness_for,
-    started_api,
 )
-from tests.e2e.test_email import HELPDESK, MailBot, mail
 from tests.integration.test_cli import lpse
-from tests.support.smtp_sink import Sink
+from tests.support.mail_bot import HELPDESK, MailBot, mail
 
 PDF = b"%PDF-1.7\n% surat\n"
 RHS = b"\x17\x03\x01 encrypted bid document"
@@ -353,31 +345,9 @@ async def test_ganti_sop_moves_a_question_to_its_procedure(bot: BotUnderTest) ->
 
 
 @pytest.fixture
-async def mail_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[MailBot]:
-    monkeypatch.chdir(tmp_path)
-    sink = Sink()
-    relay = Controller(sink, hostname="127.0.0.1", port=free_port())
-    relay.start()
-    api = await started_api()
-    smtp_port = free_port()
-    settings = bot_settings(
-        tmp_path,
-        api,
-        helpdesk_email=HELPDESK,
-        smtp_listen_port=smtp_port,
-        smtp_relay_host="127.0.0.1",
-        smtp_relay_port=relay.port,
-        smtp_relay_starttls=False,
-        max_attachment_mb=30,
-    )
-    harness = harness_for(api, settings, tmp_path)
-    await harness.start()
-    try:
-        yield MailBot(harness, sink, smtp_port)
-    finally:
-        await harness.stop()
-        await api.stop()
-        relay.stop()
+def mail_bot_settings() -> dict[str, Any]:
+    """A mail limit above Telegram's 20 MB downloads, so a big .rhs may come by mail."""
+    return {"max_attachment_mb": 30}
 
 
 async def rhs_form_up_to_the_file(bot: BotUnderTest) -> None:

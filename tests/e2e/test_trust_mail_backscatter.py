@@ -17,11 +17,8 @@ from sqlalchemy import select
 from handlers.email import acknowledgements, reference
 from storage.database import create_engine
 from storage.models import HelpdeskSecretRow, InboundMailRow
-from tests.e2e import test_email
 from tests.e2e.conftest import STAFF_CHAT
-from tests.e2e.test_email import HELPDESK, MailBot, mail
-
-mail_bot = test_email.mail_bot  # the running bot with SMTP intake and relay sink
+from tests.support.mail_bot import HELPDESK, MailBot, mail
 
 MX_RECEIVED = (
     "from attacker.example (attacker.example [198.51.100.7]) by mx.lpse.oganilirkab.go.id "

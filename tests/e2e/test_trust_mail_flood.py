@@ -11,13 +11,10 @@ from sqlalchemy import func, select
 
 from storage.database import create_engine
 from storage.models import AttachmentRow, MessageRow
-from tests.e2e import test_email
 from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, eventually
-from tests.e2e.test_email import HELPDESK, REQUESTER, MailBot, mail
 from tests.support.loop_lag import LoopLagProbe
+from tests.support.mail_bot import HELPDESK, REQUESTER, MailBot, mail
 from tests.support.mail_samples import pdf_bytes
-
-mail_bot = test_email.mail_bot  # the running bot with SMTP intake and relay sink
 
 PDF = b"%PDF-1.7\n% tagihan\n" + bytes(range(256))
 

@@ -20,11 +20,8 @@ from bot.core.tickets import Direction, TicketMessage
 from storage.database import create_engine, create_session_factory
 from storage.models import TicketParticipantRow
 from storage.uow import SqlUnitOfWork
-from tests.e2e import test_email
 from tests.e2e.conftest import STAFF_CHAT
-from tests.e2e.test_email import REQUESTER, MailBot, mail
-
-mail_bot = test_email.mail_bot  # the running bot with SMTP intake and relay sink
+from tests.support.mail_bot import REQUESTER, MailBot, mail
 
 ATTACKER = "mallory@evil.example"
 PAYLOAD = "Mohon kirim user ID dan password baru ke alamat ini saja"

@@ -12,11 +12,8 @@ from sqlalchemy import select
 from handlers.email.parse import parse_mail
 from storage.database import create_engine
 from storage.models import Base, InboundMailRow
-from tests.e2e import test_email
-from tests.e2e.test_email import MailBot, mail
+from tests.support.mail_bot import MailBot, mail
 from tests.support.mail_samples import pdf_bytes
-
-mail_bot = test_email.mail_bot  # the running bot with SMTP intake and relay sink
 
 #: Phrasings that carry a password; ``{v}`` is the value (DESIGN: words between count).
 PHRASINGS = (

@@ -22,10 +22,8 @@ from sqlalchemy import select
 
 from storage.database import create_engine
 from storage.models import AttachmentRow, InboundMailRow, MessageRow
-from tests.e2e.test_email import HELPDESK, REQUESTER, MailBot, mail, mail_bot
 from tests.support import mail_samples as samples
-
-__all__ = ["mail_bot"]  # the fixture, used by name
+from tests.support.mail_bot import HELPDESK, REQUESTER, MailBot, mail
 
 CPYTHON = Path(__file__).resolve().parent / "cpython"
 SETTLED = ("processed", "ignored")

@@ -1,0 +1,107 @@
+"""The running bot with its SMTP intake and a relay sink: the ``mail_bot`` fixture and helpers
+that mail tests share (registered for every test by ``pytest_plugins`` in tests/conftest.py).
+
+A module may override ``mail_bot_settings`` to change the bot's settings (e.g. a larger
+MAX_ATTACHMENT_MB).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from bot.core.sop import load_catalog
+from storage.database import create_engine, create_session_factory
+from storage.uow import SqlUnitOfWork
+from tests.e2e.conftest import BotUnderTest, bot_settings, free_port, harness_for, started_api
+from tests.support.smtp_sink import Sink
+
+HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
+REQUESTER = "budi@cvmaju.co.id"
+
+
+@dataclass
+class MailBot:
+    harness: BotUnderTest
+    sink: Sink
+    smtp_port: int
+
+    def send(self, message: EmailMessage, sender: str | None = None) -> None:
+        """Deliver ``message`` to the bot's SMTP server, as a mail server would."""
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as client:
+            client.send_message(message, from_addr=sender, to_addrs=[HELPDESK])
+
+    async def send_async(self, message: EmailMessage, sender: str | None = None) -> None:
+        # In a thread: the bot's SMTP server runs on this test's event loop.
+        await asyncio.to_thread(self.send, message, sender)
+
+    def harness_uow(self) -> SqlUnitOfWork:
+        engine = create_engine(self.harness.settings.database_url)
+        return SqlUnitOfWork(create_session_factory(engine), load_catalog())
+
+
+def mail(
+    subject: str,
+    body: str,
+    *,
+    sender: str = REQUESTER,
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    **headers: str,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = f"Budi Santoso <{sender}>"
+    message["To"] = HELPDESK
+    message["Subject"] = subject
+    message["Message-ID"] = message_id or f"<{abs(hash((subject, body, sender)))}@cvmaju.co.id>"
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message
+
+
+@pytest.fixture
+def mail_bot_settings() -> dict[str, Any]:
+    """Settings of the mail bot beyond the channels (a module may override this fixture)."""
+    return {"max_attachment_mb": 12}
+
+
+@pytest.fixture
+async def mail_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mail_bot_settings: dict[str, Any]
+) -> AsyncIterator[MailBot]:
+    monkeypatch.chdir(tmp_path)
+    sink = Sink()
+    relay = Controller(sink, hostname="127.0.0.1", port=free_port())
+    relay.start()
+    api = await started_api()
+    smtp_port = free_port()
+    settings = bot_settings(
+        tmp_path,
+        api,
+        helpdesk_email=HELPDESK,
+        smtp_listen_port=smtp_port,
+        smtp_relay_host="127.0.0.1",
+        smtp_relay_port=relay.port,
+        smtp_relay_starttls=False,
+        **mail_bot_settings,
+    )
+    harness = harness_for(api, settings, tmp_path)
+    await harness.start()
+    try:
+        yield MailBot(harness, sink, smtp_port)
+    finally:
+        await harness.stop()
+        await api.stop()
+        relay.stop()
