@@ -28,7 +28,7 @@ async def loop_lag(request: pytest.FixtureRequest) -> AsyncIterator[LoopLagProbe
         yield None
         return
     async with LoopLagProbe() as probe:
-        probe.armed = False
+        probe.disarm()
         request.node.stash[_PROBE] = probe
         yield probe
 
@@ -42,11 +42,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     # full collection during the test walks only what the test made.
     gc.collect()
     gc.freeze()
-    probe.armed = True
+    probe.arm()
     try:
         result = yield
     finally:
-        probe.armed = False
+        probe.disarm()
         gc.unfreeze()
     probe.assert_below(LIMIT_SECONDS)
     return result
