@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     imap_folder: str = "INBOX"
     imap_tls: bool = True
     faq_autoclose_hours: float = Field(default=72, gt=0, le=24 * 90)
+    #: Backscatter limits: automatic acknowledgements per hour, in total and per domain.
+    mail_acks_per_hour: int = Field(default=120, ge=1, le=100_000)
+    mail_acks_per_domain_per_hour: int = Field(default=30, ge=1, le=100_000)
     faq_path: Path = DEFAULT_KB_PATH
     sop_catalog: Path = DEFAULT_CATALOG_PATH
     office_hours: str = "mon-fri 08:00-16:00"

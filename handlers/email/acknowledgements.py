@@ -25,9 +25,9 @@ from handlers.email.parse import ParsedMail
 WINDOW: Final = timedelta(hours=1)
 #: Acknowledgements per hour to mail that came through one client IP.
 PER_IP: Final = 10
-#: Acknowledgements per hour to addresses of one domain (a victim's whole office).
+#: Defaults of MAIL_ACKS_PER_DOMAIN_PER_HOUR (a victim's whole office) and MAIL_ACKS_PER_HOUR
+#: (the office's address never turns into a spam cannon).
 PER_DOMAIN: Final = 30
-#: Acknowledgements per hour in total: the office's address never turns into a spam cannon.
 IN_TOTAL: Final = 120
 
 # "from mx.example (mx.example [203.0.113.5])", "from [2001:db8::1]", "... (IPv6:2001:db8::1)".
@@ -47,10 +47,12 @@ def client_ip(mail: ParsedMail) -> str | None:
     return None
 
 
-def budgets(mail: ParsedMail, sender: str) -> list[tuple[str, int]]:
+def budgets(
+    mail: ParsedMail, sender: str, *, in_total: int = IN_TOTAL, per_domain: int = PER_DOMAIN
+) -> list[tuple[str, int]]:
     """The ``(key, per hour)`` budgets one acknowledgement to ``sender`` is counted in."""
     domain = sender.rpartition("@")[2].lower()
-    keyed = [("all", IN_TOTAL), (f"domain:{domain}", PER_DOMAIN)]
+    keyed = [("all", in_total), (f"domain:{domain}", per_domain)]
     ip = client_ip(mail)
     if ip is not None:
         keyed.append((f"ip:{ip}", PER_IP))

@@ -294,7 +294,12 @@ class MailProcessor:
             return
         may_acknowledge = not reading.dmarc_failed and await take_acknowledgement(
             runtime.engine,
-            acknowledgements.budgets(mail, sender),
+            acknowledgements.budgets(
+                mail,
+                sender,
+                in_total=runtime.settings.mail_acks_per_hour,
+                per_domain=runtime.settings.mail_acks_per_domain_per_hour,
+            ),
             runtime.clock(),
             acknowledgements.WINDOW,
         )
