@@ -73,8 +73,10 @@ async def test_acknowledgements_per_client_ip_are_limited(mail_bot: MailBot) -> 
 async def test_acknowledgements_per_domain_and_in_total_are_limited(
     mail_bot: MailBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(acknowledgements, "PER_DOMAIN", 3)
-    monkeypatch.setattr(acknowledgements, "IN_TOTAL", 5)
+    # MAIL_ACKS_PER_DOMAIN_PER_HOUR=3, MAIL_ACKS_PER_HOUR=5 on the running bot.
+    settings = mail_bot.harness.settings
+    monkeypatch.setattr(settings, "mail_acks_per_domain_per_hour", 3)
+    monkeypatch.setattr(settings, "mail_acks_per_hour", 5)
     senders = [f"pegawai{n}@korban.go.id" for n in range(5)]
     senders += [f"orang{n}@lain{n}.example" for n in range(4)]
     for n, sender in enumerate(senders):
