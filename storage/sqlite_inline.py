@@ -51,6 +51,7 @@ class InlineConnection(aiosqlite.Connection):
         if _carries_large_value(args):
             # Writing megabytes (a big mail's raw bytes) takes a quarter second: in the
             # thread, so no single input holds the loop (issue 16).
+            self._wrote_large_value = True
             result: T = await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
             return result
         waited_until: float | None = None
@@ -69,11 +70,19 @@ class InlineConnection(aiosqlite.Connection):
             await asyncio.sleep(delay)
             delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
 
+    #: The open transaction wrote a large value: its commit goes to the thread too.
+    _wrote_large_value = False
+
     async def commit(self) -> None:
-        """Commit in aiosqlite's thread: the one call whose cost is not bounded by the
-        statement (a commit may run the WAL checkpoint: a big mail stored made that half a
-        second on the loop, issue 16). One thread hand-off per transaction."""
-        await super()._execute(self._conn.commit)  # type: ignore[no-untyped-call]
+        """Commit a transaction that wrote a large value in aiosqlite's thread: its commit
+        (and the WAL checkpoint it may run) took half a second on the loop for a big mail
+        (issue 16). Other commits stay on the loop: a thread hand-off on every transaction
+        cost a tenth of the bot's throughput."""
+        if self._wrote_large_value:
+            self._wrote_large_value = False
+            await super()._execute(self._conn.commit)  # type: ignore[no-untyped-call]
+            return
+        await self._execute(self._conn.commit)
 
 
 #: A statement binding a value this large runs in aiosqlite's thread, not on the loop.
