@@ -132,6 +132,21 @@ class BotUnderTest:
         await self.said_to(user.id, lambda r: f"Tiket #{number}" in r["text"], since=mark)
         return await self.card(number, since=mark)
 
+    async def press_swapped(self, user: FakeUser, record: dict[str, Any], label: str) -> None:
+        """Press ``label`` on the keyboard that a button swapped into ``record`` in place (an
+        edit of the markup only, so no new message to wait for)."""
+        chat, message_id = record["chat_id"], record["message_id"]
+        shown: dict[str, Any] = {}
+
+        def swapped() -> bool:
+            current = self.api.message(chat, message_id) or {}
+            labels = str(current.get("reply_markup"))
+            shown.update(current)
+            return f"'text': '{label}'" in labels
+
+        await eventually(swapped)
+        self.api.press_button(user, chat, message_id, button_data(shown, label))
+
     async def card(self, number: int, *, since: int = 0) -> dict[str, Any]:
         """The (latest version of the) card of ticket ``number`` in the staff group."""
         return await self.said_to(

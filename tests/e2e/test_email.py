@@ -16,8 +16,6 @@ from storage.database import create_engine, create_session_factory
 from storage.mail import SqlInboundMail
 from tests.e2e.conftest import (
     STAFF_CHAT,
-    button_data,
-    eventually,
 )
 from tests.support.mail_bot import HELPDESK, REQUESTER, MailBot, mail
 
@@ -210,15 +208,7 @@ async def test_rhs_case_goes_to_lkpp_by_mail_and_their_reply_threads_back(
     card = await bot.card(1)
     assert "SOP-02" in card["text"]
     mark = await bot.press(bot.rina, card, "Ganti SOP")
-    await eventually(
-        lambda: (
-            "s:tosop:1:SOP-06"
-            in str((bot.api.message(STAFF_CHAT, card["message_id"]) or {}).get("reply_markup"))
-        )
-    )
-    choices = bot.api.message(STAFF_CHAT, card["message_id"])
-    assert choices is not None
-    bot.api.press_button(bot.rina, STAFF_CHAT, card["message_id"], button_data(choices, "SOP-06"))
+    await bot.press_swapped(bot.rina, card, "SOP-06")
     card = await bot.said_to(
         STAFF_CHAT, lambda r: r["edited"] and "SOP-06" in r["text"], since=mark
     )

@@ -24,7 +24,6 @@ from tests.e2e.conftest import (
     ENGLISH_ACTIONS,
     STAFF_CHAT,
     BotUnderTest,
-    button_data,
     eventually,
 )
 from tests.integration.test_cli import lpse
@@ -327,14 +326,7 @@ async def test_ganti_sop_moves_a_question_to_its_procedure(bot: BotUnderTest) ->
     card = await bot.escalate(bot.requester, "zzqx mohon dibuatkan akun ppk", 1)
     assert "SOP-02" in card["text"]
     mark = await bot.press(bot.rina, card, "Ganti SOP")
-    for _ in range(100):
-        current = bot.api.message(STAFF_CHAT, card["message_id"])
-        if current is not None and "s:tosop:1:SOP-04" in str(current.get("reply_markup")):
-            break
-        await asyncio.sleep(0.1)
-    assert current is not None
-    data = button_data({"reply_markup": current["reply_markup"]}, "SOP-04")
-    bot.api.press_button(bot.rina, STAFF_CHAT, card["message_id"], data)
+    await bot.press_swapped(bot.rina, card, "SOP-04")
     moved = await card_edit(bot, "SOP-04", mark)
     assert re.search(r"Nomor agenda: 0001/\d{4}", moved["text"])
     told = await said_to_requester(bot, "kini ditangani sebagai layanan", mark)

@@ -3,11 +3,9 @@ and delivery through 429 and 5xx answers of the Bot API."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, button_data, eventually
+from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, eventually
 
 
 async def open_question(bot: BotUnderTest, text: str = "pertanyaan khusus zzqx") -> dict:  # type: ignore[type-arg]
@@ -36,15 +34,7 @@ async def test_steps_advance_only_by_their_role_and_close_at_the_end(bot: BotUnd
 async def test_forward_to_role_and_back(bot: BotUnderTest) -> None:
     card = await open_question(bot)
     mark = await bot.press(bot.rina, card, "Teruskan")
-    # The keyboard is swapped in place (an edit of the markup only): wait until it shows.
-    for _ in range(100):
-        with_roles = bot.api.message(STAFF_CHAT, card["message_id"])
-        if with_roles is not None and "s:to:1:ulp" in str(with_roles.get("reply_markup")):
-            break
-        await asyncio.sleep(0.1)
-    assert with_roles is not None
-    data = button_data({"reply_markup": with_roles["reply_markup"]}, "ulp")
-    bot.api.press_button(bot.rina, STAFF_CHAT, card["message_id"], data)
+    await bot.press_swapped(bot.rina, card, "ulp")
     updated = await bot.said_to(
         STAFF_CHAT, lambda r: r["edited"] and "diteruskan" in r["text"], since=mark
     )
