@@ -20,10 +20,10 @@ import pytest
 
 from bot import app
 from handlers.email import sender
-from tests.e2e.conftest import bot_settings, eventually, free_port, started_api
+from tests.e2e.conftest import eventually, free_port, started_api
+from tests.support.mail_bot import HELPDESK, mail_settings
 from tests.support.smtp_sink import Relay, Sink
 
-HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
 MAILS = 50
 CLIENTS = 5
 LIMIT = 3
@@ -61,14 +61,11 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     relay.start()
     api = await started_api()
     smtp_port = free_port()
-    settings = bot_settings(
+    settings = mail_settings(
         tmp_path,
         api,
-        helpdesk_email=HELPDESK,
-        smtp_listen_port=smtp_port,
-        smtp_relay_host="127.0.0.1",
-        smtp_relay_port=relay.port,
-        smtp_relay_starttls=False,
+        smtp_port=smtp_port,
+        relay_port=relay.port,
         smtp_relay_max_connections=LIMIT,
         telegram_group_msgs_per_min=60,
     )

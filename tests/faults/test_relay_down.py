@@ -33,14 +33,13 @@ from storage.models import OutboxRow
 from tests.e2e.conftest import (
     STAFF_CHAT,
     BotUnderTest,
-    bot_settings,
     free_port,
     harness_for,
     started_api,
 )
+from tests.support.mail_bot import HELPDESK, mail_settings
 from tests.support.smtp_sink import Relay, Sink
 
-HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
 REQUESTERS = ["budi@cvmaju.co.id", "sari@ptkarya.co.id", "andi@cvsentosa.co.id"]
 BACKLOG_WARNING = "belum terkirim"
 #: How often the running bot checks the backlog here (production: once a minute).
@@ -162,15 +161,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     relay = Relay(Sink(), free_port())  # not started: connection refused
     api = await started_api()
     smtp_port = free_port()
-    settings = bot_settings(
-        tmp_path,
-        api,
-        helpdesk_email=HELPDESK,
-        smtp_listen_port=smtp_port,
-        smtp_relay_host="127.0.0.1",
-        smtp_relay_port=relay.port,
-        smtp_relay_starttls=False,
-    )
+    settings = mail_settings(tmp_path, api, smtp_port=smtp_port, relay_port=relay.port)
     clock = SteppedClock()
     harness = harness_for(api, settings, tmp_path)
     engine = create_engine(settings.database_url)

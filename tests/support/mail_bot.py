@@ -19,9 +19,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bot.core.sop import load_catalog
+from bot.settings import Settings
 from storage.database import create_engine, create_session_factory
 from storage.uow import SqlUnitOfWork
 from tests.e2e.conftest import BotUnderTest, bot_settings, free_port, harness_for, started_api
+from tests.support.bot_api import BotApiStandIn
 from tests.support.smtp_sink import Sink
 
 HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
@@ -71,6 +73,23 @@ def mail(
     return message
 
 
+def mail_settings(
+    tmp_path: Path, api: BotApiStandIn, *, smtp_port: int, relay_port: int, **overrides: Any
+) -> Settings:
+    """Settings of a bot under test with its SMTP intake on ``smtp_port`` and the relay (no
+    TLS) on ``relay_port``, both on loopback."""
+    return bot_settings(
+        tmp_path,
+        api,
+        helpdesk_email=HELPDESK,
+        smtp_listen_port=smtp_port,
+        smtp_relay_host="127.0.0.1",
+        smtp_relay_port=relay_port,
+        smtp_relay_starttls=False,
+        **overrides,
+    )
+
+
 @pytest.fixture
 def mail_bot_settings() -> dict[str, Any]:
     """Settings of the mail bot beyond the channels (a module may override this fixture)."""
@@ -87,15 +106,8 @@ async def mail_bot(
     relay.start()
     api = await started_api()
     smtp_port = free_port()
-    settings = bot_settings(
-        tmp_path,
-        api,
-        helpdesk_email=HELPDESK,
-        smtp_listen_port=smtp_port,
-        smtp_relay_host="127.0.0.1",
-        smtp_relay_port=relay.port,
-        smtp_relay_starttls=False,
-        **mail_bot_settings,
+    settings = mail_settings(
+        tmp_path, api, smtp_port=smtp_port, relay_port=relay.port, **mail_bot_settings
     )
     harness = harness_for(api, settings, tmp_path)
     await harness.start()
