@@ -42,6 +42,7 @@ from rapidfuzz.distance import Levenshtein
 
 from faq import lexicon
 from faq.kb import KbEntry
+from faq.neighbourhood import load_topics, unclaimed_topics
 from faq.normalize import Term, analyze, known_words, term_for_word
 from faq.split import Sentence, split_sentences
 
@@ -88,6 +89,34 @@ class ScoredEntry:
 
     entry: KbEntry
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFeatures:
+    """What one candidate's score is made of (all in [0, 1] except the flag)."""
+
+    coverage: float  # share of the query's IDF mass (unknown words included) the entry has
+    dice: float  # Dice overlap with the entry's closest wording
+    recall: float  # share of the closest wording's IDF mass the query has
+    bm25: float  # BM25 normalised by its ceiling for this query
+    evidence: float  # saturating IDF mass of specific (non-generic) terms matched
+    role_clash: bool  # the user names a role the entry is not for
+    neighbour_factor: float  # 1, or less when the query names a topic the entry does not
+    unknown_share: float  # share of the query's IDF mass no entry knows
+    topic_share: float  # most of the query's IDF mass one neighbouring topic explains
+    topic_excess: float  # most mass a neighbouring topic explains beyond this entry
+
+    @property
+    def score(self) -> float:
+        """The hand-weighted score in [0, 1] (weights fitted on dev)."""
+        score = (
+            W_COVERAGE * self.coverage
+            + W_DICE * self.dice
+            + W_RECALL * self.recall
+            + W_BM25 * self.bm25
+        )
+        score *= self.evidence * self.neighbour_factor
+        return score * ROLE_PENALTY if self.role_clash else score
 
 
 @dataclass(frozen=True)
@@ -146,6 +175,8 @@ class _Query:
     roles: frozenset[str]
     # neighbouring-topic terms the query names -> their highest sentence weight
     neighbours: dict[str, float]
+    # informative words the KB does not know -> their weight
+    unknown: dict[str, float]
 
 
 class FaqMatcher:
@@ -204,6 +235,7 @@ class FaqMatcher:
                 targets.setdefault(word[0], []).append(word)
         self._typo_targets = {first: sorted(words) for first, words in targets.items()}
         self._typo_cache: dict[str, str | None] = {}
+        self._topics = unclaimed_topics(load_topics(), self.entries)
 
     def match(self, text: str, top: int = 3) -> MatchResult:
         """Rank entries for a message; answer only when confident and unambiguous."""
@@ -224,6 +256,15 @@ class FaqMatcher:
             for index, score in ranked[:top]
             if score > 0.0
         ]
+
+    def candidates(self, text: str) -> list[tuple[KbEntry, CandidateFeatures]]:
+        """The BM25 leaders for a message with their features, in BM25 order."""
+        pieces = [(sentence, analyze(sentence.text)) for sentence in split_sentences(text)]
+        query = self._query(pieces)
+        if not query.weights or not self._analyzed:
+            return []
+        leaders = self._bm25_leaders(query.weights)
+        return [(self._analyzed[index].entry, f) for index, f in self._features(query, leaders)]
 
     # -- query side -------------------------------------------------------------------
 
@@ -247,7 +288,7 @@ class FaqMatcher:
                 weights[resolved] = max(weights.get(resolved, 0.0), weight)
         roles = frozenset(role for term, role in lexicon.ROLE_TERMS.items() if term in weights)
         unknown_mass = sum(unknown.values()) * self._unknown_idf
-        return _Query(weights, unknown_mass, roles, neighbours)
+        return _Query(weights, unknown_mass, roles, neighbours, unknown)
 
     def _resolve(self, term: Term) -> tuple[str | None, float]:
         """The KB term for a query term, with a weight factor; None if the KB lacks it."""
@@ -313,6 +354,12 @@ class FaqMatcher:
 
     def _score(self, query: _Query, leaders: Sequence[tuple[int, float]]) -> dict[int, float]:
         """Final scores of the BM25 leaders (index, BM25 score)."""
+        return {index: features.score for index, features in self._features(query, leaders)}
+
+    def _features(
+        self, query: _Query, leaders: Sequence[tuple[int, float]]
+    ) -> list[tuple[int, CandidateFeatures]]:
+        """What the score of each BM25 leader (index, BM25 score) is made of."""
         # (term, IDF mass in the query, is it specific) computed once for all candidates
         masses = [
             (term, weight * self._idf[term], term not in lexicon.GENERIC_TERMS)
@@ -322,7 +369,17 @@ class FaqMatcher:
         query_mass = known_mass + query.unknown_mass
         bm25_ceiling = sum(w * self._max_weight[t] for t, w in query.weights.items())
         lexical_scale = known_mass / query_mass / bm25_ceiling if bm25_ceiling else 0.0
-        results: dict[int, float] = {}
+        unknown_share = query.unknown_mass / query_mass if query_mass else 0.0
+        # query term -> IDF mass, unknown words included (for the neighbouring topics)
+        term_mass = {term: mass for term, mass, _ in masses}
+        for term, weight in query.unknown.items():
+            term_mass[term] = weight * self._unknown_idf
+        topic_masses = [
+            {term: mass for term, mass in term_mass.items() if term in topic.terms}
+            for topic in self._topics
+        ]
+        topic_share = max((sum(t.values()) for t in topic_masses), default=0.0) / query_mass
+        results: list[tuple[int, CandidateFeatures]] = []
         for index, lexical in leaders:
             item = self._analyzed[index]
             text_mass = self._text_mass[index]
@@ -342,18 +399,29 @@ class FaqMatcher:
                 if shared[position]:
                     dice = max(dice, 2.0 * shared[position] / (query_mass + mass))
                     recall = max(recall, shared[position] / mass)
-            coverage = matched / query_mass
-            score = (
-                W_COVERAGE * coverage
-                + W_DICE * dice
-                + W_RECALL * recall
-                + W_BM25 * lexical * lexical_scale
+            role_clash = bool(query.roles and item.roles and not (query.roles & item.roles))
+            entry_mass = {term: mass for term, mass in term_mass.items() if term in item.tf}
+            topic_excess = max(
+                (
+                    sum(m for t, m in explained.items() if t not in entry_mass)
+                    - sum(m for t, m in entry_mass.items() if t not in explained)
+                    for explained in topic_masses
+                ),
+                default=0.0,
             )
-            score *= specific / (specific + EVIDENCE_HALF)
-            if query.roles and item.roles and not (query.roles & item.roles):
-                score *= ROLE_PENALTY
-            score *= self._neighbour_factor(query, item)
-            results[index] = score
+            features = CandidateFeatures(
+                coverage=matched / query_mass,
+                dice=dice,
+                recall=recall,
+                bm25=lexical * lexical_scale,
+                evidence=specific / (specific + EVIDENCE_HALF),
+                role_clash=role_clash,
+                neighbour_factor=self._neighbour_factor(query, item),
+                unknown_share=unknown_share,
+                topic_share=topic_share,
+                topic_excess=topic_excess / query_mass,
+            )
+            results.append((index, features))
         return results
 
     @staticmethod
