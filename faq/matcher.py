@@ -47,8 +47,8 @@ from faq.normalize import Term, analyze, known_words, term_for_word
 from faq.split import Sentence, split_sentences
 
 # Calibrated on the dev set (see module docstring and docs/faq-matcher.md).
-ANSWER_THRESHOLD = 0.19
-MARGIN = 0.025
+ANSWER_THRESHOLD = 0.22
+MARGIN = 0.030
 # Feature mix of the score (sums to 1); chosen on dev among a handful of mixes, the one
 # with the best calibrated utility and the widest near-best threshold range.
 W_COVERAGE = 0.25
@@ -73,14 +73,19 @@ _NEIGHBOUR_WEIGHT = 3.0
 EVIDENCE_HALF = 2.0
 _FUZZY_WEIGHT = 0.8
 # An entry for another role than the one the user names is demoted by this factor.
-ROLE_PENALTY = 0.75
+ROLE_PENALTY = 0.60
 # A query naming a neighbouring system or topic (lexicon NEIGHBOUR_TERMS) is about that
 # topic: a candidate entry that does not name the term itself is demoted by this factor
 # (scaled by the term's sentence weight), so that it rarely reaches the answer threshold.
 # Fitted on dev among 0.3-1.0 (k-fold figures: bench/faq.py --calibrate).
-NEIGHBOUR_PENALTY = 0.30
+NEIGHBOUR_PENALTY = 0.60
+# A neighbouring topic (faq/data/neighbours.yaml) that explains more of the query than the
+# candidate entry does demotes it: by TOPIC_PENALTY x the share of the query's mass it
+# explains beyond the entry (fitted with the answer rule, bench/faq.py --calibrate).
+TOPIC_PENALTY = 4.0
 # Keywords count a little less than questions and variants in the entry's bag.
 _KEYWORD_TF = 0.7
+ANSWER_TF = 0.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,7 @@ class CandidateFeatures:
             + W_BM25 * self.bm25
         )
         score *= self.evidence * self.neighbour_factor
+        score *= max(0.0, 1.0 - TOPIC_PENALTY * max(0.0, self.topic_excess))
         return score * ROLE_PENALTY if self.role_clash else score
 
 
@@ -145,7 +151,9 @@ def _analyze_entry(entry: KbEntry) -> _AnalyzedEntry:
     surfaces: dict[str, str] = {}
     wordings = [analyze(text) for text in (entry.question, *entry.variants)]
     keywords = [term for keyword in entry.keywords for term in analyze(keyword)]
-    for terms, count in [*((terms, 1.0) for terms in wordings), (keywords, _KEYWORD_TF)]:
+    answer = analyze(entry.answer) if ANSWER_TF else []
+    sources = [*((terms, 1.0) for terms in wordings), (keywords, _KEYWORD_TF), (answer, ANSWER_TF)]
+    for terms, count in sources:
         for term in terms:
             tf[term.term] = tf.get(term.term, 0.0) + count
             surfaces.setdefault(term.surface, term.term)
@@ -236,6 +244,7 @@ class FaqMatcher:
         self._typo_targets = {first: sorted(words) for first, words in targets.items()}
         self._typo_cache: dict[str, str | None] = {}
         self._topics = unclaimed_topics(load_topics(), self.entries)
+        self._topic_terms = frozenset(term for topic in self._topics for term in topic.terms)
 
     def match(self, text: str, top: int = 3) -> MatchResult:
         """Rank entries for a message; answer only when confident and unambiguous."""
@@ -294,7 +303,8 @@ class FaqMatcher:
         """The KB term for a query term, with a weight factor; None if the KB lacks it."""
         if term.term in self._idf:
             return term.term, 1.0
-        if term.known or len(term.surface) < 6:
+        if term.known or len(term.surface) < 6 or term.term in self._topic_terms:
+            # a neighbouring topic's word is that topic's, not a misspelt KB word
             return None, _NAME_WEIGHT if term.name else 1.0
         corrected = self._typo(term.surface)
         if corrected is not None and corrected in self._idf:

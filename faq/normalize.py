@@ -27,6 +27,8 @@ def _drop_link(match: re.Match[str]) -> str:
     if "@" not in word and "://" not in word and not word.lower().startswith("www."):
         return word
     return " " if _LINK_OR_ADDRESS.match(word) else word
+
+
 # "masuk2" / "kira2nya": Indonesian reduplication written with a digit.
 _DIGIT_REDUP = re.compile(r"\b([a-z]{2,})2(nya)?\b")
 # "langkah-langkah" -> "langkah"; "e-mail" / "e-katalog" -> joined; other hyphens split.
@@ -37,6 +39,9 @@ _COMPANY = re.compile(
     r"\b(?:CV|PT|UD|PD|Firma|Koperasi)\.?\s+(?:[A-Z][\w&'.-]*\s*){1,5}", re.UNICODE
 )
 _WORD = re.compile(r"[a-z]+")
+# "Katalog V5", "SPSE v4.3", "versi 6": a version named is a word of its own (numbers are
+# otherwise dropped), so that "is catalogue v5 still usable" is not just "catalogue".
+_VERSION = re.compile(r"\bv\d+(?:\.\d+)*\b")
 _REPEAT3 = re.compile(r"(.)\1{2,}")
 _REPEAT2 = re.compile(r"(.)\1+")
 
@@ -139,6 +144,7 @@ def term_for_word(word: str) -> str | None:
 
 def _words(folded: str) -> list[str]:
     folded = _DIGIT_REDUP.sub(r"\1\2", folded)
+    folded = _VERSION.sub(" versi ", folded)
     folded = _HYPHEN.sub(_join_hyphen, folded)
     return _WORD.findall(folded)
 
@@ -219,7 +225,13 @@ def _word_term(word: str) -> Term | None:
         return Term(mapped, word, known=True)
     if root in lexicon.STOPWORDS:
         return None
-    return Term(root, word, known=root in _ROOTS or word in _KNOWN_WORDS)
+    known = root in _ROOTS or word in _KNOWN_WORDS
+    if not known and word.endswith("o") and len(word) > 3:
+        # Palembang Malay ends in -o what Indonesian ends in -a ("caro", "verifikasinyo")
+        standard = _word_term(word[:-1] + "a")
+        if standard is None or standard.known:
+            return standard
+    return Term(root, word, known=known)
 
 
 def _english_base(word: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from bot.faq_service import LiveFaq
 from faq.evaluation import load_queries
 from faq.kb import DEFAULT_KB_PATH, KbEntry, load_kb
 from faq.matcher import FaqMatcher
+from faq.neighbourhood import load_topics, unclaimed_topics
 from faq.questions import match_questions, question_units
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,8 +39,10 @@ KB = [
     _entry("kswp", "Mengapa status KSWP perusahaan tidak valid di SPSE?", ["kswp", "pajak"]),
     _entry("ukuran-file", "Berapa ukuran maksimal file penawaran?", ["ukuran", "file"]),
 ]
-REFERRAL = _entry(
-    "rujukan-sirup", "Ke mana bertanya soal SiRUP dan paket RUP?", ["sirup", "rup", "paket rup"]
+# A referral (category "rujukan") naming SiRUP claims that neighbouring topic.
+REFERRAL = replace(
+    _entry("rujukan-sirup", "Ke mana bertanya soal SiRUP dan paket RUP?", ["sirup", "paket rup"]),
+    category="rujukan",
 )
 
 
@@ -113,11 +117,53 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
 
 
 @pytest.mark.skipif(not SHARED_KB.exists(), reason="needs ../shared/faq-eval beside the repo")
-@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout_blind.jsonl"])
-def test_held_apart_sets_are_valid_against_the_eval_kb(name: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["heldout.jsonl", "heldout_blind.jsonl", "tune.jsonl", "final.jsonl"]
+)
+def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
     known = {entry.id for entry in load_kb(SHARED_KB)}
     queries = load_queries(EVAL_DIR / name, known)
     out_of_scope = sum(not query.expected for query in queries)
-    assert len(queries) >= 40 and out_of_scope / len(queries) >= 0.35
+    assert len(queries) >= 40 and out_of_scope / len(queries) >= 0.3
     for line in (EVAL_DIR / name).read_text(encoding="utf-8").splitlines():
-        assert json.loads(line)["source"].startswith("http")
+        source = json.loads(line)["source"]
+        assert source.startswith("http") or source == "written"
+
+
+CATALOGUE = _entry(
+    "jadi-penyedia-katalog",
+    "Bagaimana cara menjadi penyedia e-katalog?",
+    ["e-katalog", "katalog elektronik", "daftar", "produk"],
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bagaimana cara revisi harga produk yang sudah tayang di katalog elektronik?",
+        "Apakah Katalog V5 masih bisa dipakai setelah ada V6?",
+        "Pesanan di e-katalog belum dikirim penyedia, bagaimana membatalkannya?",
+    ],
+)
+def test_catalogue_operations_are_not_answered_by_the_entry_on_joining_the_catalogue(
+    text: str,
+) -> None:
+    assert FaqMatcher([*KB, CATALOGUE]).match(text).answer is None
+
+
+def test_joining_the_catalogue_is_still_answered_next_to_the_catalogue_topic() -> None:
+    answer = FaqMatcher([*KB, CATALOGUE]).match("Gimana caranya jadi penyedia di e-katalog?").answer
+    assert answer is not None and answer.id == "jadi-penyedia-katalog"
+
+
+def test_every_neighbouring_topic_has_names_and_words() -> None:
+    topics = load_topics()
+    assert {"sirup", "katalog", "aturan"} <= {topic.id for topic in topics}
+    for topic in topics:
+        assert topic.names and len(topic.terms) >= 10, topic.id
+
+
+def test_only_a_referral_entry_claims_a_topic() -> None:
+    plain = replace(REFERRAL, category="umum")
+    assert "sirup" in {topic.id for topic in unclaimed_topics(load_topics(), [plain])}
+    assert "sirup" not in {topic.id for topic in unclaimed_topics(load_topics(), [REFERRAL])}

@@ -108,3 +108,12 @@ def test_urls_emails_and_numbers_are_ignored() -> None:
         "lihat",
         "tulis",
     ]
+
+
+def test_a_version_number_is_a_word() -> None:
+    assert "versi" in terms_of("Apakah Katalog V5 masih bisa digunakan?")
+    assert "versi" in terms_of("SPSE v4.3 error")
+
+
+def test_palembang_chat_reads_as_indonesian() -> None:
+    assert terms_of("lamo dak verifikasinyo?") == terms_of("lama tidak verifikasinya?")
