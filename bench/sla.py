@@ -347,6 +347,7 @@ def _ticket(
         "subject": f"Tidak bisa unggah dokumen penawaran paket {number} di SPSE",
         "assignee_id": None,
         "faq_entry_id": None,
+        "faq_entry_ids": [],
         "opened_at": opened,
         "step_started_at": running_since,
         "closed_at": closed_at,

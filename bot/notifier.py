@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from bot import texts
+from bot import faq_ack, texts
 from bot.core import checklist, sla
 from bot.core.changes import ChangeKind, TicketChange
 from bot.core.outbound import Outbound, OutboundKind, Purpose, batched
@@ -393,7 +393,16 @@ class OutboxNotifier:
         target = format_minutes(ticket.sop.total_minutes)
         if ticket.channel is Channel.EMAIL and self._mail is not None:
             entry = self._faq_entry(ticket.faq_entry_id) if ticket.faq_entry_id else None
-            if ticket.awaiting_faq_feedback and entry is not None:
+            reply = change.faq_reply
+            if reply is not None and not reply.is_single_answer:  # issue #18
+                text = faq_ack.acknowledgement(
+                    reply,
+                    self._faq_entry,
+                    number=ticket.number,
+                    target=target,
+                    hours=f"{self._mail.faq_autoclose_hours:g}",
+                )
+            elif ticket.awaiting_faq_feedback and entry is not None:
                 text = texts.EMAIL_ACK_WITH_FAQ.format(
                     number=ticket.number,
                     answer=entry.answer,
@@ -482,7 +491,7 @@ class OutboxNotifier:
 
     def _card_notices(self, ticket: Ticket, requester: Requester) -> list[str]:
         """Warnings on the card: an LKPP letter that cannot go out, a requester the bot
-        cannot reach (a telephone case)."""
+        cannot reach (a telephone case), the FAQ answers the requester already has."""
         notices = []
         if ticket.sop_id == RHS_SOP and ticket.is_open:
             if ticket.lkpp_mailed:
@@ -491,6 +500,8 @@ class OutboxNotifier:
                 notices.append(texts.CARD_NO_LKPP_ADDRESS)
         if ticket.channel is Channel.OFFICE:
             notices.append(texts.CARD_NOT_REACHABLE.format(contact=requester.phone or "-"))
+        if sent := faq_ack.card_notice(ticket.faq_entry_ids, self._faq_entry):
+            notices.append(sent)  # issue #18: staff answer the rest without repeating these
         return notices
 
     def lkpp_address(self) -> str | None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from bot import texts
 from bot.core.changes import ChangeKind, TicketChange
 from bot.core.errors import ConcurrentUpdate, InvalidTransition, TicketClosedForGood
+from bot.core.faq_reply import FaqReply
 from bot.core.ports import Notifier, UnitOfWork
 from bot.core.redaction import personal_data_in, redact
 from bot.core.roster import StaffMember
@@ -59,6 +60,8 @@ class OpenTicket:
     faq_entry_id: str | None = None
     #: The acknowledgement answers from the FAQ; staff see it only if that did not help.
     answered_by_faq: bool = False
+    #: A mail's several questions and the FAQ entries answering them (issue #18).
+    faq_reply: FaqReply | None = None
     #: What a form recorded (tender code, company...), by field key.
     details: Mapping[str, str] = field(default_factory=dict)
     #: Documents by checklist item or form field key: how many files each.
@@ -145,6 +148,7 @@ async def open_ticket(
             attachments=command.attachments,
             faq_entry_id=command.faq_entry_id,
             answered_by_faq=command.answered_by_faq,
+            faq_entry_ids=command.faq_reply.entry_ids if command.faq_reply else (),
             agenda=await next_agenda(uow, sop.id, now),
             details=dict(command.details),
             documents=dict(command.documents),
@@ -156,7 +160,13 @@ async def open_ticket(
         if before_commit is not None:
             await before_commit(uow, ticket)
         if notifier is not None:
-            change = TicketChange(ChangeKind.OPENED, ticket, requester, message=first_message)
+            change = TicketChange(
+                ChangeKind.OPENED,
+                ticket,
+                requester,
+                message=first_message,
+                faq_reply=command.faq_reply,
+            )
             await notifier.notify(uow, change, now)
         await uow.commit()
     return ticket

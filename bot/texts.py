@@ -733,3 +733,28 @@ EMAIL_GREETING_ANONYMOUS: Final = "Yth. Bapak/Ibu,"
 EMAIL_SUBJECT_NEUTRAL: Final = "Pesan Bapak/Ibu"
 EMAIL_FILES_REFUSED_MORE: Final = "{names}, dan {count} lampiran lainnya"
 MAIL_DMARC_SUBJECT: Final = "[DMARC gagal, pengirim mungkin palsu] {subject}"
+
+
+# --- issue #18: several questions in one mail -----------------------------------------------
+# The acknowledgement of a mail whose questions the FAQ answers one by one. Every question
+# answered: the ticket waits for "tidak membantu" as after a single answer.
+EMAIL_ACK_WITH_FAQ_ANSWERS: Final = (
+    "Pesan Bapak/Ibu telah kami terima dan tercatat sebagai Tiket #{number}. Berikut jawaban "
+    "dari FAQ kami untuk setiap pertanyaan Bapak/Ibu:\n\n{answers}\n\nJika jawaban ini belum "
+    'membantu, balas e-mail ini dengan "tidak membantu" (boleh disertai keterangan) agar '
+    "petugas menindaklanjuti dalam target {target} (jam kerja). Tanpa balasan, tiket ini "
+    "ditutup otomatis setelah {hours} jam."
+)
+# Some questions answered, some not: the ticket goes to staff at once.
+EMAIL_ACK_WITH_FAQ_PARTIAL: Final = (
+    "Pesan Bapak/Ibu telah kami terima dan tercatat sebagai Tiket #{number}. Sebagian "
+    "pertanyaan Bapak/Ibu dapat kami jawab dari FAQ:\n\n{answers}\n\nPertanyaan berikut belum "
+    "tercakup dalam FAQ dan akan dijawab oleh petugas dalam target {target} (jam kerja):\n"
+    "{unanswered}\n\nUntuk menambahkan keterangan atau dokumen, cukup balas e-mail ini."
+)
+#: One answer in those acknowledgements: the question it answers (quoted briefly), then it.
+EMAIL_FAQ_ANSWER_TO: Final = 'Pertanyaan: "{question}"\nJawaban: {answer}'
+EMAIL_FAQ_UNANSWERED_ITEM: Final = '- "{question}"'
+#: On the card: what the requester already received from the FAQ, so staff do not repeat it.
+CARD_FAQ_SENT: Final = "Jawaban FAQ yang sudah dikirim ke pemohon (tidak perlu diulang):"
+CARD_FAQ_SENT_ITEM: Final = "- {entry_id}: {question}"

@@ -88,6 +88,8 @@ class TicketRow(Base):
     subject: Mapped[str] = mapped_column(String(200))
     assignee_id: Mapped[int | None] = mapped_column(BigInteger)
     faq_entry_id: Mapped[str | None] = mapped_column(String(120))
+    # Every FAQ entry sent to the requester, faq_entry_id first (issue #18: several questions).
+    faq_entry_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     opened_at: Mapped[datetime]
     step_started_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]

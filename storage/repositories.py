@@ -125,6 +125,7 @@ class SqlTicketRepository:
             subject=row.subject,
             assignee_id=row.assignee_id,
             faq_entry_id=row.faq_entry_id,
+            faq_entry_ids=tuple(row.faq_entry_ids or ()),
             opened_at=row.opened_at,
             step_started_at=row.step_started_at,
             closed_at=row.closed_at,
@@ -285,6 +286,7 @@ class SqlTicketRepository:
         row.subject = ticket.subject
         row.assignee_id = ticket.assignee_id
         row.faq_entry_id = ticket.faq_entry_id
+        row.faq_entry_ids = list(ticket.faq_entry_ids)
         row.opened_at = ticket.opened_at
         row.step_started_at = ticket.step_started_at
         row.closed_at = ticket.closed_at

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.faq_reply import FaqReply
 from bot.core.tickets import Requester, Ticket, TicketMessage
 
 
@@ -43,3 +44,5 @@ class TicketChange:
     requester: Requester
     actor_name: str | None = None
     message: TicketMessage | None = None
+    #: OPENED by a mail that asks several questions: what the FAQ answered of each.
+    faq_reply: FaqReply | None = None

@@ -201,6 +201,8 @@ class Ticket:
     number: int | None = None
     assignee_id: int | None = None
     faq_entry_id: str | None = None
+    #: Every FAQ entry sent to the requester (``faq_entry_id`` is the first), issue #18.
+    faq_entry_ids: tuple[str, ...] = ()
     closed_at: datetime | None = None
     rating: int | None = None
     rating_comment: str | None = None
@@ -240,6 +242,7 @@ class Ticket:
         attachments: tuple[AttachmentRef, ...] = (),
         faq_entry_id: str | None = None,
         answered_by_faq: bool = False,
+        faq_entry_ids: tuple[str, ...] = (),
         agenda: str | None = None,
         details: dict[str, str] | None = None,
         documents: dict[str, int] | None = None,
@@ -247,13 +250,16 @@ class Ticket:
         """A new ticket in the SOP's first office step, that step's clock starting now.
 
         ``answered_by_faq``: the acknowledgement carries an FAQ answer, so the ticket waits for
-        the requester to say it did not help before it goes to staff.
+        the requester to say it did not help before it goes to staff. ``faq_entry_ids``: every
+        entry sent (a mail with several questions); ``faq_entry_id`` alone counts as one.
         """
         if requester.id is None:
             raise ValueError("requester must be stored before a ticket is opened")
         if not text.strip() and not attachments:
             raise InvalidTransition(texts.EMPTY_MESSAGE)
         step = sop.first_office_step()
+        if not faq_entry_ids and faq_entry_id is not None:
+            faq_entry_ids = (faq_entry_id,)
         ticket = cls(
             requester_id=requester.id,
             channel=requester.channel,
@@ -265,7 +271,8 @@ class Ticket:
             subject=subject.strip()[:200] or text.strip()[:200],
             opened_at=now,
             step_started_at=now,
-            faq_entry_id=faq_entry_id,
+            faq_entry_id=faq_entry_id or (faq_entry_ids[0] if faq_entry_ids else None),
+            faq_entry_ids=tuple(faq_entry_ids),
             awaiting_faq_feedback=answered_by_faq,
             agenda=agenda,
             details=dict(details or {}),

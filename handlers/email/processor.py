@@ -29,6 +29,7 @@ from enum import Enum
 from bot import services, texts
 from bot.background import Rounds
 from bot.core.errors import DomainError
+from bot.core.faq_reply import FaqReply
 from bot.core.filetypes import EXTENSIONS, sniff
 from bot.core.ports import Notifier, UnitOfWork
 from bot.core.privacy import contains_credential
@@ -314,17 +315,24 @@ class MailProcessor:
         # attachments is an official letter: staff see it at once, the FAQ never answers it.
         # Any question is SOP-02 whatever FAQ entry it resembles; staff move a request to its
         # procedure from the card.
-        answer = None
+        # Issue #18: each question of the mail is matched on its own; the ticket waits for the
+        # requester only when every question has an answer (see bot/core/faq_reply.py).
+        reply = None
         if may_acknowledge and not mail.attachments:
             # The sender's words only: our note on refused files is not their question.
-            answer = runtime.faq.match(words[:MAX_MATCHED_CHARACTERS]).answer
+            questions = runtime.faq.match_questions(words[:MAX_MATCHED_CHARACTERS])
+            reply = FaqReply.from_matches(
+                (item.question, item.result.answer.id if item.result.answer else None)
+                for item in questions.questions
+            )
         command = OpenTicket(
             requester=identity,
             text=text,
             subject=subject,
             attachments=files,
-            faq_entry_id=answer.id if answer else None,
-            answered_by_faq=answer is not None,
+            faq_entry_id=reply.entry_ids[0] if reply else None,
+            answered_by_faq=reply is not None and reply.complete,
+            faq_reply=reply,
         )
         await services.open_ticket(
             runtime.unit_of_work(),

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import services
+from bot.core.sop import SopCatalog
+from bot.core.tickets import Channel, Requester
+from bot.services import OpenTicket
 from storage import migrate
 from storage.database import create_engine
 from storage.models import Base
+from tests.integration.conftest import UowFactory
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
@@ -69,3 +76,23 @@ async def test_sqlite_file_and_directory_are_created_in_wal_mode(tmp_path: objec
         await engine.dispose()
     assert target.exists()
     assert mode == "wal"
+
+
+async def test_0010_keeps_the_faq_entry_of_tickets_answered_before_it(
+    engine: AsyncEngine, uow_factory: UowFactory, catalog: SopCatalog
+) -> None:
+    """Issue #18: a ticket answered from the FAQ before 0010 sent exactly its one entry."""
+    asker = Requester(channel=Channel.EMAIL, email="budi@cvmaju.co.id")
+    opened = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    answered = OpenTicket(asker, "Browser apa?", faq_entry_id="browser-untuk-spse")
+    for command in (answered, OpenTicket(asker, "Pertanyaan lain")):
+        await services.open_ticket(uow_factory(), catalog, command, opened)
+
+    await migrate.downgrade(engine, "0009")
+    await migrate.upgrade(engine)
+
+    async with uow_factory() as uow:
+        first, second = await uow.tickets.get(1), await uow.tickets.get(2)
+    assert first.faq_entry_id == "browser-untuk-spse"
+    assert first.faq_entry_ids == ("browser-untuk-spse",)
+    assert second.faq_entry_id is None and second.faq_entry_ids == ()

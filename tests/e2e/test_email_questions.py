@@ -1,0 +1,131 @@
+"""Several questions in one mail (issue #18), over real SMTP on loopback.
+
+Each question is matched on its own: every answer goes out in the one acknowledgement. When
+every question is answered the ticket waits for the requester as after a single answer; when
+one is not, staff get the ticket at once and the card lists the answers already sent.
+
+The wordings are the shipped KB's own questions (clear for any tuning of the matcher) and one
+question far from anything the LPSE answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from bot import texts
+from bot.notifier import format_minutes
+from faq.kb import DEFAULT_KB_PATH, load_kb
+from tests.e2e.conftest import STAFF_CHAT
+from tests.integration.test_cli import lpse
+from tests.support.mail_bot import MailBot, mail
+
+ENTRIES = {entry.id: entry for entry in load_kb(DEFAULT_KB_PATH)}
+FILE_SIZE = "batas-ukuran-file-unggah"
+OFFICE_HOURS = "jam-kerja-kantor"
+FILE_SIZE_QUESTION = "Berapa batas ukuran dan format file yang bisa diunggah ke SPSE?"
+OFFICE_HOURS_QUESTION = "Pada hari dan jam berapa kantor LPSE Kabupaten Ogan Ilir melayani?"
+OUT_OF_SCOPE_QUESTION = "kapan gaji ke-13 pegawai honorer dinas pendidikan dibayarkan tahun ini?"
+
+
+def _body(*questions: str) -> str:
+    return "Yth. Bapak/Ibu,\n\n" + "\n\n".join(questions) + "\n\nTerima kasih.\nBudi"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+async def _acknowledgement(mail_bot: MailBot) -> str:
+    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    return _flat(ack.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+
+async def _shown(mail_bot: MailBot) -> dict[str, Any]:
+    settings = mail_bot.harness.settings
+    env = {"DATABASE_URL": settings.database_url, "STAFF_FILE": str(settings.staff_file)}
+    shown = await asyncio.to_thread(
+        lpse, settings.staff_file.parent, "tickets", "show", "1", "--json", **env
+    )
+    assert shown.returncode == 0, shown.stderr
+    document: dict[str, Any] = json.loads(shown.stdout)
+    return document
+
+
+def _answer_start(entry_id: str) -> str:
+    return _flat(ENTRIES[entry_id].answer)[:80]
+
+
+async def test_two_answered_questions_get_both_answers_and_wait_for_the_requester(
+    mail_bot: MailBot,
+) -> None:
+    original = mail(
+        "Dua pertanyaan", _body(FILE_SIZE_QUESTION, "Kemudian, " + OFFICE_HOURS_QUESTION)
+    )
+    await mail_bot.send_async(original)
+    content = await _acknowledgement(mail_bot)
+    assert "Tiket #1" in content
+    for entry_id in (FILE_SIZE, OFFICE_HOURS):
+        assert _answer_start(entry_id) in content
+    # Each answer under the question it answers, in the mail's order.
+    size_at = content.index('Pertanyaan: "Berapa batas ukuran')
+    hours_at = content.index('Pertanyaan: "Kemudian, Pada hari dan jam berapa')
+    assert size_at < content.index(_answer_start(FILE_SIZE)) < hours_at
+    assert hours_at < content.index(_answer_start(OFFICE_HOURS))
+    assert '"tidak membantu"' in content and "ditutup otomatis" in content
+
+    document = await _shown(mail_bot)
+    assert document["status"] == "menunggu_pemohon"
+    assert document["faq_entry_ids"] == [FILE_SIZE, OFFICE_HOURS]
+    await asyncio.sleep(0.5)
+    assert mail_bot.harness.api.messages_to(STAFF_CHAT) == []  # staff are not bothered yet
+
+    ack = mail_bot.sink.messages[0]
+    await mail_bot.send_async(
+        mail(
+            "Re: Dua pertanyaan [#1]",
+            "tidak membantu, format .rar kami ditolak",
+            in_reply_to=str(ack["Message-ID"]),
+        )
+    )
+    card = await mail_bot.harness.card(1)  # escalated: the card names both answers sent
+    assert FILE_SIZE in card["text"] and OFFICE_HOURS in card["text"]
+
+
+async def test_an_out_of_scope_question_goes_to_staff_with_the_answer_already_sent(
+    mail_bot: MailBot,
+) -> None:
+    body = _body(FILE_SIZE_QUESTION, "Satu lagi, " + OUT_OF_SCOPE_QUESTION)
+    await mail_bot.send_async(mail("Ukuran file dan gaji", body))
+    content = await _acknowledgement(mail_bot)
+    assert _answer_start(FILE_SIZE) in content
+    target = format_minutes(55)  # SOP-02's total, DESIGN
+    staff_part = content[content.index("akan dijawab oleh petugas") :]
+    assert f"target {target}" in staff_part
+    assert "gaji ke-13 pegawai honorer" in staff_part
+    assert "ukuran" not in staff_part  # the answered question is not promised to staff
+    assert "tidak membantu" not in content  # staff answer anyway: nothing to wait for
+
+    card = await mail_bot.harness.card(1)
+    assert _flat(texts.CARD_FAQ_SENT) in _flat(card["text"])
+    assert FILE_SIZE in card["text"]
+    document = await _shown(mail_bot)
+    assert document["status"] == "baru"
+    assert document["faq_entry_ids"] == [FILE_SIZE]
+
+
+async def test_a_one_question_mail_is_acknowledged_as_before(mail_bot: MailBot) -> None:
+    await mail_bot.send_async(mail("Ukuran file", _body(FILE_SIZE_QUESTION)))
+    content = await _acknowledgement(mail_bot)
+    expected = texts.EMAIL_ACK_WITH_FAQ.format(
+        number=1,
+        answer=ENTRIES[FILE_SIZE].answer,
+        target=format_minutes(55),
+        hours=f"{mail_bot.harness.settings.faq_autoclose_hours:g}",
+    )
+    assert _flat(expected) in content
+    assert "Pertanyaan:" not in content
+    document = await _shown(mail_bot)
+    assert document["status"] == "menunggu_pemohon"
+    assert document["faq_entry_ids"] == [FILE_SIZE]
