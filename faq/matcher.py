@@ -42,7 +42,7 @@ from rapidfuzz.distance import Levenshtein
 
 from faq import lexicon
 from faq.kb import KbEntry
-from faq.neighbourhood import load_topics, unclaimed_topics
+from faq.neighbourhood import claims, load_topics
 from faq.normalize import Term, analyze, known_words, term_for_word
 from faq.split import Sentence, split_sentences
 
@@ -243,7 +243,8 @@ class FaqMatcher:
                 targets.setdefault(word[0], []).append(word)
         self._typo_targets = {first: sorted(words) for first, words in targets.items()}
         self._typo_cache: dict[str, str | None] = {}
-        self._topics = unclaimed_topics(load_topics(), self.entries)
+        self._topics = load_topics()
+        self._claims = claims(self._topics, self.entries)
         self._topic_terms = frozenset(term for topic in self._topics for term in topic.terms)
 
     def match(self, text: str, top: int = 3) -> MatchResult:
@@ -385,10 +386,10 @@ class FaqMatcher:
         for term, weight in query.unknown.items():
             term_mass[term] = weight * self._unknown_idf
         topic_masses = [
-            {term: mass for term, mass in term_mass.items() if term in topic.terms}
+            (topic.id, {term: mass for term, mass in term_mass.items() if term in topic.terms})
             for topic in self._topics
         ]
-        topic_share = max((sum(t.values()) for t in topic_masses), default=0.0) / query_mass
+        topic_share = max((sum(t.values()) for _, t in topic_masses), default=0.0) / query_mass
         results: list[tuple[int, CandidateFeatures]] = []
         for index, lexical in leaders:
             item = self._analyzed[index]
@@ -411,11 +412,13 @@ class FaqMatcher:
                     recall = max(recall, shared[position] / mass)
             role_clash = bool(query.roles and item.roles and not (query.roles & item.roles))
             entry_mass = {term: mass for term, mass in term_mass.items() if term in item.tf}
+            claimed = self._claims.get(item.entry.id, frozenset())
             topic_excess = max(
                 (
                     sum(m for t, m in explained.items() if t not in entry_mass)
                     - sum(m for t, m in entry_mass.items() if t not in explained)
-                    for explained in topic_masses
+                    for topic_id, explained in topic_masses
+                    if topic_id not in claimed
                 ),
                 default=0.0,
             )

@@ -8,8 +8,9 @@ catalogue provider. Words alone then answer it wrongly. Each topic of
 measures how much of a question each topic explains that the candidate entry does not, and
 demotes the entry when a topic explains the question better (:mod:`faq.matcher`).
 
-Decision: a referral entry (category ``rujukan``) whose keywords name a topic claims it;
-that topic is then left out, so the referral answers questions on it.
+Decision: a referral entry (category ``rujukan``) whose keywords name a topic claims it: the
+topic does not demote that entry, so the referral answers questions on it, while the other
+entries that share a few of its words are still demoted.
 """
 
 from __future__ import annotations
@@ -53,16 +54,20 @@ def load_topics(path: Path = TOPICS_PATH) -> tuple[NeighbourTopic, ...]:
     )
 
 
-def unclaimed_topics(
+def claims(
     topics: Sequence[NeighbourTopic], entries: Sequence[KbEntry]
-) -> list[NeighbourTopic]:
-    """The topics no referral entry of the KB claims by naming them in its keywords."""
-    claimed: set[str] = set()
+) -> dict[str, frozenset[str]]:
+    """Referral entry id -> the topics it claims by naming them in its keywords."""
+    # Names are compared as written (case aside): the lexicon maps some words onto one
+    # term ("marketplace" and "katalog"), and a marketplace referral is no catalogue one.
+    found: dict[str, frozenset[str]] = {}
     for entry in entries:
-        if entry.category == REFERRAL_CATEGORY:
-            claimed.update(" ".join(terms_of(keyword)) for keyword in entry.keywords)
-    return [
-        topic
-        for topic in topics
-        if not any(" ".join(terms_of(name)) in claimed for name in topic.names)
-    ]
+        if entry.category != REFERRAL_CATEGORY:
+            continue
+        keywords = {keyword.casefold() for keyword in entry.keywords}
+        named = frozenset(
+            topic.id for topic in topics if any(name.casefold() in keywords for name in topic.names)
+        )
+        if named:
+            found[entry.id] = named
+    return found

@@ -12,7 +12,7 @@ from bot.faq_service import LiveFaq
 from faq.evaluation import load_queries
 from faq.kb import DEFAULT_KB_PATH, KbEntry, load_kb
 from faq.matcher import FaqMatcher
-from faq.neighbourhood import load_topics, unclaimed_topics
+from faq.neighbourhood import claims, load_topics
 from faq.questions import match_questions, question_units
 
 REPO = Path(__file__).resolve().parents[2]
@@ -165,5 +165,12 @@ def test_every_neighbouring_topic_has_names_and_words() -> None:
 
 def test_only_a_referral_entry_claims_a_topic() -> None:
     plain = replace(REFERRAL, category="umum")
-    assert "sirup" in {topic.id for topic in unclaimed_topics(load_topics(), [plain])}
-    assert "sirup" not in {topic.id for topic in unclaimed_topics(load_topics(), [REFERRAL])}
+    assert claims(load_topics(), [plain]) == {}
+    assert claims(load_topics(), [REFERRAL]) == {"rujukan-sirup": frozenset({"sirup"})}
+
+
+def test_a_claimed_topic_still_demotes_the_other_entries() -> None:
+    matcher = FaqMatcher([*KB, REFERRAL])
+    ranked = matcher.rank("Bagaimana cara revisi paket RUP yang sudah diumumkan di SiRUP?", top=2)
+    assert ranked[0].entry.id == "rujukan-sirup"
+    assert all(item.score < ranked[0].score / 2 for item in ranked[1:])
