@@ -201,7 +201,8 @@ def _mark_other_offices(words: list[str]) -> list[str]:
 def _phrase_at(words: list[str], position: int) -> tuple[tuple[str, ...], int]:
     if words[position] not in _PHRASE_STARTS:
         return (), 0
-    for length in range(min(_MAX_PHRASE, len(words) - position), 1, -1):
+    # down to one word: a one-word entry of PHRASES ("resubmit") is a phrase too
+    for length in range(min(_MAX_PHRASE, len(words) - position), 0, -1):
         window = words[position : position + length]
         value = _PHRASES.get(tuple(window))
         if value is None and window[-1].endswith("nya") and len(window[-1]) > 5:
