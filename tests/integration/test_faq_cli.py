@@ -38,9 +38,11 @@ def test_eval_on_dev_meets_the_accuracy_floor() -> None:
     top1 = _rate(result.output, "overall", 2)
     top3 = _rate(result.output, "overall", 3)
     abstention = _rate(result.output, "overall", 5)
-    assert top1 >= 0.85
+    # Regression floors, not targets: the answer rule is fitted on the whole tuning pool
+    # (bench/faq.py --calibrate), which trades a few dev answers for abstention elsewhere.
+    assert top1 >= 0.80
     assert top3 >= 0.95
-    assert abstention >= 0.80
+    assert abstention >= 0.90
     for kind in ("paraphrase", "informal", "english", "long", "multi_or_hard", "out_of_scope"):
         assert re.search(rf"^{kind}\s", result.output, re.MULTILINE), kind
 
