@@ -106,11 +106,17 @@ _NOT_FILES = frozenset(
 
 @dataclass(frozen=True)
 class MailAttachment:
-    """One attached file, decoded."""
+    """One attached file, decoded.
+
+    ``embedded``: a picture shown inside the HTML body (a signature logo, a pasted image
+    referenced as ``cid:``), not a file the sender chose to attach. It is kept with the mail
+    like any file, but it does not make the mail an official letter (see the processor).
+    """
 
     filename: str
     content_type: str
     data: bytes
+    embedded: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,11 @@ class ParsedMail:
     attachments: tuple[MailAttachment, ...]
     headers: Mapping[str, str] = field(hash=False)
     content_type: str
+
+    @property
+    def has_letter_files(self) -> bool:
+        """Files the sender attached on purpose (pictures embedded in the body aside)."""
+        return any(not attachment.embedded for attachment in self.attachments)
 
     @property
     def question(self) -> str:
@@ -713,15 +724,44 @@ def _html_to_text(markup: str) -> str:
 
 # --- attachments ----------------------------------------------------------------------------
 
+_CID_REFERENCE = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
+
 
 def _attachments(root: _Part) -> Iterator[MailAttachment]:
     """The attachments in MIME order; a nameless one is "lampiran-N" (N: its position)."""
+    referenced = _cid_references(root)
     for position, node in enumerate(_attachment_nodes(root), start=1):
         data = _attachment_bytes(node.message, node.content_type)
         name = _safe_filename(_raw_filename(node.message))
         if name is None:
             name = f"{FALLBACK_FILENAME_STEM}-{position}{_extension(node.content_type, data)}"
-        yield MailAttachment(filename=name, content_type=node.content_type, data=data)
+        yield MailAttachment(
+            filename=name,
+            content_type=node.content_type,
+            data=data,
+            embedded=_is_embedded(node, referenced),
+        )
+
+
+def _cid_references(root: _Part) -> frozenset[str]:
+    """Content-IDs the mail's HTML parts show as pictures (``src="cid:..."``)."""
+    found: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.content_type == "text/html" and not node.attachment:
+            html = _payload_bytes(node.message)[: 2 * 1024 * 1024].decode("latin-1")
+            found.update(match.lower() for match in _CID_REFERENCE.findall(html))
+    return frozenset(found)
+
+
+def _is_embedded(node: _Part, referenced: frozenset[str]) -> bool:
+    """A picture whose Content-ID the HTML body shows (clients mark it inline or not)."""
+    if not node.content_type.startswith("image/"):
+        return False
+    content_id = str(node.message.get("Content-ID", "")).strip().strip("<>").lower()
+    return bool(content_id) and content_id in referenced
 
 
 def _attachment_nodes(node: _Part) -> Iterator[_Part]:

@@ -312,13 +312,14 @@ class MailProcessor:
             text = texts.MAIL_DMARC_FAILED.format(sender=sender) + "\n\n" + text
             subject = texts.MAIL_DMARC_SUBJECT.format(subject=subject)
         # An FAQ answer goes out in the acknowledgement: without one, staff answer. A mail with
-        # attachments is an official letter: staff see it at once, the FAQ never answers it.
+        # attachments is an official letter: staff see it at once, the FAQ never answers it
+        # (pictures shown in its HTML body, such as a signature logo, are no attachments).
         # Any question is SOP-02 whatever FAQ entry it resembles; staff move a request to its
         # procedure from the card.
         # Issue #18: each question of the mail is matched on its own; the ticket waits for the
         # requester only when every question has an answer (see bot/core/faq_reply.py).
         reply = None
-        if may_acknowledge and not mail.attachments:
+        if may_acknowledge and not mail.has_letter_files:
             # The sender's words only: our note on refused files is not their question.
             questions = runtime.faq.match_questions(words[:MAX_MATCHED_CHARACTERS])
             reply = FaqReply.from_matches(

@@ -129,3 +129,31 @@ async def test_a_one_question_mail_is_acknowledged_as_before(mail_bot: MailBot) 
     document = await _shown(mail_bot)
     assert document["status"] == "menunggu_pemohon"
     assert document["faq_entry_ids"] == [FILE_SIZE]
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+async def test_a_signature_logo_does_not_make_a_question_an_official_letter(
+    mail_bot: MailBot,
+) -> None:
+    """Outlook and Gmail send a signature logo as a picture of the HTML body (cid:): the
+    question is still answered from the FAQ, and the logo is kept with the mail."""
+    message = mail("Tanya ukuran file", _body(FILE_SIZE_QUESTION))
+    message.add_alternative(
+        f"<p>{FILE_SIZE_QUESTION}</p><p>Budi<br><img src='cid:logo-cv@maju'></p>",
+        subtype="html",
+    )
+    html = message.get_payload()[1]  # type: ignore[index]
+    html.add_related(
+        PNG, "image", "png", cid="<logo-cv@maju>", filename="logo.png", disposition="inline"
+    )
+    await mail_bot.send_async(message)
+    content = await _acknowledgement(mail_bot)
+    assert _answer_start(FILE_SIZE) in content
+    document = await _shown(mail_bot)
+    assert document["status"] == "menunggu_pemohon"

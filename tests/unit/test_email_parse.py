@@ -516,3 +516,36 @@ def test_random_headers_and_text_never_raise(
         for name, value in headers
     )
     assert_well_formed(parse(head + b"\r\n" + body.encode(encoding, "replace")))
+
+
+def _html_mail_with_picture(src: str, disposition: str) -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "budi@cvmaju.co.id"
+    message["Subject"] = "Tanya"
+    message.set_content("Berapa batas ukuran file?")
+    message.add_alternative(f'<p>Berapa batas ukuran file?</p><img src="{src}">', subtype="html")
+    html = message.get_payload()[1]  # type: ignore[index]
+    html.add_related(
+        b"\x89PNG\r\n\x1a\n",
+        "image",
+        "png",
+        cid="<logo@cv>",
+        filename="logo.png",
+        disposition=disposition,
+    )
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize("disposition", ["inline", "attachment"])
+def test_a_picture_shown_in_the_html_body_is_embedded(disposition: str) -> None:
+    parsed = parse_mail(_html_mail_with_picture("cid:logo@cv", disposition))
+    assert [(a.filename, a.embedded) for a in parsed.attachments] == [("logo.png", True)]
+    assert not parsed.has_letter_files
+
+
+def test_a_picture_the_body_does_not_show_is_a_letter_file() -> None:
+    parsed = parse_mail(_html_mail_with_picture("https://cvmaju.co.id/logo.png", "inline"))
+    assert [(a.filename, a.embedded) for a in parsed.attachments] == [("logo.png", False)]
+    assert parsed.has_letter_files
