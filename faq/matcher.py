@@ -386,8 +386,9 @@ class FaqMatcher:
         for term, weight in query.unknown.items():
             term_mass[term] = weight * self._unknown_idf
         topic_masses = [
-            (topic.id, {term: mass for term, mass in term_mass.items() if term in topic.terms})
+            (topic.id, explained)
             for topic in self._topics
+            if (explained := {t: m for t, m in term_mass.items() if t in topic.terms})
         ]
         topic_share = max((sum(t.values()) for _, t in topic_masses), default=0.0) / query_mass
         results: list[tuple[int, CandidateFeatures]] = []
