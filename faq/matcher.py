@@ -381,16 +381,16 @@ class FaqMatcher:
         bm25_ceiling = sum(w * self._max_weight[t] for t, w in query.weights.items())
         lexical_scale = known_mass / query_mass / bm25_ceiling if bm25_ceiling else 0.0
         unknown_share = query.unknown_mass / query_mass if query_mass else 0.0
-        # query term -> IDF mass, unknown words included (for the neighbouring topics)
+        # IDF mass of the query (unknown words included) each neighbouring topic explains
         term_mass = {term: mass for term, mass, _ in masses}
         for term, weight in query.unknown.items():
             term_mass[term] = weight * self._unknown_idf
         topic_masses = [
-            (topic.id, explained)
+            (topic.id, total)
             for topic in self._topics
-            if (explained := {t: m for t, m in term_mass.items() if t in topic.terms})
+            if (total := sum(m for t, m in term_mass.items() if t in topic.terms))
         ]
-        topic_share = max((sum(t.values()) for _, t in topic_masses), default=0.0) / query_mass
+        topic_share = max((total for _, total in topic_masses), default=0.0) / query_mass
         results: list[tuple[int, CandidateFeatures]] = []
         for index, lexical in leaders:
             item = self._analyzed[index]
@@ -412,17 +412,11 @@ class FaqMatcher:
                     dice = max(dice, 2.0 * shared[position] / (query_mass + mass))
                     recall = max(recall, shared[position] / mass)
             role_clash = bool(query.roles and item.roles and not (query.roles & item.roles))
-            entry_mass = {term: mass for term, mass in term_mass.items() if term in item.tf}
+            # What a topic explains beyond the entry, minus what the entry explains beyond
+            # the topic: the shared terms cancel, leaving topic mass - entry mass (matched).
             claimed = self._claims.get(item.entry.id, frozenset())
-            topic_excess = max(
-                (
-                    sum(m for t, m in explained.items() if t not in entry_mass)
-                    - sum(m for t, m in entry_mass.items() if t not in explained)
-                    for topic_id, explained in topic_masses
-                    if topic_id not in claimed
-                ),
-                default=0.0,
-            )
+            unclaimed = [total for topic_id, total in topic_masses if topic_id not in claimed]
+            topic_excess = max(unclaimed) - matched if unclaimed else 0.0
             features = CandidateFeatures(
                 coverage=matched / query_mass,
                 dice=dice,
