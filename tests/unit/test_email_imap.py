@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.app import channel_states
 from bot.settings import SettingsError, load_settings
 from handlers.email.imap import FetchedMail, envelope_of, parse_fetch
+from tests.unit import test_settings as settings_tests
 
-NAMES = [
-    "IMAP_HOST",
-    "IMAP_PORT",
-    "IMAP_USER",
-    "IMAP_PASSWORD",
-    "IMAP_FOLDER",
-    "IMAP_TLS",
-    "SMTP_RELAY_MAX_CONNECTIONS",
-    "HELPDESK_EMAIL",
-    "SMTP_LISTEN_PORT",
-]
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in NAMES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env
+# The same clean environment as the other settings tests.
+clean_environment = settings_tests.clean_environment
 
 
 def test_defaults_match_the_design() -> None:
@@ -54,12 +37,6 @@ def test_bad_setting_is_one_line_naming_it(
     with pytest.raises(SettingsError) as error:
         load_settings()
     assert fragment in str(error.value)
-
-
-def test_env_example_lists_every_setting() -> None:
-    example = Path(__file__).resolve().parents[2] / ".env.example"
-    text = example.read_text(encoding="utf-8")
-    assert [name for name in NAMES if f"\n{name}=" not in text] == []
 
 
 def test_envelope_from_delivery_headers() -> None:
