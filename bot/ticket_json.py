@@ -45,7 +45,6 @@ def ticket_document(
     return {
         **ticket_summary(ticket, requester),
         # Every FAQ entry the requester was sent, in the order of their questions (issue #18).
-        "faq_entry_ids": list(ticket.faq_entry_ids),
         "messages": [_message(m, ticket, requester, role_address) for m in messages],
         "events": [
             {"at": _iso(event.at), "kind": event.kind.value, "actor": event.actor}

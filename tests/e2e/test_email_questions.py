@@ -53,6 +53,14 @@ async def _shown(mail_bot: MailBot) -> dict[str, Any]:
     return document
 
 
+async def _sent_entries(mail_bot: MailBot) -> tuple[str, ...]:
+    """Every FAQ entry ticket #1 sent the requester (kept in storage; DESIGN's JSON view of
+    a ticket has a fixed set of fields)."""
+    async with mail_bot.harness_uow() as uow:
+        ticket = await uow.tickets.get(1)
+    return ticket.faq_entry_ids
+
+
 def _answer_start(entry_id: str) -> str:
     return _flat(ENTRIES[entry_id].answer)[:80]
 
@@ -77,7 +85,7 @@ async def test_two_answered_questions_get_both_answers_and_wait_for_the_requeste
 
     document = await _shown(mail_bot)
     assert document["status"] == "menunggu_pemohon"
-    assert document["faq_entry_ids"] == [FILE_SIZE, OFFICE_HOURS]
+    assert await _sent_entries(mail_bot) == (FILE_SIZE, OFFICE_HOURS)
     await asyncio.sleep(0.5)
     assert mail_bot.harness.api.messages_to(STAFF_CHAT) == []  # staff are not bothered yet
 
@@ -112,7 +120,7 @@ async def test_an_out_of_scope_question_goes_to_staff_with_the_answer_already_se
     assert FILE_SIZE in card["text"]
     document = await _shown(mail_bot)
     assert document["status"] == "baru"
-    assert document["faq_entry_ids"] == [FILE_SIZE]
+    assert await _sent_entries(mail_bot) == (FILE_SIZE,)
 
 
 async def test_a_one_question_mail_is_acknowledged_as_before(mail_bot: MailBot) -> None:
@@ -128,7 +136,7 @@ async def test_a_one_question_mail_is_acknowledged_as_before(mail_bot: MailBot) 
     assert "Pertanyaan:" not in content
     document = await _shown(mail_bot)
     assert document["status"] == "menunggu_pemohon"
-    assert document["faq_entry_ids"] == [FILE_SIZE]
+    assert await _sent_entries(mail_bot) == (FILE_SIZE,)
 
 
 PNG = (

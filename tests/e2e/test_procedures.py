@@ -465,7 +465,6 @@ async def test_tickets_show_json_follows_the_contract(mail_bot: MailBot) -> None
         "subject",
         "agenda",
         "requester",
-        "faq_entry_ids",  # issue #18: every FAQ entry the requester was sent
         "messages",
         "events",
     }
