@@ -3,23 +3,23 @@
 Run from the repository root (``../shared`` beside it)::
 
     python -m bench.faq                 # tables on stdout, JSON in bench/results/faq.json
-    python -m bench.faq --calibrate     # also: k-fold calibration on dev (5 folds)
+    python -m bench.faq --calibrate     # also: the fit on the tuning pool, 5-fold, leave-one-out
+    python -m bench.faq --sealed        # also: the sealed sets (measured, never tuned on)
 
-Accuracy is measured with ``faq-eval/kb.yaml`` on three query sets: ``faq-eval/dev.jsonl``
-(the only set anything is tuned on), ``faq/eval/heldout.jsonl`` (real questions from public
-LPSE / UKPBJ / LKPP pages, never tuned on) and ``faq/eval/heldout_blind.jsonl`` (a smaller
-set whose per-query results were not read while the matcher changed) and
-``faq/eval/heldout_catalogue.jsonl`` (catalogue questions, measured before and after the
-catalogue vocabulary); see
+Accuracy is measured with ``faq-eval/kb.yaml``. The tuning pool is ``faq-eval/dev.jsonl``
+and the sets of ``TUNING`` (``faq/eval/tune.jsonl``, written for tuning, and the first
+held-apart sets, whose errors were read); every constant is fitted on it. The sealed sets
+(``SEALED``) were written blind to the matcher and are measured only with ``--sealed``; see
 ``faq/eval/README.md``. The false-answer rate (out-of-scope queries that got an answer)
-comes first. Two baselines get an abstention cutoff tuned on dev (their best case), applied
-unchanged to the held-apart sets: (a) rapidfuzz ``process.extract`` with ``fuzz.WRatio`` over
+comes first. Two baselines get an abstention cutoff tuned on the pool (their best case),
+applied unchanged to every set: (a) rapidfuzz ``process.extract`` with ``fuzz.WRatio`` over
 questions + variants, (b) plain BM25 (rank-bm25, a dev-only dependency) over questions +
 variants + keywords.
 
 ``--calibrate`` fits every constant of the answer rule (threshold, margin, and the
-neighbouring-topic and role penalties) on dev by grid search, and reports 5-fold figures:
-each fold fitted on the other four, measured on itself.
+neighbouring-term, role and topic penalties) on the pool by grid search, and reports 5-fold
+figures (each fold fitted on the other four, measured on itself) and each tuning set left
+out in turn (fitted on the others).
 
 Latency is per query over the dev queries at the real KB size (50) and at synthetic KBs of
 500 and 10,000 entries, generated deterministically by recombining the real entries' words.

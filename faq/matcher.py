@@ -16,16 +16,19 @@ typo targets. Matching a message then runs in three steps:
    terms matched, saturating), a role penalty when the user names a role (Pokja, PPK,
    provider) the entry is not for, and a neighbourhood factor when the query names a
    neighbouring system or topic (SiRUP, catalogue operations, marketplaces, rules) that the
-   entry does not name itself (``lexicon.NEIGHBOUR_TERMS``; referral entries name them).
+   entry does not name itself (``lexicon.NEIGHBOUR_TERMS``; referral entries name them),
+   and a topic factor when one of the neighbouring topics of ``faq/data/neighbours.yaml``
+   explains more of the query than the entry does (:mod:`faq.neighbourhood`).
 
 Answering: the leader is answered only when its score reaches ``ANSWER_THRESHOLD`` and it
 leads the runner-up by at least ``MARGIN``; otherwise the result still lists the candidates
 for the bot to offer. Calibration (``python -m bench.faq --calibrate``): a grid over the
-neighbouring-topic and role penalties, threshold (0.00-1.00 by 0.01) and margin (0.01-0.10
-by 0.005) on ``faq-eval/dev.jsonl`` only, maximising right answers - 2 x misinforming answers
-(a wrong entry, or any answer to an out-of-scope question), at the smallest best margin,
-taking the middle of the near-best threshold range; 5-fold figures of that fit are printed
-with it, next to the held-apart sets it never saw (see docs/faq-matcher.md).
+neighbouring-term, role and topic penalties, threshold (0.00-1.00 by 0.01) and margin
+(0.01-0.10 by 0.005) on the tuning pool (dev and the tuning sets of ``faq/eval``),
+maximising right answers - 2 x misinforming answers (a wrong entry, or any answer to an
+out-of-scope question), at the smallest best margin, taking the middle of the near-best
+threshold range; 5-fold and leave-one-set-out figures of that fit are printed with it, and
+``--sealed`` measures the sets it never saw (see docs/faq-matcher.md).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from faq.neighbourhood import claims, load_topics
 from faq.normalize import Term, analyze, known_words, term_for_word
 from faq.split import Sentence, split_sentences
 
-# Calibrated on the dev set (see module docstring and docs/faq-matcher.md).
+# Fitted on the tuning pool (see module docstring and docs/faq-matcher.md).
 ANSWER_THRESHOLD = 0.22
 MARGIN = 0.030
 # Feature mix of the score (sums to 1); chosen on dev among a handful of mixes, the one
@@ -77,7 +80,7 @@ ROLE_PENALTY = 0.60
 # A query naming a neighbouring system or topic (lexicon NEIGHBOUR_TERMS) is about that
 # topic: a candidate entry that does not name the term itself is demoted by this factor
 # (scaled by the term's sentence weight), so that it rarely reaches the answer threshold.
-# Fitted on dev among 0.3-1.0 (k-fold figures: bench/faq.py --calibrate).
+# Fitted with the answer rule among 0.3-1.0 (k-fold figures: bench/faq.py --calibrate).
 NEIGHBOUR_PENALTY = 0.60
 # A neighbouring topic (faq/data/neighbours.yaml) that explains more of the query than the
 # candidate entry does demotes it: by TOPIC_PENALTY x the share of the query's mass it
@@ -85,7 +88,6 @@ NEIGHBOUR_PENALTY = 0.60
 TOPIC_PENALTY = 4.0
 # Keywords count a little less than questions and variants in the entry's bag.
 _KEYWORD_TF = 0.7
-ANSWER_TF = 0.0
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,7 @@ def _analyze_entry(entry: KbEntry) -> _AnalyzedEntry:
     surfaces: dict[str, str] = {}
     wordings = [analyze(text) for text in (entry.question, *entry.variants)]
     keywords = [term for keyword in entry.keywords for term in analyze(keyword)]
-    answer = analyze(entry.answer) if ANSWER_TF else []
-    sources = [*((terms, 1.0) for terms in wordings), (keywords, _KEYWORD_TF), (answer, ANSWER_TF)]
-    for terms, count in sources:
+    for terms, count in [*((terms, 1.0) for terms in wordings), (keywords, _KEYWORD_TF)]:
         for term in terms:
             tf[term.term] = tf.get(term.term, 0.0) + count
             surfaces.setdefault(term.surface, term.term)
@@ -266,15 +266,6 @@ class FaqMatcher:
             for index, score in ranked[:top]
             if score > 0.0
         ]
-
-    def candidates(self, text: str) -> list[tuple[KbEntry, CandidateFeatures]]:
-        """The BM25 leaders for a message with their features, in BM25 order."""
-        pieces = [(sentence, analyze(sentence.text)) for sentence in split_sentences(text)]
-        query = self._query(pieces)
-        if not query.weights or not self._analyzed:
-            return []
-        leaders = self._bm25_leaders(query.weights)
-        return [(self._analyzed[index].entry, f) for index, f in self._features(query, leaders)]
 
     # -- query side -------------------------------------------------------------------
 
