@@ -160,25 +160,30 @@ class OutboxNotifier:
         elif kind is ChangeKind.PARTNER_MESSAGE:
             # Issue 16: a mail from an address the requester copied is named by that address,
             # "bukan pemohon"; a role's reply shows the role's address.
+            # Its files are captioned by the same sender, never as the requester's.
             role = change.actor_name or "-"
             role_address = self._roster().destinations.get(role)
             if "@" in role:
                 out += self._under_card(
                     ticket.number, texts.STAFF_MAIL_NOT_REQUESTER, sender=role, text=text
                 )
-            elif role_address is not None and role_address.email:
-                out += self._under_card(
-                    ticket.number,
-                    texts.STAFF_PARTNER_REPLY_FROM,
-                    role=role,
-                    sender=role_address.email,
-                    text=text,
+                out += self._files_to_staff(
+                    ticket, change, texts.STAFF_FILE_FROM_NOT_REQUESTER, sender=role
                 )
             else:
-                out += self._under_card(
-                    ticket.number, texts.STAFF_PARTNER_REPLY, role=role, text=text
-                )
-            out += self._files_to_staff(ticket, change)
+                if role_address is not None and role_address.email:
+                    out += self._under_card(
+                        ticket.number,
+                        texts.STAFF_PARTNER_REPLY_FROM,
+                        role=role,
+                        sender=role_address.email,
+                        text=text,
+                    )
+                else:
+                    out += self._under_card(
+                        ticket.number, texts.STAFF_PARTNER_REPLY, role=role, text=text
+                    )
+                out += self._files_to_staff(ticket, change, texts.STAFF_FILE_FROM_ROLE, role=role)
             if change.actor_name == LKPP_ROLE and change.message is not None:
                 # LKPP's answer is the Pokja's result: relayed as it came (SOP-06 steps 4-6).
                 out += await self._to_requester(
@@ -558,7 +563,14 @@ class OutboxNotifier:
             )
         ]
 
-    def _files_to_staff(self, ticket: Ticket, change: TicketChange) -> list[Outbound]:
+    def _files_to_staff(
+        self,
+        ticket: Ticket,
+        change: TicketChange,
+        caption: str = texts.STAFF_FILE_FROM_REQUESTER,
+        **sender: str,
+    ) -> list[Outbound]:
+        """The message's files under the card, each captioned with who sent it."""
         if self._staff_chat is None or change.message is None:
             return []
         return [
@@ -569,9 +581,7 @@ class OutboxNotifier:
                 payload={
                     **file.as_dict(),
                     "caption": render.plain(
-                        texts.STAFF_FILE_FROM_REQUESTER,
-                        number=ticket.number,
-                        filename=file.filename,
+                        caption, number=ticket.number, filename=file.filename, **sender
                     ),
                     "reply_to": Purpose.CARD.value,
                 },

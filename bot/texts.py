@@ -723,6 +723,10 @@ STAFF_MAIL_NOT_REQUESTER: Final = (
     "Tidak tercatat sebagai pesan pemohon; balasan tetap dikirim hanya kepada pemohon."
 )
 STAFF_PARTNER_REPLY_FROM: Final = "Balasan dari {role}, {sender} (Tiket #{number}):\n{text}"
+STAFF_FILE_FROM_NOT_REQUESTER: Final = (
+    "Dokumen dari {sender} (bukan pemohon) (Tiket #{number}): {filename}"
+)
+STAFF_FILE_FROM_ROLE: Final = "Dokumen dari {role} (Tiket #{number}): {filename}"
 MAIL_DMARC_FAILED: Final = (
     "[Perhatian petugas: pemeriksaan DMARC e-mail ini gagal, alamat pengirim {sender} "
     "kemungkinan dipalsukan. E-mail ini tidak digabungkan ke tiket lain dan tidak dibalas "

@@ -138,9 +138,16 @@ async def test_only_the_requesters_own_mail_adds_participants(mail_bot: MailBot)
         in_reply_to=str(ack["Message-ID"]),
     )
     colleague["Cc"] = ATTACKER
+    colleague.add_attachment(
+        b"%PDF-1.4\n%%EOF\n", maintype="application", subtype="pdf", filename="akta.pdf"
+    )
     await mail_bot.send_async(colleague, sender="rekan@cvmaju.co.id")
-    note = await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "ini tambahan" in r["text"])
+    note = await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "ini tambahan" in r.get("text", ""))
     assert "rekan@cvmaju.co.id" in note["text"] and "bukan pemohon" in note["text"]
+    # Its file is captioned by the same sender, not as the requester's document.
+    file = await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "akta.pdf" in str(r))
+    caption = file.get("caption") or file.get("text") or ""
+    assert "rekan@cvmaju.co.id" in caption and "bukan pemohon" in caption
     assert await participants(mail_bot, 1) == {REQUESTER, "rekan@cvmaju.co.id"}
 
     await mail_bot.send_async(attacker_mail(ack), sender=ATTACKER)
