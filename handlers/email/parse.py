@@ -137,6 +137,9 @@ class ParsedMail:
     attachments: tuple[MailAttachment, ...]
     headers: Mapping[str, str] = field(hash=False)
     content_type: str
+    #: The texts of body alternatives the mail carries but ``body`` does not show (the HTML
+    #: half of a plain+HTML mail): read for credentials, never stored as the person's words.
+    unshown: tuple[str, ...] = ()
 
     @property
     def has_letter_files(self) -> bool:
@@ -190,7 +193,21 @@ def _parse(raw: bytes) -> ParsedMail:
         attachments=tuple(_attachments(tree)),
         headers=MappingProxyType(headers),
         content_type=tree.content_type,
+        unshown=tuple(_unshown_alternatives(tree)),
     )
+
+
+def _unshown_alternatives(root: _Part) -> Iterator[str]:
+    """The text of each alternative that _body() passes over, anywhere in the tree."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.content_type != "multipart/alternative":
+            stack.extend(node.children)
+            continue
+        found = [text for child in node.children if (text := _body(child, 1)) and text[0].strip()]
+        chosen = next((text for text in found if text[1]), found[0] if found else None)
+        yield from (text for text, _plain in found if (text, _plain) != chosen)
 
 
 def _unparsed(raw: bytes) -> ParsedMail:

@@ -100,7 +100,7 @@ def read_mail(raw: bytes, envelope_from: str, secret: str) -> Reading:
     ``secret`` is the reference tokens' key."""
     mail = parse_mail(oversize.trim_headers(raw, MAX_REFERENCES))
     sender = mail.from_address or reference.normalise_address(envelope_from)
-    looked_at = [mail.subject, mail.body, mail.text, mail.from_name or ""]
+    looked_at = [mail.subject, mail.body, mail.text, mail.from_name or "", *mail.unshown]
     looked_at += [attachment.filename for attachment in mail.attachments]
     held_back = any(contains_credential(text) for text in looked_at if text)
     results = mail.headers.get("authentication-results", "")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from handlers.email.parse import parse_mail
 from storage.database import create_engine
 from storage.models import Base, InboundMailRow
+from tests.support.mail_bot import REQUESTER as REQ
 from tests.support.mail_bot import MailBot, mail
 from tests.support.mail_samples import pdf_bytes
 
@@ -29,7 +30,7 @@ PHRASINGS = (
     "ｐａｓｓｗｏｒｄ ｓａｙａ {v}",
 )
 #: Where in a mail the phrase goes.
-MAIL_PLACES = ("subject", "body", "quote", "html", "display name", "file name")
+MAIL_PLACES = ("subject", "body", "quote", "html", "html half", "display name", "file name")
 
 
 def secret(rng: random.Random) -> str:
@@ -48,6 +49,8 @@ def mail_carrying(phrase: str, place: str, sender: str, n: int) -> EmailMessage:
     message = mail(subject, body, sender=sender, message_id=f"<p{n}@cvmaju.co.id>")
     if place == "html":
         message.set_content(f"<html><body><p>halo {n}</p><p>{phrase}</p></body></html>", "html")
+    elif place == "html half":  # plain text that says nothing; the HTML half carries it
+        message.add_alternative(f"<p>halo {n}</p><p>{phrase}</p>", subtype="html")
     elif place == "display name":
         del message["From"]
         message["From"] = f'"{phrase}" <{sender}>'
@@ -72,7 +75,7 @@ async def database_text(bot: MailBot) -> str:
                     parts.append(repr(tuple(row)))
             for (raw,) in await connection.execute(select(InboundMailRow.raw)):
                 parsed = parse_mail(raw)
-                parts += [parsed.subject, parsed.body, parsed.from_name or ""]
+                parts += [parsed.subject, parsed.body, parsed.from_name or "", *parsed.unshown]
                 parts += [a.filename for a in parsed.attachments]
     finally:
         await engine.dispose()
@@ -126,6 +129,16 @@ async def test_a_password_in_the_quoted_part_is_held_back_and_the_raw_mail_scrub
     await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
     await settled(mail_bot, 1)
     assert leaks(["Kucing#88"], mail_bot, await database_text(mail_bot)) == []
+
+
+async def test_a_password_only_in_the_html_half_is_held_back_and_the_raw_mail_scrubbed(
+    mail_bot: MailBot,
+) -> None:
+    """The plain half says nothing (a client's stub); the HTML half carries the password."""
+    await mail_bot.send_async(mail_carrying("password saya Harimau#21", "html half", REQ, 0))
+    await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    await settled(mail_bot, 1)
+    assert leaks(["Harimau#21"], mail_bot, await database_text(mail_bot)) == []
 
 
 async def test_property_no_input_sequence_leaks_a_password(mail_bot: MailBot) -> None:

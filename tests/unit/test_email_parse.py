@@ -549,3 +549,15 @@ def test_a_picture_the_body_does_not_show_is_a_letter_file() -> None:
     parsed = parse_mail(_html_mail_with_picture("https://cvmaju.co.id/logo.png", "inline"))
     assert [(a.filename, a.embedded) for a in parsed.attachments] == [("logo.png", False)]
     assert parsed.has_letter_files
+
+
+def test_the_alternative_the_body_does_not_show_is_kept_apart() -> None:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "budi@cvmaju.co.id"
+    message.set_content("Pesan ini memerlukan klien HTML.")
+    message.add_alternative("<p>Mohon reset akun kami</p>", subtype="html")
+    parsed = parse_mail(message.as_bytes())
+    assert parsed.body.strip() == "Pesan ini memerlukan klien HTML."
+    assert parsed.unshown == ("Mohon reset akun kami",)
