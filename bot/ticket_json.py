@@ -44,7 +44,6 @@ def ticket_document(
     """The whole ticket: details, every message (with its sender address) and every event."""
     return {
         **ticket_summary(ticket, requester),
-        # Every FAQ entry the requester was sent, in the order of their questions (issue #18).
         "messages": [_message(m, ticket, requester, role_address) for m in messages],
         "events": [
             {"at": _iso(event.at), "kind": event.kind.value, "actor": event.actor}
