@@ -118,7 +118,15 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
 
 @pytest.mark.skipif(not SHARED_KB.exists(), reason="needs ../shared/faq-eval beside the repo")
 @pytest.mark.parametrize(
-    "name", ["heldout.jsonl", "heldout_blind.jsonl", "tune.jsonl", "final.jsonl", "final2.jsonl"]
+    "name",
+    [
+        "heldout.jsonl",
+        "heldout_blind.jsonl",
+        "tune.jsonl",
+        "final.jsonl",
+        "final2.jsonl",
+        "final3.jsonl",
+    ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
     known = {entry.id for entry in load_kb(SHARED_KB)}
