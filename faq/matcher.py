@@ -109,9 +109,7 @@ class CandidateFeatures:
     evidence: float  # saturating IDF mass of specific (non-generic) terms matched
     role_clash: bool  # the user names a role the entry is not for
     neighbour_factor: float  # 1, or less when the query names a topic the entry does not
-    unknown_share: float  # share of the query's IDF mass no entry knows
-    topic_share: float  # most of the query's IDF mass one neighbouring topic explains
-    topic_excess: float  # most mass a neighbouring topic explains beyond this entry
+    topic_excess: float  # share of the query a neighbouring topic explains beyond the entry
 
     @property
     def score(self) -> float:
@@ -192,6 +190,9 @@ class FaqMatcher:
 
     def __init__(self, entries: Sequence[KbEntry]) -> None:
         self._analyzed: list[_AnalyzedEntry] = [_analyze_entry(entry) for entry in entries]
+        # The neighbouring topics do not depend on the KB: read once, not on every rebuild.
+        self._topics = load_topics()
+        self._topic_terms = frozenset(term for topic in self._topics for term in topic.terms)
         self._build()
 
     @property
@@ -243,9 +244,7 @@ class FaqMatcher:
                 targets.setdefault(word[0], []).append(word)
         self._typo_targets = {first: sorted(words) for first, words in targets.items()}
         self._typo_cache: dict[str, str | None] = {}
-        self._topics = load_topics()
         self._claims = claims(self._topics, self.entries)
-        self._topic_terms = frozenset(term for topic in self._topics for term in topic.terms)
 
     def match(self, text: str, top: int = 3) -> MatchResult:
         """Rank entries for a message; answer only when confident and unambiguous."""
@@ -371,7 +370,6 @@ class FaqMatcher:
         query_mass = known_mass + query.unknown_mass
         bm25_ceiling = sum(w * self._max_weight[t] for t, w in query.weights.items())
         lexical_scale = known_mass / query_mass / bm25_ceiling if bm25_ceiling else 0.0
-        unknown_share = query.unknown_mass / query_mass if query_mass else 0.0
         # IDF mass of the query (unknown words included) each neighbouring topic explains
         term_mass = {term: mass for term, mass, _ in masses}
         for term, weight in query.unknown.items():
@@ -381,7 +379,6 @@ class FaqMatcher:
             for topic in self._topics
             if (total := sum(m for t, m in term_mass.items() if t in topic.terms))
         ]
-        topic_share = max((total for _, total in topic_masses), default=0.0) / query_mass
         results: list[tuple[int, CandidateFeatures]] = []
         for index, lexical in leaders:
             item = self._analyzed[index]
@@ -416,8 +413,6 @@ class FaqMatcher:
                 evidence=specific / (specific + EVIDENCE_HALF),
                 role_clash=role_clash,
                 neighbour_factor=self._neighbour_factor(query, item),
-                unknown_share=unknown_share,
-                topic_share=topic_share,
                 topic_excess=topic_excess / query_mass,
             )
             results.append((index, features))
