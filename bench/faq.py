@@ -133,31 +133,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
 
     matcher = FaqMatcher(entries)
-    fuzzy_ranker = _wratio_ranker(entries)
-    bm25_ranker = _bm25_ranker(entries)
-    cutoffs = {
-        "matcher": (ANSWER_THRESHOLD, MARGIN),
-        "wratio": _tuned(pool, fuzzy_ranker),
-        "bm25": _tuned(pool, bm25_ranker),
+    rankers = {
+        "matcher": _matcher_ranker(matcher),
+        "wratio": _wratio_ranker(entries),
+        "bm25": _bm25_ranker(entries),
     }
-    rankers = {"matcher": _matcher_ranker(matcher), "wratio": fuzzy_ranker, "bm25": bm25_ranker}
-    tables: dict[str, dict[str, dict[str, Metrics]]] = {}
-    for set_name, set_queries in sets.items():
-        tables[set_name] = {
-            name: _table(set_queries, _rankings(set_queries, ranker), *cutoffs[name])
-            for name, ranker in rankers.items()
-        }
-    pool_sets = [name for name in sets if name not in SEALED]
-    tables["pool"] = {
-        name: metrics_by_kind(
-            [
-                pair
-                for set_name in pool_sets
-                for pair in _pairs(sets[set_name], ranker, *cutoffs[name])
-            ]
-        )
+    # Every set is ranked once per method; the pool's rankings are the tuning sets' ones.
+    rankings = {
+        name: {set_name: _rankings(queries, ranker) for set_name, queries in sets.items()}
         for name, ranker in rankers.items()
     }
+    pool_sets = [name for name in sets if name not in SEALED]
+    pool_rankings = {
+        name: [ranked for set_name in pool_sets for ranked in by_set[set_name]]
+        for name, by_set in rankings.items()
+    }
+    cutoffs = {
+        "matcher": (ANSWER_THRESHOLD, MARGIN),
+        "wratio": _tuned(pool, pool_rankings["wratio"]),
+        "bm25": _tuned(pool, pool_rankings["bm25"]),
+    }
+    tables: dict[str, dict[str, dict[str, Metrics]]] = {
+        set_name: {
+            name: _table(queries, rankings[name][set_name], *cutoffs[name]) for name in rankers
+        }
+        for set_name, queries in sets.items()
+    }
+    tables["pool"] = {name: _table(pool, pool_rankings[name], *cutoffs[name]) for name in rankers}
     for set_name, methods in tables.items():
         size = len(pool) if set_name == "pool" else len(sets[set_name])
         print(f"\n== matcher on {set_name} ({size} queries) ==")
@@ -177,8 +179,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.calibrate:
         report["calibration"] = _calibration(entries, sets)
         report["baseline_k_fold"] = {
-            name: _baseline_k_fold(name, pool, _rankings(pool, rankers[name]))
-            for name in ("wratio", "bm25")
+            name: _baseline_k_fold(name, pool, pool_rankings[name]) for name in ("wratio", "bm25")
         }
 
     queries = sets["dev"]
@@ -204,13 +205,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written {RESULTS.relative_to(REPO)}")
-
-
-def _pairs(
-    queries: Sequence[EvalQuery], ranker: Ranker, threshold: float, margin: float
-) -> list[tuple[EvalQuery, Prediction]]:
-    predictions = _predictions(_rankings(queries, ranker), threshold, margin)
-    return list(zip(queries, predictions, strict=True))
 
 
 # -- rankers -------------------------------------------------------------------------------
@@ -331,9 +325,8 @@ def _best_cutoffs(
     return float(thresholds[plateau[len(plateau) // 2]]), float(margins[margin_index])
 
 
-def _tuned(queries: Sequence[EvalQuery], ranker: Ranker) -> tuple[float, float]:
+def _tuned(queries: Sequence[EvalQuery], rankings: Rankings) -> tuple[float, float]:
     """A baseline's best threshold/margin on a query set (scores scaled to their range)."""
-    rankings = _rankings(queries, ranker)
     top = max((ranked[0][1] for ranked in rankings if ranked), default=1.0) or 1.0
     return _best_cutoffs(queries, rankings, top)
 
