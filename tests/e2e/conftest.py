@@ -6,6 +6,7 @@ import asyncio
 import socket
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,14 +229,24 @@ def harness_for(api: BotApiStandIn, settings: Settings, workdir: Path) -> BotUnd
     return harness
 
 
-@pytest.fixture
-async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BotUnderTest]:
-    api = await started_api()
-    monkeypatch.chdir(tmp_path)
-    harness = harness_for(api, bot_settings(tmp_path, api), tmp_path)
+@asynccontextmanager
+async def running_bot(
+    api: BotApiStandIn, settings: Settings, workdir: Path
+) -> AsyncIterator[BotUnderTest]:
+    """The bot under test on ``api`` with ``settings``; on leaving, the bot stops, then
+    the stand-in (what every fixture of a running bot does)."""
+    harness = harness_for(api, settings, workdir)
     await harness.start()
     try:
         yield harness
     finally:
         await harness.stop()
         await api.stop()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BotUnderTest]:
+    api = await started_api()
+    monkeypatch.chdir(tmp_path)
+    async with running_bot(api, bot_settings(tmp_path, api), tmp_path) as harness:
+        yield harness

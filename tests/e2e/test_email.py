@@ -17,7 +17,7 @@ from storage.mail import SqlInboundMail
 from tests.e2e.conftest import (
     STAFF_CHAT,
 )
-from tests.support.mail_bot import HELPDESK, REQUESTER, MailBot, mail
+from tests.support.mail_bot import HELPDESK, REQUESTER, MailBot, copied_colleague_reply, mail
 
 
 async def test_new_mail_opens_ticket_acknowledged_once_with_threading(mail_bot: MailBot) -> None:
@@ -235,16 +235,7 @@ async def test_rhs_case_goes_to_lkpp_by_mail_and_their_reply_threads_back(
 
 
 async def test_reply_all_from_a_copied_colleague_joins_the_ticket(mail_bot: MailBot) -> None:
-    first = mail("Zzqx plorkh", "zzqx wvvq plorkh")
-    first["Cc"] = "rekan@cvmaju.co.id"
-    await mail_bot.send_async(first)
-    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
-    colleague = mail(
-        "Re: Zzqx plorkh [#1]",
-        "saya rekannya, ini tambahan",
-        sender="rekan@cvmaju.co.id",
-        in_reply_to=str(ack["Message-ID"]),
-    )
+    _, colleague = await copied_colleague_reply(mail_bot)
     await mail_bot.send_async(colleague, sender="rekan@cvmaju.co.id")
     await mail_bot.harness.said_to(STAFF_CHAT, lambda r: "ini tambahan" in r["text"])
     assert not any(r["text"].startswith("Tiket #2") for r in mail_bot.harness.api.sent)

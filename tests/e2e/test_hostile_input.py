@@ -37,7 +37,7 @@ from tests.e2e.conftest import (
     BotUnderTest,
     bot_settings,
     button_data,
-    harness_for,
+    running_bot,
     started_api,
 )
 from tests.support.bot_api import FakeUser
@@ -154,13 +154,10 @@ async def pg_bot(
     api = await started_api()
     monkeypatch.chdir(tmp_path)
     settings = bot_settings(tmp_path, api, database_url=postgres.url(name))
-    harness = harness_for(api, settings, tmp_path)
-    await harness.start()
     try:
-        yield harness
+        async with running_bot(api, settings, tmp_path) as harness:
+            yield harness
     finally:
-        await harness.stop()
-        await api.stop()
         postgres.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 

@@ -21,7 +21,7 @@ from tests.e2e.conftest import (
     BotUnderTest,
     bot_settings,
     free_port,
-    harness_for,
+    running_bot,
     started_api,
 )
 from tests.support.smtp_sink import Sink
@@ -60,13 +60,10 @@ async def sla_bot(
         smtp_relay_starttls=False,
         office_hours="24/7",
     )
-    harness = harness_for(api, settings, tmp_path)
-    await harness.start()
     try:
-        yield harness, sink
+        async with running_bot(api, settings, tmp_path) as harness:
+            yield harness, sink
     finally:
-        await harness.stop()
-        await api.stop()
         relay.stop()
 
 

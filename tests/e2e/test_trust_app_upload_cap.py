@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import BotUnderTest, bot_settings, harness_for, started_api
+from tests.e2e.conftest import BotUnderTest, bot_settings, running_bot, started_api
 
 CAP_MB = 1
 SERVED = 64 * 1024 * 1024  # what the download really is; the message says 2 KB
@@ -22,13 +22,8 @@ async def capped_bot(
     api = await started_api()
     monkeypatch.chdir(tmp_path)
     settings = bot_settings(tmp_path, api, max_attachment_mb=CAP_MB)
-    harness = harness_for(api, settings, tmp_path)
-    await harness.start()
-    try:
+    async with running_bot(api, settings, tmp_path) as harness:
         yield harness
-    finally:
-        await harness.stop()
-        await api.stop()
 
 
 def stored_files(root: Path) -> list[Path]:

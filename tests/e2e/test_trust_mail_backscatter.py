@@ -8,15 +8,13 @@ computed from the public address is refused.
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 from sqlalchemy import select
 
 from handlers.email import acknowledgements, reference
-from storage.database import create_engine
-from storage.models import HelpdeskSecretRow, InboundMailRow
+from storage.models import HelpdeskSecretRow
 from tests.e2e.conftest import STAFF_CHAT
 from tests.support.mail_bot import HELPDESK, MailBot, mail
 
@@ -24,21 +22,6 @@ MX_RECEIVED = (
     "from attacker.example (attacker.example [198.51.100.7]) by mx.lpse.oganilirkab.go.id "
     "with ESMTP id 4F2x; Sun, 6 Dec 2026 10:00:00 +0700"
 )
-
-
-async def processed(bot: MailBot, count: int) -> None:
-    engine = create_engine(bot.harness.settings.database_url)
-    try:
-        for _ in range(300):
-            async with engine.connect() as connection:
-                statuses = [s for (s,) in await connection.execute(select(InboundMailRow.status))]
-            if len(statuses) >= count and "pending" not in statuses:
-                await asyncio.sleep(1.0)  # the outbox sends what processing queued
-                return
-            await asyncio.sleep(0.1)
-    finally:
-        await engine.dispose()
-    raise AssertionError("mail not processed in time")
 
 
 def acks(bot: MailBot) -> list[str]:
@@ -64,7 +47,7 @@ async def test_acknowledgements_per_client_ip_are_limited(mail_bot: MailBot) -> 
         message = mail(f"Zzqx {n}", f"zzqx wvvq plorkh {n}", sender=victim)
         message["Received"] = MX_RECEIVED
         await mail_bot.send_async(message, sender=victim)
-    await processed(mail_bot, len(victims))
+    await mail_bot.settled(len(victims))
     assert len(acks(mail_bot)) == acknowledgements.PER_IP
     # Every mail is still a ticket staff see: only the automatic mail is left out.
     await mail_bot.harness.card(len(victims))
@@ -81,7 +64,7 @@ async def test_acknowledgements_per_domain_and_in_total_are_limited(
     senders += [f"orang{n}@lain{n}.example" for n in range(4)]
     for n, sender in enumerate(senders):
         await mail_bot.send_async(mail(f"Zzqx {n}", f"zzqx wvvq {n}", sender=sender), sender)
-    await processed(mail_bot, len(senders))
+    await mail_bot.settled(len(senders))
     sent = acks(mail_bot)
     assert sum(to.endswith("@korban.go.id") for to in sent) == 3
     assert len(sent) == 5
@@ -94,12 +77,8 @@ async def test_a_token_made_from_the_public_address_does_not_thread(mail_bot: Ma
     genuine = re.search(r"LPSE-1-[0-9a-f]{6}", ack.get_content())
     assert genuine is not None
 
-    engine = create_engine(mail_bot.harness.settings.database_url)
-    try:
-        async with engine.connect() as connection:
-            secret = await connection.scalar(select(HelpdeskSecretRow.value))
-    finally:
-        await engine.dispose()
+    async with mail_bot.database() as engine, engine.connect() as connection:
+        secret = await connection.scalar(select(HelpdeskSecretRow.value))
     assert secret is not None and re.fullmatch(r"[0-9a-f]{64}", secret)
     assert genuine.group(0) == reference.reference_token(1, secret)
 

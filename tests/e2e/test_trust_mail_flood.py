@@ -9,7 +9,6 @@ import smtplib
 
 from sqlalchemy import func, select
 
-from storage.database import create_engine
 from storage.models import AttachmentRow, MessageRow
 from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, eventually
 from tests.support.loop_lag import LoopLagProbe
@@ -28,24 +27,16 @@ async def send_raw(bot: MailBot, raw: bytes, sender: str = REQUESTER) -> None:
 
 
 async def first_messages(bot: MailBot, number: int) -> list[str]:
-    engine = create_engine(bot.harness.settings.database_url)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                select(MessageRow.text).where(MessageRow.ticket_id == number)
-            )
-            return [row.text for row in rows]
-    finally:
-        await engine.dispose()
+    async with bot.database() as engine, engine.connect() as connection:
+        rows = await connection.execute(
+            select(MessageRow.text).where(MessageRow.ticket_id == number)
+        )
+        return [row.text for row in rows]
 
 
 async def attachment_count(bot: MailBot) -> int:
-    engine = create_engine(bot.harness.settings.database_url)
-    try:
-        async with engine.connect() as connection:
-            return int(await connection.scalar(select(func.count()).select_from(AttachmentRow)))
-    finally:
-        await engine.dispose()
+    async with bot.database() as engine, engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(AttachmentRow)))
 
 
 def huge_references_mail(ids: int, thread_id: str) -> bytes:

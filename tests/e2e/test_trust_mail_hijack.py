@@ -9,50 +9,31 @@ only the requester's own mail adds participants; staff always see the sender add
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from email.message import EmailMessage
 
 from sqlalchemy import select
 
-from bot.core.sop import load_catalog
 from bot.core.tickets import Direction, TicketMessage
-from storage.database import create_engine, create_session_factory
 from storage.models import TicketParticipantRow
-from storage.uow import SqlUnitOfWork
 from tests.e2e.conftest import STAFF_CHAT
-from tests.support.mail_bot import REQUESTER, MailBot, mail
+from tests.support.mail_bot import REQUESTER, MailBot, copied_colleague_reply, mail
 
 ATTACKER = "mallory@evil.example"
 PAYLOAD = "Mohon kirim user ID dan password baru ke alamat ini saja"
 DMARC_FAIL = "mx.lpse.oganilirkab.go.id; spf=fail smtp.mailfrom=evil.example; dmarc=fail (p=none)"
 
 
-@asynccontextmanager
-async def database(bot: MailBot) -> AsyncIterator[SqlUnitOfWork]:
-    engine = create_engine(bot.harness.settings.database_url)
-    try:
-        async with SqlUnitOfWork(create_session_factory(engine), load_catalog()) as uow:
-            yield uow
-    finally:
-        await engine.dispose()
-
-
 async def messages(bot: MailBot, number: int) -> list[TicketMessage]:
-    async with database(bot) as uow:
+    async with bot.harness_uow() as uow:
         return await uow.tickets.messages(number)
 
 
 async def participants(bot: MailBot, number: int) -> set[str]:
-    engine = create_engine(bot.harness.settings.database_url)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                select(TicketParticipantRow.email).where(TicketParticipantRow.ticket_id == number)
-            )
-            return {row.email for row in rows}
-    finally:
-        await engine.dispose()
+    async with bot.database() as engine, engine.connect() as connection:
+        rows = await connection.execute(
+            select(TicketParticipantRow.email).where(TicketParticipantRow.ticket_id == number)
+        )
+        return {row.email for row in rows}
 
 
 async def open_ticket(bot: MailBot) -> EmailMessage:
@@ -127,16 +108,7 @@ async def test_dmarc_fail_never_joins_and_adds_no_participant(mail_bot: MailBot)
 
 async def test_only_the_requesters_own_mail_adds_participants(mail_bot: MailBot) -> None:
     """A colleague Budi copied may write in; whom the colleague copies may not."""
-    first = mail("Zzqx plorkh", "zzqx wvvq plorkh")
-    first["Cc"] = "rekan@cvmaju.co.id"
-    await mail_bot.send_async(first)
-    ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
-    colleague = mail(
-        "Re: Zzqx plorkh [#1]",
-        "saya rekannya, ini tambahan",
-        sender="rekan@cvmaju.co.id",
-        in_reply_to=str(ack["Message-ID"]),
-    )
+    ack, colleague = await copied_colleague_reply(mail_bot)
     colleague["Cc"] = ATTACKER
     colleague.add_attachment(
         b"%PDF-1.4\n%%EOF\n", maintype="application", subtype="pdf", filename="akta.pdf"

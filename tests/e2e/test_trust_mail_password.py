@@ -3,14 +3,12 @@ the staff chat, a mail or the database. Driven over real SMTP and the Bot API st
 
 from __future__ import annotations
 
-import asyncio
 import random
 from email.message import EmailMessage
 
 from sqlalchemy import select
 
 from handlers.email.parse import parse_mail
-from storage.database import create_engine
 from storage.models import Base, InboundMailRow
 from tests.support.mail_bot import REQUESTER as REQ
 from tests.support.mail_bot import MailBot, mail
@@ -66,19 +64,15 @@ def mail_carrying(phrase: str, place: str, sender: str, n: int) -> EmailMessage:
 
 async def database_text(bot: MailBot) -> str:
     """Every row of every table as text; stored raw mail parsed, as a reader would."""
-    engine = create_engine(bot.harness.settings.database_url)
     parts: list[str] = []
-    try:
-        async with engine.connect() as connection:
-            for table in Base.metadata.sorted_tables:
-                for row in await connection.execute(select(table)):
-                    parts.append(repr(tuple(row)))
-            for (raw,) in await connection.execute(select(InboundMailRow.raw)):
-                parsed = parse_mail(raw)
-                parts += [parsed.subject, parsed.body, parsed.from_name or "", *parsed.unshown]
-                parts += [a.filename for a in parsed.attachments]
-    finally:
-        await engine.dispose()
+    async with bot.database() as engine, engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            for row in await connection.execute(select(table)):
+                parts.append(repr(tuple(row)))
+        for (raw,) in await connection.execute(select(InboundMailRow.raw)):
+            parsed = parse_mail(raw)
+            parts += [parsed.subject, parsed.body, parsed.from_name or "", *parsed.unshown]
+            parts += [a.filename for a in parsed.attachments]
     return "\n".join(parts)
 
 
@@ -94,30 +88,13 @@ def leaks(values: list[str], bot: MailBot, database: str) -> list[tuple[str, str
     return found
 
 
-async def settled(bot: MailBot, count: int) -> None:
-    """Until ``count`` mails are processed or ignored, and the outbox has sent what it had."""
-    engine = create_engine(bot.harness.settings.database_url)
-    try:
-        for _ in range(300):
-            async with engine.connect() as connection:
-                rows = list(await connection.execute(select(InboundMailRow.status)))
-            if len(rows) >= count and all(status != "pending" for (status,) in rows):
-                break
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("mail not processed in time")
-    finally:
-        await engine.dispose()
-    await asyncio.sleep(1.0)
-
-
 async def test_a_password_in_the_subject_reaches_neither_card_nor_database_nor_ack(
     mail_bot: MailBot,
 ) -> None:
     await mail_bot.send_async(mail("password saya Rahasia123", "tolong reset akun zzqx wvvq"))
     ack = await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
     assert "Rahasia123" not in str(ack["Subject"]) and "Rahasia123" not in ack.as_string()
-    await settled(mail_bot, 1)
+    await mail_bot.settled(1)
     assert leaks(["Rahasia123"], mail_bot, await database_text(mail_bot)) == []
 
 
@@ -127,7 +104,7 @@ async def test_a_password_in_the_quoted_part_is_held_back_and_the_raw_mail_scrub
     body = "zzqx wvvq plorkh\n\nPada Senin, Budi menulis:\n> pw nya sdh saya ganti jd Kucing#88"
     await mail_bot.send_async(mail("Zzqx plorkh", body))
     await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
-    await settled(mail_bot, 1)
+    await mail_bot.settled(1)
     assert leaks(["Kucing#88"], mail_bot, await database_text(mail_bot)) == []
 
 
@@ -137,7 +114,7 @@ async def test_a_password_only_in_the_html_half_is_held_back_and_the_raw_mail_sc
     """The plain half says nothing (a client's stub); the HTML half carries the password."""
     await mail_bot.send_async(mail_carrying("password saya Harimau#21", "html half", REQ, 0))
     await mail_bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
-    await settled(mail_bot, 1)
+    await mail_bot.settled(1)
     assert leaks(["Harimau#21"], mail_bot, await database_text(mail_bot)) == []
 
 
@@ -174,6 +151,6 @@ async def test_property_no_input_sequence_leaks_a_password(mail_bot: MailBot) ->
                 caption=phrase,
             )
         acks = [str(m["Message-ID"]) for m in mail_bot.sink.messages]
-    await settled(mail_bot, sent_mails)
+    await mail_bot.settled(sent_mails)
     found = leaks(values, mail_bot, await database_text(mail_bot))
     assert found == [], f"password values leaked (seed 16): {found}"

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storage.database import create_engine
 from storage.models import AttachmentRow, InboundMailRow, MessageRow
 from tests.support import mail_samples as samples
 from tests.support.mail_bot import HELPDESK, REQUESTER, MailBot, mail
@@ -42,9 +41,8 @@ def deliver(bot: MailBot, raw: bytes, sender: str = REQUESTER) -> tuple[int, byt
 
 async def settled_rows(bot: MailBot, expected: int, timeout: float = 60) -> list[InboundMailRow]:
     """The stored mails once ``expected`` of them are all processed or ignored."""
-    engine = create_engine(bot.harness.settings.database_url)
     deadline = time.monotonic() + timeout
-    try:
+    async with bot.database() as engine:
         while True:
             async with engine.connect() as connection:
                 rows = list((await connection.execute(select(InboundMailRow))).all())
@@ -52,30 +50,24 @@ async def settled_rows(bot: MailBot, expected: int, timeout: float = 60) -> list
                 return rows  # type: ignore[return-value]
             assert time.monotonic() < deadline, [(r.id, r.status, r.note) for r in rows]
             await asyncio.sleep(0.2)
-    finally:
-        await engine.dispose()
 
 
 async def ticket_texts(bot: MailBot, ticket_id: int) -> tuple[list[str], list[str]]:
     """(message texts, attachment file names) of a ticket."""
-    engine = create_engine(bot.harness.settings.database_url)
-    try:
-        async with engine.connect() as connection:
-            texts = (
-                await connection.scalars(
-                    select(MessageRow.text).where(MessageRow.ticket_id == ticket_id)
-                )
-            ).all()
-            names = (
-                await connection.scalars(
-                    select(AttachmentRow.filename)
-                    .join(MessageRow, AttachmentRow.message_id == MessageRow.id)
-                    .where(MessageRow.ticket_id == ticket_id)
-                )
-            ).all()
-        return list(texts), list(names)
-    finally:
-        await engine.dispose()
+    async with bot.database() as engine, engine.connect() as connection:
+        texts = (
+            await connection.scalars(
+                select(MessageRow.text).where(MessageRow.ticket_id == ticket_id)
+            )
+        ).all()
+        names = (
+            await connection.scalars(
+                select(AttachmentRow.filename)
+                .join(MessageRow, AttachmentRow.message_id == MessageRow.id)
+                .where(MessageRow.ticket_id == ticket_id)
+            )
+        ).all()
+    return list(texts), list(names)
 
 
 async def test_cpython_corpus_each_mail_a_ticket_or_a_deliberate_ignore(mail_bot: MailBot) -> None:

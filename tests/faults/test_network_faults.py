@@ -34,7 +34,7 @@ from tests.e2e.conftest import (
     BotUnderTest,
     bot_settings,
     button_data,
-    harness_for,
+    running_bot,
     started_api,
 )
 from tests.support.bot_api import FakeUser
@@ -52,13 +52,8 @@ async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
     monkeypatch.chdir(tmp_path)
     # Telegram's highest group rate: the storm's staff-group messages fit in one burst.
     settings = bot_settings(tmp_path, api, telegram_group_msgs_per_min=60)
-    harness = harness_for(api, settings, tmp_path)
-    await harness.start()
-    try:
+    async with running_bot(api, settings, tmp_path) as harness:
         yield harness
-    finally:
-        await harness.stop()
-        await api.stop()
 
 
 @pytest.fixture

@@ -35,10 +35,8 @@ from storage.database import create_engine
 from storage.models import InboundMailRow, MessageRow, TicketRow
 from tests.e2e.conftest import ROSTER, eventually, free_port
 from tests.support.dovecot import PASSWORD, DovecotServer, dovecot_server, find_dovecot
+from tests.support.mail_bot import HELPDESK, REQUESTER, mail
 from tests.support.smtp_sink import Relay, Sink
-
-HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
-REQUESTER = "budi@cvmaju.co.id"
 
 
 @pytest.fixture
@@ -69,20 +67,12 @@ def message(
     **headers: str,
 ) -> bytes:
     """A mail as the mail host stores it: with the Return-Path and Delivered-To of delivery."""
-    mail = EmailMessage()
-    mail["Return-Path"] = f"<{sender if return_path is None else return_path}>"
-    mail["Delivered-To"] = HELPDESK
-    mail["From"] = f"Budi Santoso <{sender}>"
-    mail["To"] = HELPDESK
-    mail["Subject"] = subject
-    mail["Message-ID"] = message_id
-    if in_reply_to:
-        mail["In-Reply-To"] = in_reply_to
-        mail["References"] = in_reply_to
-    for name, value in headers.items():
-        mail[name.replace("_", "-")] = value
-    mail.set_content(body)
-    return mail.as_bytes()
+    envelope = sender if return_path is None else return_path
+    delivery = f"Return-Path: <{envelope}>\nDelivered-To: {HELPDESK}\n".encode()
+    written = mail(
+        subject, body, sender=sender, message_id=message_id, in_reply_to=in_reply_to, **headers
+    )
+    return delivery + written.as_bytes()
 
 
 @dataclass
@@ -395,15 +385,15 @@ async def test_server_restarting_mid_fetch_loses_nothing_and_doubles_nothing(
     scan = b"%PDF-1.4\n" + os.urandom(600 * 1024)  # a scanned letter: 800 KB in base64
     mails = []
     for n in range(MANY):
-        mail = EmailMessage()
-        mail["Return-Path"] = f"<penyedia{n}@cv{n}.co.id>"
-        mail["From"] = f"penyedia{n}@cv{n}.co.id"
-        mail["To"] = HELPDESK
-        mail["Subject"] = f"Surat permohonan zzqx {n}"
-        mail["Message-ID"] = f"<m{n}@cv{n}>"
-        mail.set_content(f"Zzqx wvvq plorkh, surat nomor {n} terlampir.")
-        mail.add_attachment(scan, maintype="application", subtype="pdf", filename=f"surat{n}.pdf")
-        mails.append(mail.as_bytes())
+        letter = EmailMessage()
+        letter["Return-Path"] = f"<penyedia{n}@cv{n}.co.id>"
+        letter["From"] = f"penyedia{n}@cv{n}.co.id"
+        letter["To"] = HELPDESK
+        letter["Subject"] = f"Surat permohonan zzqx {n}"
+        letter["Message-ID"] = f"<m{n}@cv{n}>"
+        letter.set_content(f"Zzqx wvvq plorkh, surat nomor {n} terlampir.")
+        letter.add_attachment(scan, maintype="application", subtype="pdf", filename=f"surat{n}.pdf")
+        mails.append(letter.as_bytes())
     await asyncio.to_thread(dovecot.deliver, HELPDESK, mails)
     async for bot in running_bot(tmp_path, dovecot, relay):
         await bot.settled(MANY, timeout=40)

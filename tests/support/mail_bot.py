@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,17 +18,21 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.sop import load_catalog
 from bot.settings import Settings
 from storage.database import create_engine, create_session_factory
+from storage.models import InboundMailRow
 from storage.uow import SqlUnitOfWork
-from tests.e2e.conftest import BotUnderTest, bot_settings, free_port, harness_for, started_api
+from tests.e2e.conftest import BotUnderTest, bot_settings, free_port, running_bot, started_api
 from tests.support.bot_api import BotApiStandIn
 from tests.support.smtp_sink import Sink
 
 HELPDESK = "helpdesk@lpse.oganilirkab.go.id"
 REQUESTER = "budi@cvmaju.co.id"
+COLLEAGUE = "rekan@cvmaju.co.id"
 
 
 @dataclass
@@ -45,9 +50,39 @@ class MailBot:
         # In a thread: the bot's SMTP server runs on this test's event loop.
         await asyncio.to_thread(self.send, message, sender)
 
-    def harness_uow(self) -> SqlUnitOfWork:
+    @asynccontextmanager
+    async def database(self) -> AsyncIterator[AsyncEngine]:
+        """An engine on the bot's database, disposed on leaving."""
         engine = create_engine(self.harness.settings.database_url)
-        return SqlUnitOfWork(create_session_factory(engine), load_catalog())
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+
+    @asynccontextmanager
+    async def harness_uow(self) -> AsyncIterator[SqlUnitOfWork]:
+        """A unit of work on the bot's database, as the bot's own code uses one."""
+        async with (
+            self.database() as engine,
+            SqlUnitOfWork(create_session_factory(engine), load_catalog()) as uow,
+        ):
+            yield uow
+
+    async def settled(self, count: int) -> None:
+        """Until ``count`` mails are stored and none is pending, then a second for the outbox
+        to send what processing queued."""
+        async with self.database() as engine:
+            for _ in range(300):
+                async with engine.connect() as connection:
+                    statuses = [
+                        s for (s,) in await connection.execute(select(InboundMailRow.status))
+                    ]
+                if len(statuses) >= count and "pending" not in statuses:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("mail not processed in time")
+        await asyncio.sleep(1.0)
 
 
 def mail(
@@ -71,6 +106,22 @@ def mail(
         message[name.replace("_", "-")] = value
     message.set_content(body)
     return message
+
+
+async def copied_colleague_reply(bot: MailBot) -> tuple[EmailMessage, EmailMessage]:
+    """Budi's question, copying a colleague, opens ticket #1: its acknowledgement, and the
+    colleague's reply to it (not sent yet)."""
+    first = mail("Zzqx plorkh", "zzqx wvvq plorkh")
+    first["Cc"] = COLLEAGUE
+    await bot.send_async(first)
+    ack = await bot.sink.wait_for(lambda m: "[#1]" in str(m["Subject"]))
+    reply = mail(
+        "Re: Zzqx plorkh [#1]",
+        "saya rekannya, ini tambahan",
+        sender=COLLEAGUE,
+        in_reply_to=str(ack["Message-ID"]),
+    )
+    return ack, reply
 
 
 def mail_settings(
@@ -109,11 +160,8 @@ async def mail_bot(
     settings = mail_settings(
         tmp_path, api, smtp_port=smtp_port, relay_port=relay.port, **mail_bot_settings
     )
-    harness = harness_for(api, settings, tmp_path)
-    await harness.start()
     try:
-        yield MailBot(harness, sink, smtp_port)
+        async with running_bot(api, settings, tmp_path) as harness:
+            yield MailBot(harness, sink, smtp_port)
     finally:
-        await harness.stop()
-        await api.stop()
         relay.stop()
