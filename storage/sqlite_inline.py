@@ -14,9 +14,11 @@ What this trades, and how the trade is kept safe:
   would stop, and if the holder is a coroutine of this very process it could never finish
   (deadlock). So these connections use ``busy_timeout = 0`` and a call that meets
   ``SQLITE_BUSY`` is retried after an ``asyncio.sleep`` (2 ms doubling to 100 ms) until
-  :data:`BUSY_WAIT_SECONDS` have passed, the same wait the threaded driver had. Retrying is
-  sound: a statement that got ``SQLITE_BUSY`` changed nothing. ``SQLITE_BUSY_SNAPSHOT``
-  (a reader that may not become a writer) is raised at once, as SQLite does.
+  :data:`BUSY_WAIT_SECONDS` have passed, the same wait the threaded driver had; the calls
+  that still go to aiosqlite's thread (big values and their commit) are retried the same
+  way. Retrying is sound: a statement that got ``SQLITE_BUSY`` changed nothing.
+  ``SQLITE_BUSY_SNAPSHOT`` (a reader that may not become a writer) is raised at once, as
+  SQLite does.
 * Long statements block the loop for their duration. The hot paths are single-row reads
   and writes; reports and retention over big tables run from the CLI, in their own process.
 * WAL with ``synchronous=NORMAL`` does not sync on commit, only at checkpoints (milliseconds,
@@ -52,23 +54,24 @@ class InlineConnection(aiosqlite.Connection):
             # Writing megabytes (a big mail's raw bytes) takes a quarter second: in the
             # thread, so no single input holds the loop (issue 16).
             self._wrote_large_value = True
-            result: T = await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+            return await self._in_thread(fn, *args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+        return await _when_unlocked(lambda: _called(fn, *args, **kwargs))
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn`` in aiosqlite's thread, retried like an inline call while the database is
+        locked (busy_timeout is 0 there too: without this, a big write that met another
+        connection's lock failed at once)."""
+
+        async def attempt() -> T:
+            result: T = await super(InlineConnection, self)._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
             return result
-        waited_until: float | None = None
-        delay = _FIRST_RETRY_SECONDS
-        while True:
-            try:
-                return fn(*args, **kwargs)
-            except sqlite3.OperationalError as error:
-                if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
-                    raise
-                now = asyncio.get_running_loop().time()
-                if waited_until is None:
-                    waited_until = now + BUSY_WAIT_SECONDS
-                if now >= waited_until:
-                    raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
+
+        return await _when_unlocked(attempt)
 
     #: The open transaction wrote a large value: its commit goes to the thread too.
     _wrote_large_value = False
@@ -80,9 +83,34 @@ class InlineConnection(aiosqlite.Connection):
         cost a tenth of the bot's throughput."""
         if self._wrote_large_value:
             self._wrote_large_value = False
-            await super()._execute(self._conn.commit)  # type: ignore[no-untyped-call]
+            await self._in_thread(self._conn.commit)
             return
         await self._execute(self._conn.commit)
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+
+
+async def _called(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return fn(*args, **kwargs)
+
+
+async def _when_unlocked(attempt: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``attempt()`` until it does not meet another connection's write lock, sleeping 2 ms
+    doubling to 100 ms between tries, for at most :data:`BUSY_WAIT_SECONDS`. Retrying is
+    sound: a statement that got ``SQLITE_BUSY`` changed nothing."""
+    loop = asyncio.get_running_loop()
+    waited_until = loop.time() + BUSY_WAIT_SECONDS
+    delay = _FIRST_RETRY_SECONDS
+    while True:
+        try:
+            return await attempt()
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or loop.time() >= waited_until:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
 
 
 #: A statement binding a value this large runs in aiosqlite's thread, not on the loop.

@@ -120,6 +120,35 @@ async def test_writer_waits_for_another_process_lock(engine: AsyncEngine) -> Non
         assert list(names) == ["cli", "bot"]
 
 
+async def test_a_big_value_waits_for_another_process_lock_too(engine: AsyncEngine) -> None:
+    """A big write goes to aiosqlite's thread (busy_timeout 0 there as well): it must wait
+    for the lock like any other call, not fail at once (a big mail stored while another
+    writer committed failed as "database is locked")."""
+    database = engine.url.database
+    assert database is not None
+    locked = threading.Event()
+    big = "x" * (sqlite_inline.LARGE_VALUE_BYTES + 1)
+
+    def hold_lock() -> None:
+        other = sqlite3.connect(database)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO item (name) VALUES ('cli')")
+        locked.set()
+        time.sleep(0.3)
+        other.commit()
+        other.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    await asyncio.to_thread(locked.wait)
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO item (name) VALUES (:name)"), {"name": big})
+    holder.join()
+    async with engine.connect() as connection:
+        lengths = await connection.execute(text("SELECT length(name) FROM item ORDER BY id"))
+        assert list(lengths.scalars()) == [3, len(big)]
+
+
 async def test_lock_held_too_long_fails_the_call(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
