@@ -47,6 +47,7 @@ from faq import lexicon
 from faq.kb import KbEntry
 from faq.neighbourhood import claims, load_topics
 from faq.normalize import Term, analyze, known_words, term_for_word
+from faq.remarks import is_closing_remark
 from faq.split import Sentence, split_sentences
 
 # Fitted on the tuning pool (see module docstring and docs/faq-matcher.md).
@@ -253,7 +254,12 @@ class FaqMatcher:
         return MatchResult(ranked[: max(top, 0)], answer)
 
     def rank(self, text: str, top: int = 3) -> list[ScoredEntry]:
-        """The best ``top`` entries for a message, best first (no answer decision)."""
+        """The best ``top`` entries for a message, best first (no answer decision).
+
+        A closing remark ("makasih, sudah bisa login") has none: it asks nothing.
+        """
+        if is_closing_remark(text):
+            return []
         pieces = [(sentence, analyze(sentence.text)) for sentence in split_sentences(text)]
         query = self._query(pieces)
         if not query.weights or not self._analyzed:

@@ -1,0 +1,44 @@
+"""Closing remarks: a thank-you that asks nothing is not a question for the FAQ.
+
+After staff solve a problem, requesters write "makasih bu, sudah bisa login sekarang".
+Its words ("bisa", "login") are those of a login problem, and the matcher would answer
+with the entry on failed logins. A message that thanks, asks nothing (no question mark,
+no question word anywhere) and reports no trouble ("tidak", "belum", "gagal", "masih",
+"tapi"...) gets no FAQ answer; the channel treats it like any other unanswered message.
+
+Decision: "trouble" words win over thanks, so "makasih, tapi masih belum bisa login" is
+still matched; so is any thanks with a question in it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from faq import lexicon
+
+_WORD = re.compile(r"[a-z']+")
+# After chat spellings are expanded (lexicon.ABBREVIATIONS: "makasih" -> "terima kasih").
+_THANKS = frozenset(
+    "terima kasih thanks thank thx nuhun nuwun suwun hatur matur alhamdulillah".split()
+)
+_ASKING = frozenset(
+    """apa apakah bagaimana kenapa mengapa berapa kapan siapa mana bisakah bolehkah
+    haruskah perlukah adakah mohon tolong bantu gimana how what where when why who which
+    can could please help""".split()
+)
+_TROUBLE = frozenset(
+    """tidak belum gagal error eror masih lupa kok tapi namun padahal kendala masalah
+    salah hilang blokir terblokir ditolak tolak not still but however failed problem
+    error issue cannot""".split()
+)
+
+
+def is_closing_remark(text: str) -> bool:
+    """A thank-you that asks nothing and reports no trouble (see module docstring)."""
+    if "?" in text:
+        return False
+    words: list[str] = []
+    for raw in _WORD.findall(text.lower()):
+        words.extend(lexicon.ABBREVIATIONS.get(raw, raw).split())
+    present = frozenset(words)
+    return bool(present & _THANKS) and not present & (_ASKING | _TROUBLE)
