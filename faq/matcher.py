@@ -284,13 +284,13 @@ class FaqMatcher:
                     neighbours[term.term] = max(neighbours.get(term.term, 0.0), sentence.weight)
                 resolved, factor = self._resolve(term)
                 weight = sentence.weight * factor
+                if (resolved or term.term) in lexicon.GENERIC_TERMS:
+                    weight *= _GENERIC_WEIGHT
                 if resolved is None:
                     if term.term in lexicon.NEIGHBOUR_TERMS:
                         weight *= _NEIGHBOUR_WEIGHT
                     unknown[term.term] = max(unknown.get(term.term, 0.0), weight)
                     continue
-                if resolved in lexicon.GENERIC_TERMS:
-                    weight *= _GENERIC_WEIGHT
                 weights[resolved] = max(weights.get(resolved, 0.0), weight)
         roles = frozenset(role for term, role in lexicon.ROLE_TERMS.items() if term in weights)
         unknown_mass = sum(unknown.values()) * self._unknown_idf
@@ -376,10 +376,12 @@ class FaqMatcher:
         query_mass = known_mass + query.unknown_mass
         bm25_ceiling = sum(w * self._max_weight[t] for t, w in query.weights.items())
         lexical_scale = known_mass / query_mass / bm25_ceiling if bm25_ceiling else 0.0
-        # IDF mass of the query (unknown words included) each neighbouring topic explains
-        term_mass = {term: mass for term, mass, _ in masses}
+        # IDF mass of the query (unknown words included) each neighbouring topic explains;
+        # generic words ("aplikasi", "sistem") name the system, not a topic
+        term_mass = {term: mass for term, mass, is_specific in masses if is_specific}
         for term, weight in query.unknown.items():
-            term_mass[term] = weight * self._unknown_idf
+            if term not in lexicon.GENERIC_TERMS:
+                term_mass[term] = weight * self._unknown_idf
         topic_masses = [
             (topic.id, total)
             for topic in self._topics
@@ -407,10 +409,11 @@ class FaqMatcher:
                     recall = max(recall, shared[position] / mass)
             role_clash = bool(query.roles and item.roles and not (query.roles & item.roles))
             # What a topic explains beyond the entry, minus what the entry explains beyond
-            # the topic: the shared terms cancel, leaving topic mass - entry mass (matched).
+            # the topic, both over specific words: the shared terms cancel, leaving topic
+            # mass - the entry's matched specific mass.
             claimed = self._claims.get(item.entry.id, frozenset())
             unclaimed = [total for topic_id, total in topic_masses if topic_id not in claimed]
-            topic_excess = max(unclaimed) - matched if unclaimed else 0.0
+            topic_excess = max(unclaimed) - specific if unclaimed else 0.0
             features = CandidateFeatures(
                 coverage=matched / query_mass,
                 dice=dice,
