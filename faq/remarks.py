@@ -18,19 +18,16 @@ from faq import lexicon
 
 _WORD = re.compile(r"[a-z']+")
 # After chat spellings are expanded (lexicon.ABBREVIATIONS: "makasih" -> "terima kasih").
-_THANKS = frozenset(
-    "terima kasih thanks thank thx nuhun nuwun suwun hatur matur alhamdulillah".split()
-)
-_ASKING = frozenset(
-    """apa apakah bagaimana kenapa mengapa berapa kapan siapa mana bisakah bolehkah
+_THANKS_TEXT = "terima kasih thanks thank thx nuhun nuwun suwun hatur matur alhamdulillah"
+_ASKING_TEXT = """apa apakah bagaimana kenapa mengapa berapa kapan siapa mana bisakah bolehkah
     haruskah perlukah adakah mohon tolong bantu gimana how what where when why who which
-    can could please help""".split()
-)
-_TROUBLE = frozenset(
-    """tidak belum gagal error eror masih lupa kok tapi namun padahal kendala masalah
+    can could please help"""
+_TROUBLE_TEXT = """tidak belum gagal error eror masih lupa kok tapi namun padahal kendala masalah
     salah hilang blokir terblokir ditolak tolak not still but however failed problem
-    error issue cannot""".split()
-)
+    issue cannot"""
+_THANKS = frozenset(_THANKS_TEXT.split())
+_ASKING = frozenset(_ASKING_TEXT.split())
+_TROUBLE = frozenset(_TROUBLE_TEXT.split())
 
 
 def is_closing_remark(text: str) -> bool:
