@@ -44,6 +44,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from faq import lexicon
+from faq.common_words import COMMON_WORDS
 from faq.kb import KbEntry
 from faq.neighbourhood import claims, load_topics
 from faq.normalize import Term, analyze, known_words, term_for_word
@@ -289,6 +290,8 @@ class FaqMatcher:
                 if resolved is None:
                     if term.term in lexicon.NEIGHBOUR_TERMS:
                         weight *= _NEIGHBOUR_WEIGHT
+                    elif term.surface in COMMON_WORDS or term.term in COMMON_WORDS:
+                        weight *= _GENERIC_WEIGHT  # story words, not a topic the KB lacks
                     unknown[term.term] = max(unknown.get(term.term, 0.0), weight)
                     continue
                 weights[resolved] = max(weights.get(resolved, 0.0), weight)

@@ -1,0 +1,30 @@
+"""The common-word lists come from a one-maintainer package: its data is pinned by hash."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import stopwordsiso
+
+from faq.common_words import COMMON_WORDS
+from faq.kb import load_kb
+from faq.matcher import FaqMatcher
+
+# sha256 of stopwords-iso.json in stopwordsiso 0.7.1 (wheel sha256 e23edcff...279380).
+WORD_FILE_SHA256 = "337af4d57d5fa1fecc2ffcae532e9b9f05db51c74ff18d3dde9572185a3cdae4"
+SHARED_KB = Path(__file__).resolve().parents[3] / "shared" / "faq-eval" / "kb.yaml"
+
+
+def test_the_installed_word_lists_are_the_reviewed_ones() -> None:
+    data = Path(stopwordsiso.__file__).with_name("stopwords-iso.json").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == WORD_FILE_SHA256
+    assert {"bulan", "sehingga", "biasanya", "since"} <= COMMON_WORDS
+
+
+def test_a_common_word_of_the_story_weighs_less_than_a_word_of_another_topic() -> None:
+    matcher = FaqMatcher(load_kb(SHARED_KB))
+    story = matcher.rank("lupa password penyedia, sejak bulan lalu sehingga")[0]
+    other = matcher.rank("lupa password penyedia, gudang kapal mesin")[0]
+    assert story.entry.id == other.entry.id == "lupa-password-penyedia"
+    assert story.score > 1.2 * other.score  # both were unknown mass alike (1.1x)
