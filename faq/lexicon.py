@@ -167,7 +167,7 @@ STOPWORDS: frozenset[str] = _word_set(
     wae ae mah tho je mimin buk ibuk mba teh bang abang sob gaes guys cuy yah yak wr wb
     warahmatullahi wabarakatuh chatbot after before during instead else even though ever
     never via through anymore yet enough happen happens happened say says said allow allowed
-    permitted
+    permitted keeps
     """
 )
 
@@ -306,7 +306,8 @@ PHRASES: dict[str, str] = {
     "penawaran susulan": "tawar terlambat", "nyusul upload": "unggah terlambat",
     "upload nyusul": "unggah terlambat", "nyusul kirim": "kirim terlambat",
     "kirim nyusul": "kirim terlambat", "ketinggalan jadwal": "terlambat", "time out": "koneksi",
-    "timed out": "koneksi", "inaccessible": "gagal akses", "unreachable": "gagal akses",
+    "timed out": "koneksi", "timing out": "koneksi", "times out": "koneksi",
+    "inaccessible": "gagal akses", "unreachable": "gagal akses",
     # procedure words and their common misspellings
     "fakta integritas": "pakta", "penunjukkan langsung": "penunjukanlangsung",
     "re tender": "tender ulang", "retender": "tender ulang", "retendering": "tender ulang",
@@ -476,9 +477,8 @@ SYNONYMS: dict[str, str] = {
     "lpse": "lpse", "spse": "spse", "inaproc": "inaproc", "lkpp": "lkpp",
     # Broader synonyms (lexicon-broad). A schedule that shifts or is postponed; one moved
     # earlier is simply changed
-    "geser": "undur", "bergeser": "undur", "digeser": "undur", "pergeseran": "undur",
-    "menggeser": "undur", "diundurin": "undur", "dimundurin": "undur", "mundurin": "undur",
-    "dimajukan": "ubah", "dimajuin": "ubah",
+    "bergeser": "undur", "digeser": "undur", "pergeseran": "undur", "diundurin": "undur",
+    "dimundurin": "undur", "mundurin": "undur", "dimajukan": "ubah", "dimajuin": "ubah",
     # late or missed ("kelewatan" stems to the stopword lewat and was lost)
     "kelewatan": "terlambat", "kelewat": "terlambat", "terlewat": "terlambat",
     "terlewati": "terlambat", "terlewatkan": "terlambat", "ketelatan": "terlambat",
@@ -487,15 +487,16 @@ SYNONYMS: dict[str, str] = {
     "dirotasi": "mutasi", "dipindahtugaskan": "mutasi", "purnabakti": "pensiun",
     "pensiunan": "pensiun", "meninggal": "meninggal", "wafat": "meninggal",
     "almarhum": "meninggal", "almarhumah": "meninggal", "mendiang": "meninggal",
-    # accounts: blocked, inactive, (re)activated, reset, expired, forgotten (Javanese "lali")
+    # accounts: blocked, inactive, (re)activated, reset, expired, forgotten (Javanese "lali"),
+    # the caps lock key (KB wording "caps lock": "lock" alone means blocked)
     "keblokir": "blokir", "diblok": "blokir", "keblok": "blokir", "diblock": "blokir",
     "keblock": "blokir", "dibanned": "blokir", "kebanned": "blokir", "tersuspend": "blokir",
     "kesuspend": "blokir", "inaktif": "nonaktif", "nonaktifin": "nonaktif",
     "dinonaktifin": "nonaktif", "penonaktifan": "nonaktif", "aktifkan": "aktivasi",
     "aktifin": "aktivasi", "diaktifin": "aktivasi", "ngaktifin": "aktivasi",
     "pengaktifan": "aktivasi", "reaktivasi": "aktivasi", "resetin": "reset", "diresetin": "reset",
-    "ngereset": "reset", "expaired": "kedaluwarsa", "lali": "lupa", "keamanan": "aman",
-    "yahoo": "email", "ymail": "email", "hotmail": "email", "outlook": "email",
+    "ngereset": "reset", "expaired": "kedaluwarsa", "lali": "lupa", "capslock": "capslock",
+    "keamanan": "aman", "yahoo": "email", "ymail": "email", "hotmail": "email", "outlook": "email",
     # English words typed with Indonesian suffixes ("deadlinenya", "accountnya") reach the
     # stemmer's root, which is looked up here, not in ENGLISH
     "deadline": "bataswaktu", "account": "akun", "timeout": "koneksi", "ecatalogue": "ekatalog",
@@ -530,21 +531,21 @@ SYNONYMS: dict[str, str] = {
     "ngisi": "isi", "ngisiin": "isi", "diisiin": "isi", "nanya": "tanya", "nanyain": "tanya",
     "tanyain": "tanya", "ditanyain": "tanya", "milih": "pilih", "bener": "benar", "dtg": "datang",
     "dateng": "datang", "nyari": "cari", "nyariin": "cari", "dicariin": "cari", "nemu": "temu",
-    "nemuin": "temu", "ketemu": "temu", "kasi": "beri", "ngasih": "beri", "dikasih": "beri",
-    "dikasi": "beri", "kasihkan": "beri", "dikasihkan": "beri", "ngasihin": "beri",
-    "beritahu": "beritahu", "memberitahu": "beritahu", "memberitahukan": "beritahu",
-    "diberitahu": "beritahu", "diberitahukan": "beritahu", "beritahukan": "beritahu",
-    "bukain": "buka", "dibukain": "buka", "ngebuka": "buka", "balikin": "kembali",
-    "dibalikin": "kembali", "dibalikan": "kembali", "dibalikkan": "kembali",
-    "dikembaliin": "kembali", "dipulangkan": "kembali", "ngirim": "kirim", "ngirimin": "kirim",
-    "kirimin": "kirim", "dikirimin": "kirim", "ngunggah": "unggah", "ngeupload": "unggah",
-    "aplod": "unggah", "aplot": "unggah", "uplod": "unggah", "apload": "unggah",
-    "upluad": "unggah", "ngaplod": "unggah", "donlod": "unduh", "donlot": "unduh",
-    "donload": "unduh", "downlod": "unduh", "dounlod": "unduh", "ngedownload": "unduh",
-    "ngunduh": "unduh", "ngajuin": "permohonan", "diajuin": "permohonan", "ajuin": "permohonan",
-    "mintain": "permohonan", "dimintain": "permohonan", "cekin": "cek", "dicekin": "cek",
-    "ngecekin": "cek", "diutus": "wakil", "utusan": "wakil", "mewakilkan": "wakil",
-    "dikuasakan": "suratkuasa", "ditindaklanjuti": "progres", "followup": "progres",
+    "nemuin": "temu", "ketemu": "temu", "ngasih": "beri", "dikasih": "beri", "dikasi": "beri",
+    "kasihkan": "beri", "dikasihkan": "beri", "ngasihin": "beri", "beritahu": "beritahu",
+    "memberitahu": "beritahu", "memberitahukan": "beritahu", "diberitahu": "beritahu",
+    "diberitahukan": "beritahu", "beritahukan": "beritahu", "bukain": "buka", "dibukain": "buka",
+    "ngebuka": "buka", "balikin": "kembali", "dibalikin": "kembali", "dibalikan": "kembali",
+    "dibalikkan": "kembali", "dikembaliin": "kembali", "dipulangkan": "kembali", "ngirim": "kirim",
+    "ngirimin": "kirim", "kirimin": "kirim", "dikirimin": "kirim", "ngunggah": "unggah",
+    "ngeupload": "unggah", "aplod": "unggah", "aplot": "unggah", "uplod": "unggah",
+    "apload": "unggah", "upluad": "unggah", "ngaplod": "unggah", "donlod": "unduh",
+    "donlot": "unduh", "donload": "unduh", "downlod": "unduh", "dounlod": "unduh",
+    "ngedownload": "unduh", "ngunduh": "unduh", "ngajuin": "permohonan", "diajuin": "permohonan",
+    "ajuin": "permohonan", "mintain": "permohonan", "dimintain": "permohonan", "cekin": "cek",
+    "dicekin": "cek", "ngecekin": "cek", "diutus": "wakil", "utusan": "wakil",
+    "mewakilkan": "wakil", "dikuasakan": "suratkuasa", "ditindaklanjuti": "progres",
+    "followup": "progres",
     # correcting and changing (perbaiki stems to "baik"; "rubah" is the common misspelling)
     "perbaiki": "ubah", "diperbaiki": "ubah", "memperbaiki": "ubah", "perbaikin": "ubah",
     "diperbaikin": "ubah", "memperbaikinya": "ubah", "diperbaikinya": "ubah", "benerin": "ubah",
@@ -567,7 +568,9 @@ SYNONYMS: dict[str, str] = {
     "sekretariat": "kantor", "denah": "alamat", "rute": "alamat", "gmaps": "alamat",
     "narahubung": "kontak", "hotline": "kontak", "cp": "kontak", "manusia": "petugas",
     "kursus": "latih", "webinar": "sosialisasi", "juknis": "panduan", "kpp": "djp",
-    "coretax": "djp", "ppn": "pajak", "pph": "pajak", "daring": "online", "capslock": "capslock",
+    "coretax": "djp", "ppn": "pajak", "pph": "pajak", "daring": "online",
+    # "-e" (Javanese), "-na" (Sundanese) and "-nyo" (Palembang) are the possessive -nya
+    "carane": "cara", "carana": "cara", "caronyo": "cara",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
@@ -712,8 +715,8 @@ ENGLISH: dict[str, str] = {
     "privacy": "privasi",
     # registration and verification
     "onboarding": "daftar", "verifier": "verifikasi", "validate": "verifikasi",
-    "validated": "verifikasi", "decline": "tolak", "declined": "tolak", "denied": "tolak",
-    "refuse": "tolak", "refused": "tolak",
+    "validated": "verifikasi", "decline": "tolak", "declined": "tolak", "refuse": "tolak",
+    "refused": "tolak",
     # roles, offices and people (PPK, Pokja, providers, officials leaving)
     "consultant": "penyedia", "subcontractor": "subkontrak", "government": "pemerintah",
     "govt": "pemerintah", "gov": "pemerintah", "regency": "kabupaten", "agent": "petugas",
@@ -734,12 +737,13 @@ ENGLISH: dict[str, str] = {
     "penalties": "denda", "budget": "anggar", "ceiling": "pagu", "regulation": "regulasi",
     "rule": "regulasi", "law": "regulasi", "duty": "tugas", "task": "tugas", "role": "peran",
     "responsible": "tanggung", "responsibility": "tanggung", "decide": "putus",
-    "decision": "putus", "determine": "tentu", "emergency": "darurat", "disaster": "bencana",
-    "forbidden": "larang", "prohibited": "larang", "difference": "beda", "different": "beda",
-    "differ": "beda", "meaning": "arti", "mean": "arti", "show": "tampil", "display": "tampil",
-    "appear": "muncul", "remove": "hapus", "delete": "hapus", "erase": "hapus", "give": "beri",
-    "gave": "beri", "given": "beri", "share": "beri", "tell": "beritahu", "latest": "baru",
-    "recent": "baru",
+    "selection": "pilih", "select": "pilih", "choose": "pilih", "manage": "kelola",
+    "management": "kelola", "decision": "putus", "determine": "tentu", "emergency": "darurat",
+    "disaster": "bencana", "forbidden": "larang", "prohibited": "larang", "difference": "beda",
+    "different": "beda", "differ": "beda", "meaning": "arti", "mean": "arti", "show": "tampil",
+    "display": "tampil", "appear": "muncul", "remove": "hapus", "delete": "hapus",
+    "erase": "hapus", "give": "beri", "gave": "beri", "given": "beri", "share": "beri",
+    "tell": "beritahu", "latest": "baru", "recent": "baru",
     # devices, system and office
     "computer": "komputer", "laptop": "laptop", "mobile": "ponsel", "smartphone": "ponsel",
     "cellphone": "ponsel", "tablet": "ponsel", "cookie": "cookies", "lag": "lambat",
