@@ -132,6 +132,9 @@ ABBREVIATIONS: dict[str, str] = {
     "telfon": "telepon", "tilpon": "telepon", "wasap": "whatsapp", "watsap": "whatsapp",
     "whatsap": "whatsapp", "tele": "telegram", "pbj": "pengadaan", "barjas": "barang jasa",
     "kadis": "kepala dinas",
+    # more fillers and spellings
+    "plz": "tolong", "tlong": "tolong", "mhon": "mohon", "mohn": "mohon", "trnyta": "ternyata",
+    "kek": "seperti", "maning": "lagi", "meneh": "lagi", "prov": "provinsi",
 }
 
 # Greetings, politeness, chat particles and function words (Indonesian and English): dropped.
@@ -167,7 +170,7 @@ STOPWORDS: frozenset[str] = _word_set(
     wae ae mah tho je mimin buk ibuk mba teh bang abang sob gaes guys cuy yah yak wr wb
     warahmatullahi wabarakatuh chatbot after before during instead else even though ever
     never via through anymore yet enough happen happens happened say says said allow allowed
-    permitted keeps
+    permitted keeps btw fyi cmiiw bae yo
     """
 )
 
@@ -372,6 +375,11 @@ PHRASES: dict[str, str] = {
     # regions: a provider from elsewhere
     "luar pulau": "luardaerah", "luar wilayah": "luardaerah", "luar sumsel": "luardaerah",
     "luar sumatera": "luardaerah", "out of town": "luardaerah",
+    # award letters, certificates and other offices' documents
+    "surat penunjukan penyedia barang jasa": "sppbj", "letter of award": "sppbj",
+    "award letter": "sppbj", "notice of award": "sppbj", "sertifikat badan usaha": "sbu",
+    "sertifikat kompetensi kerja": "skk", "pekerja lepas": "perorangan",
+    "sole trader": "perorangan",
 }
 
 # Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
@@ -571,6 +579,13 @@ SYNONYMS: dict[str, str] = {
     "coretax": "djp", "ppn": "pajak", "pph": "pajak", "daring": "online",
     # "-e" (Javanese), "-na" (Sundanese) and "-nyo" (Palembang) are the possessive -nya
     "carane": "cara", "carana": "cara", "caronyo": "cara",
+    # contract forms and certificates (other offices' topics), personnel, duplicates,
+    # replies and stalls
+    "spk": "kontrak", "spmk": "kontrak", "ska": "skk", "skt": "skk", "subkon": "subkontrak",
+    "personil": "tenagaahli", "personel": "tenagaahli", "dobel": "ganda", "duplikat": "ganda",
+    "respon": "jawab", "respons": "jawab", "direspon": "jawab", "direspons": "jawab",
+    "merespon": "jawab", "agenda": "jadwal", "mentok": "macet", "otw": "datang",
+    "agregat": "agregasi",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
@@ -752,6 +767,9 @@ ENGLISH: dict[str, str] = {
     "hotline": "kontak", "webinar": "sosialisasi", "socialisation": "sosialisasi",
     "instruction": "panduan", "guidebook": "panduan", "reduce": "kecil", "shrink": "kecil",
     "small": "kecil", "smaller": "kecil", "huge": "besar", "typo": "salah",
+    # more English: duplicates, sole providers, reports and contract steps
+    "double": "ganda", "duplicate": "ganda", "duplicated": "ganda", "freelance": "perorangan",
+    "whistleblowing": "aduan", "handover": "bast", "terminate": "putus", "termination": "putus",
 }
 
 # Known Indonesian roots: the stemmer stops as soon as a candidate is one of these, which
