@@ -382,6 +382,9 @@ PHRASES: dict[str, str] = {
     "award letter": "sppbj", "notice of award": "sppbj", "sertifikat badan usaha": "sbu",
     "sertifikat kompetensi kerja": "skk", "pekerja lepas": "perorangan",
     "sole trader": "perorangan",
+    # the government marketplaces (another office's topic), acting officials, handovers
+    "online shop": "tokodaring", "online shops": "tokodaring", "online store": "tokodaring",
+    "serah terima jabatan": "pengganti",
 }
 
 # Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
@@ -587,6 +590,10 @@ SYNONYMS: dict[str, str] = {
     "respon": "jawab", "respons": "jawab", "direspon": "jawab", "direspons": "jawab",
     "merespon": "jawab", "agenda": "jadwal", "mentok": "macet", "otw": "datang",
     "agregat": "agregasi",
+    # notifications, archives, networks, acting officials (Plt/Plh stand in for a PPK)
+    "notifikasi": "beritahu", "notif": "beritahu", "rar": "zip", "winrar": "zip",
+    "kompresi": "kompres", "kapasitas": "ukuran", "gatot": "gagal", "jaringan": "koneksi",
+    "inet": "internet", "plt": "pengganti", "plh": "pengganti", "sertijab": "pengganti",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
@@ -771,6 +778,11 @@ ENGLISH: dict[str, str] = {
     # more English: duplicates, sole providers, reports and contract steps
     "double": "ganda", "duplicate": "ganda", "duplicated": "ganda", "freelance": "perorangan",
     "whistleblowing": "aduan", "handover": "bast", "terminate": "putus", "termination": "putus",
+    # interface words and the KB's own English keywords
+    "proof": "bukti", "evidence": "bukti", "prove": "bukti", "card": "kartu", "yellow": "kuning",
+    "current": "baru", "print": "cetak", "printed": "cetak", "command": "perintah",
+    "feature": "fitur", "system": "sistem", "winning": "menang", "button": "tombol",
+    "click": "klik", "flow": "alur", "workflow": "alur",
 }
 
 # Known Indonesian roots: the stemmer stops as soon as a candidate is one of these, which
