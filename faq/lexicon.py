@@ -170,7 +170,7 @@ STOPWORDS: frozenset[str] = _word_set(
     wae ae mah tho je mimin buk ibuk mba teh bang abang sob gaes guys cuy yah yak wr wb
     warahmatullahi wabarakatuh chatbot after before during instead else even though ever
     never via through anymore yet enough happen happens happened say says said allow allowed
-    permitted keeps btw fyi cmiiw bae yo
+    permitted keeps btw fyi cmiiw bae yo regarding concerning berkali
     """
 )
 
@@ -384,7 +384,8 @@ PHRASES: dict[str, str] = {
     "sole trader": "perorangan",
     # the government marketplaces (another office's topic), acting officials, handovers
     "online shop": "tokodaring", "online shops": "tokodaring", "online store": "tokodaring",
-    "serah terima jabatan": "pengganti",
+    "serah terima jabatan": "pengganti", "flash disk": "flashdisk",
+    "istirahat siang": "jamlayanan",
 }
 
 # Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
@@ -594,6 +595,10 @@ SYNONYMS: dict[str, str] = {
     "notifikasi": "beritahu", "notif": "beritahu", "rar": "zip", "winrar": "zip",
     "kompresi": "kompres", "kapasitas": "ukuran", "gatot": "gagal", "jaringan": "koneksi",
     "inet": "internet", "plt": "pengganti", "plh": "pengganti", "sertijab": "pengganti",
+    # more chat verbs: used, made smaller; consulting a person; break hours; USB sticks
+    "dipake": "pakai", "kepake": "pakai", "terpake": "pakai", "ngecilin": "kecil",
+    "dikecilin": "kecil", "kecilin": "kecil", "ngecilkan": "kecil", "konsultasi": "tanya",
+    "istirahat": "jamlayanan", "usb": "flashdisk",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
