@@ -144,6 +144,9 @@ def test_palembang_chat_reads_as_indonesian() -> None:
         ("sy telat kirim penawaran, kelewatan 5 menit", {"terlambat", "kirim", "tawar"}),
         ("piye carane ganti email?", {"cara", "ubah", "email"}),
         ("ngapo akun aku dak pacak login", {"akun", "gagal", "login"}),
+        ("gimana cara ngecilin file penawaran", {"kecil", "file", "tawar"}),
+        ("apakah harus tanda tangan fakta integritas", {"tandatangan", "pakta"}),
+        ("jam istirahat kantor lpse jam berapa", {"jamlayanan", "kantor", "lpse"}),
     ],
 )
 def test_broad_vocabulary_reaches_canonical_terms(message: str, expected: set[str]) -> None:
