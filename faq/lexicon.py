@@ -86,6 +86,55 @@ ABBREVIATIONS: dict[str, str] = {
     "kelar": "selesai", "beres": "selesai", "kekunci": "terkunci", "ttd": "tanda tangan",
     "sharelok": "lokasi", "shareloc": "lokasi", "hp": "ponsel", "wa": "whatsapp",
     "email2": "email", "imel": "email", "emel": "email",
+    # Broader chat spelling (lexicon-broad): more question words, negation, time words and verbs
+    # as people type them; only spellings with one reading.
+    "gimane": "bagaimana", "bgmana": "bagaimana", "knapa": "kenapa", "dmana": "di mana",
+    "mn": "mana", "gag": "tidak", "ngak": "tidak", "nggk": "tidak", "ndk": "tidak",
+    "kaga": "tidak", "gakada": "tidak ada", "gkada": "tidak ada", "gbisa": "tidak bisa",
+    "gkbisa": "tidak bisa", "tdkbisa": "tidak bisa", "blum": "belum", "belon": "belum",
+    "entar": "nanti", "nnt": "nanti", "sblmnya": "sebelumnya", "stlah": "setelah", "sj": "saja",
+    "sgt": "sangat", "krg": "kurang", "lbh": "lebih", "smua": "semua", "smw": "semua",
+    "ttp": "tetap", "tetep": "tetap", "lsg": "langsung", "lgs": "langsung", "mngkn": "mungkin",
+    "mgkn": "mungkin", "kayanya": "sepertinya", "kyknya": "sepertinya", "mw": "mau", "mao": "mau",
+    "tau": "tahu", "nyampe": "sampai", "nyampai": "sampai", "ngapain": "apa", "diapain": "apa",
+    "diapakan": "apa", "ane": "saya", "kmi": "kami", "mksi": "terima kasih",
+    "mkasih": "terima kasih", "tengkyu": "terima kasih",
+    # Javanese chat (question words, negation, aspect, politeness)
+    "piye": "bagaimana", "kepiye": "bagaimana", "kepriye": "bagaimana", "pripun": "bagaimana",
+    "opo": "apa", "nopo": "apa", "sopo": "siapa", "piro": "berapa", "pinten": "berapa",
+    "endi": "mana", "ngendi": "mana", "pundi": "mana", "ora": "tidak", "mboten": "tidak",
+    "durung": "belum", "dereng": "belum", "wis": "sudah", "uwis": "sudah", "wes": "sudah",
+    "uwes": "sudah", "sampun": "sudah", "arep": "mau", "saget": "bisa", "kudu": "harus",
+    "nyuwun": "mohon", "tulung": "tolong", "suwun": "terima kasih", "nuwun": "terima kasih",
+    "nggih": "ya", "inggih": "ya",
+    # Sundanese chat
+    "kumaha": "bagaimana", "naon": "apa", "kunaon": "kenapa", "iraha": "kapan",
+    "sabaraha": "berapa", "teu": "tidak", "acan": "belum", "tos": "sudah", "tiasa": "bisa",
+    "abdi": "saya", "nuhun": "terima kasih", "punten": "permisi",
+    # South Sumatran (Palembang Malay) and Betawi chat
+    "ngapo": "kenapa", "siapo": "siapa", "berapo": "berapa", "camano": "bagaimana",
+    "makmano": "bagaimana", "dakdo": "tidak ada", "ado": "ada", "nak": "mau", "kaba": "kamu",
+    "dio": "dia", "galo": "semua", "dewek": "sendiri", "dewekan": "sendiri", "cubo": "coba",
+    "nape": "kenapa", "ape": "apa", "aye": "saya", "udeh": "sudah", "nyang": "yang",
+    "ogah": "tidak mau", "mesti": "harus",
+    # Domain spellings: e- words typed joined, credentials, verification, documents
+    "ecatalogue": "ekatalog", "ecatalog": "ekatalog", "ecat": "ekatalog", "eproc": "spse",
+    "eprocurement": "spse", "etender": "tender", "etendering": "tender", "elelang": "tender",
+    "emeterai": "meterai", "ektp": "ktp", "uname": "username", "usrname": "username",
+    "usernm": "username", "usename": "username", "pwnya": "password", "passw": "password",
+    "pasw": "password", "pasword": "password", "paswod": "password", "passwod": "password",
+    "passwrd": "password", "akon": "akun", "acount": "akun", "akunt": "akun",
+    "diverif": "diverifikasi", "terverif": "terverifikasi", "verifnya": "verifikasi",
+    "verifin": "verifikasi", "diverifin": "diverifikasi", "verivikasi": "verifikasi",
+    "ferifikasi": "verifikasi", "verfikasi": "verifikasi", "verifkasi": "verifikasi",
+    "praverifikasi": "pra verifikasi", "regis": "registrasi", "dftr": "daftar", "daptar": "daftar",
+    "pendaptaran": "pendaftaran", "tlp": "telepon", "telp": "telepon", "tlpn": "telepon",
+    "telfon": "telepon", "tilpon": "telepon", "wasap": "whatsapp", "watsap": "whatsapp",
+    "whatsap": "whatsapp", "tele": "telegram", "pbj": "pengadaan", "barjas": "barang jasa",
+    "kadis": "kepala dinas",
+    # more fillers and spellings
+    "plz": "tolong", "tlong": "tolong", "mhon": "mohon", "mohn": "mohon", "trnyta": "ternyata",
+    "kek": "seperti", "maning": "lagi", "meneh": "lagi", "prov": "provinsi",
 }
 
 # Greetings, politeness, chat particles and function words (Indonesian and English): dropped.
@@ -118,6 +167,10 @@ STOPWORDS: frozenset[str] = _word_set(
     have has had having get got getting let lets want wanted need needs needed like would
     kind sir madam mr mrs ms team anyone someone something anything way ok okay noted
     fine great nice cool
+    wae ae mah tho je mimin buk ibuk mba teh bang abang sob gaes guys cuy yah yak wr wb
+    warahmatullahi wabarakatuh chatbot after before during instead else even though ever
+    never via through anymore yet enough happen happens happened say says said allow allowed
+    permitted keeps btw fyi cmiiw bae yo regarding concerning berkali
     """
 )
 
@@ -235,6 +288,104 @@ PHRASES: dict[str, str] = {
     "kop surat": "kop", "letterhead": "kop", "status wajib pajak": "kswp",
     "tax status": "kswp", "tax compliance": "kswp", "tax id": "npwp", "tax number": "npwp",
     "ukuran file": "ukuran", "file size": "ukuran", "batas ukuran": "ukuran",
+    # Broader phrases (lexicon-broad). Chat politeness in regional languages
+    "matur nuwun": "", "hatur nuhun": "", "kados pundi": "", "macam mana": "",
+    # credentials: resetting, unlocking, the caps lock key ("lock" alone means blocked)
+    "atur ulang": "reset", "setel ulang": "reset", "reset ulang": "reset", "unlock": "buka blokir",
+    "unlocked": "buka blokir", "unblock": "buka blokir", "unblocked": "buka blokir",
+    "locked out": "blokir", "caps lock": "capslock", "logging in": "login", "log on": "login",
+    "alamat surel": "email", "kotak surat": "inbox", "masa berlaku habis": "kedaluwarsa",
+    "habis masa berlaku": "kedaluwarsa",
+    # an official or a staff member leaving: resigning is not a postponement ("mengundurkan"
+    # alone stems to undur), dying is not "ditinggal" (meninggal stems to tinggal)
+    "mengundurkan diri": "keluar", "undur diri": "keluar", "berhenti bekerja": "keluar",
+    "berhenti kerja": "keluar", "left the company": "keluar", "pindah tugas": "mutasi",
+    "alih tugas": "mutasi", "pindah jabatan": "mutasi", "purna tugas": "pensiun",
+    "purna bakti": "pensiun", "meninggal dunia": "meninggal", "passed away": "meninggal",
+    # deadlines and late submissions ("nyusul" = sent after the others)
+    "batas pemasukan": "bataswaktu", "cut off": "bataswaktu", "closing date": "bataswaktu",
+    "closing time": "bataswaktu", "submission deadline": "bataswaktu",
+    "upload susulan": "unggah terlambat", "kirim susulan": "kirim terlambat",
+    "penawaran susulan": "tawar terlambat", "nyusul upload": "unggah terlambat",
+    "upload nyusul": "unggah terlambat", "nyusul kirim": "kirim terlambat",
+    "kirim nyusul": "kirim terlambat", "ketinggalan jadwal": "terlambat", "time out": "koneksi",
+    "timed out": "koneksi", "timing out": "koneksi", "times out": "koneksi",
+    "inaccessible": "gagal akses", "unreachable": "gagal akses",
+    # procedure words and their common misspellings; "banding" only as a word of its own
+    # (membandingkan, to compare, stems to it)
+    "fakta integritas": "pakta", "banding": "sanggahbanding",
+    "penunjukkan langsung": "penunjukanlangsung", "re tender": "tender ulang",
+    "retender": "tender ulang", "retendering": "tender ulang",
+    "pre verification": "pra verifikasi", "pre qualification": "kualifikasi",
+    "post qualification": "kualifikasi", "tatap muka": "datang", "in person": "datang",
+    "face to face": "datang", "spam kodok": "spamkodok", "id tender": "kodetender",
+    "id lelang": "kodetender", "nomor tender": "kodetender", "nomor lelang": "kodetender",
+    "package number": "kodetender", "package id": "kodetender",
+    # budget roles and plans (other offices' topics: "kuasa" alone is a power of attorney)
+    "kuasa pengguna anggaran": "kpa", "pengguna anggaran": "pa", "budget user": "pa",
+    "budget user proxy": "kpa", "authorized budget user": "kpa", "procurement plan": "rup",
+    "general procurement plan": "rup", "harga perkiraan sendiri": "hps", "owner estimate": "hps",
+    "owner s estimate": "hps", "engineer estimate": "hps", "self estimate": "hps",
+    "performance bond": "jaminanpelaksanaan", "performance guarantee": "jaminanpelaksanaan",
+    "bid bond": "jaminanpenawaran", "bid security": "jaminanpenawaran",
+    "bid guarantee": "jaminanpenawaran", "tender guarantee": "jaminanpenawaran",
+    "advance payment": "uangmuka", "down payment": "uangmuka", "dasar hukum": "regulasi",
+    "legal basis": "regulasi",
+    # roles and offices under their older or English names
+    "panitia lelang": "pokja", "panitia pengadaan": "pokja", "panitia tender": "pokja",
+    "unit pengadaan": "pokja", "procurement unit": "pokja", "procurement service unit": "pokja",
+    "procurement services unit": "pokja", "tender committee": "pokja", "bid committee": "pokja",
+    "evaluation committee": "pokja", "commitment officer": "ppk", "contracting officer": "ppk",
+    "pejabat pembuat komitment": "ppk", "satuan kerja perangkat daerah": "instansi",
+    "organisasi perangkat daerah": "instansi", "persekutuan komanditer": "badanusaha",
+    "perseroan terbatas": "badanusaha", "limited company": "badanusaha",
+    # documents of a provider and of an official
+    "surat keputusan": "sk", "appointment decree": "sk", "appointment letter": "sk",
+    "decision letter": "sk", "letter of appointment": "sk", "kartu tanda penduduk": "ktp",
+    "identity card": "ktp", "id card": "ktp", "national id": "ktp",
+    "nomor pokok wajib pajak": "npwp", "tax identification number": "npwp",
+    "taxpayer identification number": "npwp", "taxpayer id": "npwp", "wajib pajak": "pajak",
+    "tax clearance": "kswp", "nomor induk berusaha": "nib",
+    "business identification number": "nib", "surat izin usaha perdagangan": "siup",
+    "trading license": "siup", "trading licence": "siup", "trade license": "siup",
+    "pengusaha kena pajak": "pkp", "surat pemberitahuan tahunan": "spt", "tax return": "spt",
+    "annual tax return": "spt", "dirjen pajak": "djp", "direktorat jenderal pajak": "djp",
+    "kantor pajak": "djp", "tax office": "djp", "nomor induk pegawai": "nip", "employee id": "nip",
+    "employee number": "nip", "akta pendirian": "akta", "akte pendirian": "akta",
+    "deed of establishment": "akta", "establishment deed": "akta",
+    "articles of association": "akta", "stamp duty": "meterai", "duty stamp": "meterai",
+    "tangkapan layar": "screenshot", "tangkap layar": "screenshot", "cuplikan layar": "screenshot",
+    "foto layar": "screenshot", "screen shot": "screenshot", "screen capture": "screenshot",
+    "print screen": "screenshot",
+    # telling, following up, guides
+    "kasih tahu": "beritahu", "kasih tau": "beritahu", "kasi tahu": "beritahu",
+    "kasi tau": "beritahu", "beri tahu": "beritahu", "memberi tahu": "beritahu",
+    "diberi tahu": "beritahu", "sampai mana": "progres", "follow up": "progres",
+    "tindak lanjut": "progres", "ditindak lanjuti": "progres", "petunjuk teknis": "panduan",
+    "petunjuk penggunaan": "panduan", "buku petunjuk": "panduan", "buku manual": "panduan",
+    "manual book": "panduan", "user guide": "panduan", "video tutorial": "panduan",
+    # office hours, days off, finding the office, reaching a person
+    "jam pelayanan": "jamlayanan", "jam operasi": "jamlayanan", "jam istirahat": "jamlayanan",
+    "open hours": "jamlayanan", "working days": "jamlayanan", "business days": "jamlayanan",
+    "tanggal merah": "libur", "cuti bersama": "libur", "hari libur": "libur",
+    "akhir pekan": "libur", "public holiday": "libur", "petunjuk arah": "alamat",
+    "google maps": "alamat", "titik lokasi": "alamat", "share location": "alamat",
+    "nomor telepon": "kontak", "contact person": "kontak", "layanan bantuan": "helpdesk",
+    "call centre": "helpdesk", "mobile phone": "ponsel", "cell phone": "ponsel",
+    "telepon genggam": "ponsel", "google chrome": "chrome", "mozilla firefox": "firefox",
+    "microsoft edge": "browser", "internet explorer": "browser",
+    # regions: a provider from elsewhere
+    "luar pulau": "luardaerah", "luar wilayah": "luardaerah", "luar sumsel": "luardaerah",
+    "luar sumatera": "luardaerah", "out of town": "luardaerah",
+    # award letters, certificates and other offices' documents
+    "surat penunjukan penyedia barang jasa": "sppbj", "letter of award": "sppbj",
+    "award letter": "sppbj", "notice of award": "sppbj", "sertifikat badan usaha": "sbu",
+    "sertifikat kompetensi kerja": "skk", "pekerja lepas": "perorangan",
+    "sole trader": "perorangan",
+    # the government marketplaces (another office's topic), acting officials, handovers
+    "online shop": "tokodaring", "online shops": "tokodaring", "online store": "tokodaring",
+    "serah terima jabatan": "pengganti", "flash disk": "flashdisk",
+    "istirahat siang": "jamlayanan",
 }
 
 # Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
@@ -338,6 +489,116 @@ SYNONYMS: dict[str, str] = {
     "etalase": "etalase", "npwp": "npwp", "kswp": "kswp", "pajak": "pajak",
     "spt": "spt", "perpajakan": "pajak",
     "lpse": "lpse", "spse": "spse", "inaproc": "inaproc", "lkpp": "lkpp",
+    # Broader synonyms (lexicon-broad). A schedule that shifts or is postponed; one moved
+    # earlier is simply changed
+    "bergeser": "undur", "digeser": "undur", "pergeseran": "undur", "diundurin": "undur",
+    "dimundurin": "undur", "mundurin": "undur", "dimajukan": "ubah", "dimajuin": "ubah",
+    # late or missed ("kelewatan" stems to the stopword lewat and was lost)
+    "kelewatan": "terlambat", "kelewat": "terlambat", "terlewat": "terlambat",
+    "terlewati": "terlambat", "terlewatkan": "terlambat", "ketelatan": "terlambat",
+    # people who leave: resigning, former holders, death (not "tinggal", left behind)
+    "resign": "keluar", "resain": "keluar", "mantan": "lama", "eks": "lama", "rotasi": "mutasi",
+    "dirotasi": "mutasi", "dipindahtugaskan": "mutasi", "purnabakti": "pensiun",
+    "pensiunan": "pensiun", "meninggal": "meninggal", "wafat": "meninggal",
+    "almarhum": "meninggal", "almarhumah": "meninggal", "mendiang": "meninggal",
+    # accounts: blocked, inactive, (re)activated, reset, expired, forgotten (Javanese "lali"),
+    # the caps lock key (KB wording "caps lock": "lock" alone means blocked)
+    "keblokir": "blokir", "diblok": "blokir", "keblok": "blokir", "diblock": "blokir",
+    "keblock": "blokir", "dibanned": "blokir", "kebanned": "blokir", "tersuspend": "blokir",
+    "kesuspend": "blokir", "inaktif": "nonaktif", "nonaktifin": "nonaktif",
+    "dinonaktifin": "nonaktif", "penonaktifan": "nonaktif", "aktifkan": "aktivasi",
+    "aktifin": "aktivasi", "diaktifin": "aktivasi", "ngaktifin": "aktivasi",
+    "pengaktifan": "aktivasi", "reaktivasi": "aktivasi", "resetin": "reset", "diresetin": "reset",
+    "ngereset": "reset", "expaired": "kedaluwarsa", "lali": "lupa", "capslock": "capslock",
+    "keamanan": "aman", "yahoo": "email", "ymail": "email", "hotmail": "email", "outlook": "email",
+    # English words typed with Indonesian suffixes ("deadlinenya", "accountnya") reach the
+    # stemmer's root, which is looked up here, not in ENGLISH
+    "deadline": "bataswaktu", "account": "akun", "timeout": "koneksi", "ecatalogue": "ekatalog",
+    # verification and documents
+    "verval": "verifikasi", "akte": "akta", "fotocopy": "fotokopi", "fotocopi": "fotokopi",
+    "fotokopian": "fotokopi", "fc": "fotokopi", "salinan": "fotokopi", "legalisasi": "legalisir",
+    "dilegalisir": "legalisir", "dilegalisasi": "legalisir", "teken": "tandatangan",
+    "diteken": "tandatangan", "sknya": "sk", "lampir": "lampiran", "pindai": "scan",
+    "memindai": "scan", "discan": "scan", "diskan": "scan", "screenshot": "screenshot",
+    "skrinsut": "screenshot", "screenshoot": "screenshot", "printscreen": "screenshot",
+    # roles and organisations
+    "panitia": "pokja", "pojka": "pokja", "bpbj": "pokja", "pemborong": "penyedia",
+    "pengusaha": "penyedia", "suplier": "penyedia", "suplayer": "penyedia", "supplyer": "penyedia",
+    "kementerian": "instansi", "kementrian": "instansi", "pemkot": "pemerintah",
+    "pemprov": "pemerintah", "perseroan": "badanusaha", "pns": "staf", "asn": "staf",
+    # procurement steps and results
+    "prakualifikasi": "kualifikasi", "pascakualifikasi": "kualifikasi",
+    "kwalifikasi": "kualifikasi", "kualifkasi": "kualifikasi", "diskualifikasi": "gugur",
+    "didiskualifikasi": "gugur", "terdiskualifikasi": "gugur", "sangah": "sanggah",
+    "protes": "sanggah", "memprotes": "sanggah", "diprotes": "sanggah", "komplain": "aduan",
+    "komplen": "aduan", "mengadu": "aduan", "diadukan": "aduan", "anwijzing": "aanwijzing",
+    "aanwijing": "aanwijzing", "anwijing": "aanwijzing", "aanwizing": "aanwijzing",
+    "anwizing": "aanwijzing", "aanwizjing": "aanwijzing", "kodok": "spamkodok",
+    "enkrip": "enkripsi", "inkripsi": "enkripsi", "enskripsi": "enkripsi", "enkrypsi": "enkripsi",
+    "dekrip": "dekripsi", "sogok": "korupsi", "sogokan": "korupsi", "nyogok": "korupsi",
+    "disogok": "korupsi", "menyogok": "korupsi", "gratifikasi": "korupsi", "peraturan": "regulasi",
+    "peraturannya": "regulasi", "aturan": "regulasi", "aturannya": "regulasi",
+    # informal verbs (Jakarta/Palembang chat) onto their roots
+    "liat": "lihat", "diliat": "lihat", "ngeliat": "lihat", "jingok": "lihat", "bales": "balas",
+    "dibales": "balas", "dibalesin": "balas", "jwb": "jawab", "dijwb": "jawab", "ilang": "hilang",
+    "ngisi": "isi", "ngisiin": "isi", "diisiin": "isi", "nanya": "tanya", "nanyain": "tanya",
+    "tanyain": "tanya", "ditanyain": "tanya", "milih": "pilih", "bener": "benar", "dtg": "datang",
+    "dateng": "datang", "nyari": "cari", "nyariin": "cari", "dicariin": "cari", "nemu": "temu",
+    "nemuin": "temu", "ketemu": "temu", "ngasih": "beri", "dikasih": "beri", "dikasi": "beri",
+    "kasihkan": "beri", "dikasihkan": "beri", "ngasihin": "beri", "beritahu": "beritahu",
+    "memberitahu": "beritahu", "memberitahukan": "beritahu", "diberitahu": "beritahu",
+    "diberitahukan": "beritahu", "beritahukan": "beritahu", "bukain": "buka", "dibukain": "buka",
+    "ngebuka": "buka", "balikin": "kembali", "dibalikin": "kembali", "dibalikan": "kembali",
+    "dibalikkan": "kembali", "dikembaliin": "kembali", "dipulangkan": "kembali", "ngirim": "kirim",
+    "ngirimin": "kirim", "kirimin": "kirim", "dikirimin": "kirim", "ngunggah": "unggah",
+    "ngeupload": "unggah", "aplod": "unggah", "aplot": "unggah", "uplod": "unggah",
+    "apload": "unggah", "upluad": "unggah", "ngaplod": "unggah", "donlod": "unduh",
+    "donlot": "unduh", "donload": "unduh", "downlod": "unduh", "dounlod": "unduh",
+    "ngedownload": "unduh", "ngunduh": "unduh", "ngajuin": "permohonan", "diajuin": "permohonan",
+    "ajuin": "permohonan", "mintain": "permohonan", "dimintain": "permohonan", "cekin": "cek",
+    "dicekin": "cek", "ngecekin": "cek", "diutus": "wakil", "utusan": "wakil",
+    "mewakilkan": "wakil", "dikuasakan": "suratkuasa", "ditindaklanjuti": "progres",
+    "followup": "progres",
+    # correcting and changing (perbaiki stems to "baik"; "rubah" is the common misspelling)
+    "perbaiki": "ubah", "diperbaiki": "ubah", "memperbaiki": "ubah", "perbaikin": "ubah",
+    "diperbaikin": "ubah", "memperbaikinya": "ubah", "diperbaikinya": "ubah", "benerin": "ubah",
+    "dibenerin": "ubah", "ngebenerin": "ubah", "betulin": "ubah", "dibetulin": "ubah",
+    "betulkan": "ubah", "dibetulkan": "ubah", "membetulkan": "ubah", "benahi": "ubah",
+    "dibenahi": "ubah", "membenahi": "ubah", "tukar": "ubah", "ditukar": "ubah", "menukar": "ubah",
+    "ngedit": "ubah", "ngeganti": "ubah", "rubah": "ubah", "dirubah": "ubah", "merubah": "ubah",
+    "apdet": "ubah", "diapdet": "ubah",
+    # size, speed, stalls and errors as typed in chat
+    "kegedean": "besar", "kebesaran": "besar", "gede": "besar", "gedhe": "besar", "lola": "lambat",
+    "ngelag": "lambat", "lag": "lambat", "ngehang": "macet", "ngadat": "macet", "mogok": "macet",
+    "loding": "loading", "ngerror": "error", "ngeror": "error", "sinyal": "koneksi",
+    "kuota": "internet", "wifi": "internet",
+    # devices and browsers
+    "handphone": "ponsel", "hape": "ponsel", "smartphone": "ponsel", "android": "ponsel",
+    "iphone": "ponsel", "gawai": "ponsel", "pc": "komputer", "desktop": "komputer",
+    "mozilla": "firefox", "mozila": "firefox", "crome": "chrome", "edge": "browser",
+    "safari": "browser", "cookie": "cookies",
+    # office, days off, contacts, training, tax office
+    "sekretariat": "kantor", "denah": "alamat", "rute": "alamat", "gmaps": "alamat",
+    "narahubung": "kontak", "hotline": "kontak", "cp": "kontak", "manusia": "petugas",
+    "kursus": "latih", "webinar": "sosialisasi", "juknis": "panduan", "kpp": "djp",
+    "coretax": "djp", "ppn": "pajak", "pph": "pajak", "daring": "online",
+    # "-e" (Javanese), "-na" (Sundanese) and "-nyo" (Palembang) are the possessive -nya
+    "carane": "cara", "carana": "cara", "caronyo": "cara",
+    # contract forms and certificates (other offices' topics), personnel, duplicates,
+    # replies and stalls
+    "spk": "kontrak", "spmk": "kontrak", "ska": "skk", "skt": "skk", "subkon": "subkontrak",
+    "personil": "tenagaahli", "personel": "tenagaahli", "dobel": "ganda", "duplikat": "ganda",
+    "respon": "jawab", "respons": "jawab", "direspon": "jawab", "direspons": "jawab",
+    "merespon": "jawab", "agenda": "jadwal", "mentok": "macet", "otw": "datang",
+    "agregat": "agregasi",
+    # notifications, archives, networks, acting officials (Plt/Plh stand in for a PPK)
+    "notifikasi": "beritahu", "notif": "beritahu", "rar": "zip", "winrar": "zip",
+    "kompresi": "kompres", "kapasitas": "ukuran", "gatot": "gagal", "jaringan": "koneksi",
+    "inet": "internet", "plt": "pengganti", "plh": "pengganti", "sertijab": "pengganti",
+    # more chat verbs: used, made smaller; consulting a person; break hours; USB sticks
+    "dipake": "pakai", "kepake": "pakai", "terpake": "pakai", "ngecilin": "kecil",
+    "dikecilin": "kecil", "kecilin": "kecil", "ngecilkan": "kecil", "konsultasi": "tanya",
+    "istirahat": "jamlayanan", "usb": "flashdisk",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
@@ -472,6 +733,61 @@ ENGLISH: dict[str, str] = {
     # general words of English questions (issue #18: new writers' English)
     "wrong": "salah", "mistake": "salah", "mistaken": "salah", "incorrect": "salah",
     "version": "versi", "elsewhere": "luar",
+    # Broader English (lexicon-broad): accounts and credentials
+    "passwords": "password", "signin": "login", "lockout": "blokir", "reactivate": "aktivasi",
+    "reactivation": "aktivasi", "dormant": "nonaktif", "expiry": "kedaluwarsa",
+    "expiration": "kedaluwarsa", "resetting": "reset", "retrieve": "pulih", "regain": "pulih",
+    "mailbox": "inbox", "notification": "beritahu", "notify": "beritahu", "notified": "beritahu",
+    "confirmation": "konfirmasi", "confirm": "konfirmasi", "security": "aman", "secure": "aman",
+    "safe": "aman", "fraud": "tipu", "scam": "tipu", "scammer": "tipu", "phishing": "tipu",
+    "privacy": "privasi",
+    # registration and verification
+    "onboarding": "daftar", "verifier": "verifikasi", "validate": "verifikasi",
+    "validated": "verifikasi", "decline": "tolak", "declined": "tolak", "refuse": "tolak",
+    "refused": "tolak",
+    # roles, offices and people (PPK, Pokja, providers, officials leaving)
+    "consultant": "penyedia", "subcontractor": "subkontrak", "government": "pemerintah",
+    "govt": "pemerintah", "gov": "pemerintah", "regency": "kabupaten", "agent": "petugas",
+    "appoint": "tunjuk", "designate": "tunjuk", "designated": "tunjuk", "nominate": "tunjuk",
+    "nominated": "tunjuk", "assign": "tunjuk", "assigned": "tunjuk", "resign": "keluar",
+    "resigned": "keluar", "resignation": "keluar", "quit": "keluar", "retiree": "pensiun",
+    "pension": "pensiun", "rotation": "mutasi", "rotated": "mutasi", "died": "meninggal",
+    "deceased": "meninggal", "ex": "lama",
+    # documents and data
+    "decree": "sk", "screenshot": "screenshot", "image": "scan", "scanning": "scan",
+    "scanner": "scan", "vat": "pajak", "corrupted": "rusak", "damaged": "rusak", "broken": "rusak",
+    "empty": "kosong", "blank": "kosong", "without": "tanpa",
+    # tenders, bids, deadlines and results
+    "timeout": "koneksi", "shift": "undur", "shifted": "undur", "cancellation": "batal",
+    "disqualification": "gugur", "rebuttal": "sanggah", "grievance": "aduan", "report": "lapor",
+    "prequalification": "kualifikasi", "postqualification": "kualifikasi", "stage": "tahap",
+    "phase": "tahap", "contract": "kontrak", "guarantee": "jamin", "penalty": "denda",
+    "penalties": "denda", "budget": "anggar", "ceiling": "pagu", "regulation": "regulasi",
+    "rule": "regulasi", "law": "regulasi", "duty": "tugas", "task": "tugas", "role": "peran",
+    "responsible": "tanggung", "responsibility": "tanggung", "decide": "putus",
+    "selection": "pilih", "select": "pilih", "choose": "pilih", "manage": "kelola",
+    "management": "kelola", "decision": "putus", "determine": "tentu", "emergency": "darurat",
+    "disaster": "bencana", "forbidden": "larang", "prohibited": "larang", "difference": "beda",
+    "different": "beda", "differ": "beda", "meaning": "arti", "mean": "arti", "show": "tampil",
+    "display": "tampil", "appear": "muncul", "remove": "hapus", "delete": "hapus",
+    "erase": "hapus", "give": "beri", "gave": "beri", "given": "beri", "share": "beri",
+    "tell": "beritahu", "latest": "baru", "recent": "baru",
+    # devices, system and office
+    "computer": "komputer", "laptop": "laptop", "mobile": "ponsel", "smartphone": "ponsel",
+    "cellphone": "ponsel", "tablet": "ponsel", "cookie": "cookies", "lag": "lambat",
+    "laggy": "lambat", "bug": "error", "crash": "gangguan", "crashed": "gangguan",
+    "wifi": "internet", "signal": "koneksi", "map": "alamat", "telephone": "kontak",
+    "hotline": "kontak", "webinar": "sosialisasi", "socialisation": "sosialisasi",
+    "instruction": "panduan", "guidebook": "panduan", "reduce": "kecil", "shrink": "kecil",
+    "small": "kecil", "smaller": "kecil", "huge": "besar", "typo": "salah",
+    # more English: duplicates, sole providers, reports and contract steps
+    "double": "ganda", "duplicate": "ganda", "duplicated": "ganda", "freelance": "perorangan",
+    "whistleblowing": "aduan", "handover": "bast", "terminate": "putus", "termination": "putus",
+    # interface words and the KB's own English keywords
+    "proof": "bukti", "evidence": "bukti", "prove": "bukti", "card": "kartu", "yellow": "kuning",
+    "current": "baru", "print": "cetak", "printed": "cetak", "command": "perintah",
+    "feature": "fitur", "system": "sistem", "winning": "menang", "button": "tombol",
+    "click": "klik", "flow": "alur", "workflow": "alur",
 }
 
 # Known Indonesian roots: the stemmer stops as soon as a candidate is one of these, which

@@ -117,3 +117,51 @@ def test_a_version_number_is_a_word() -> None:
 
 def test_palembang_chat_reads_as_indonesian() -> None:
     assert terms_of("lamo dak verifikasinyo?") == terms_of("lama tidak verifikasinya?")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # a schedule that shifts, in several wordings
+        ("Jadwal pembukaan penawaran bergeser lagi ya pak?", {"jadwal", "undur"}),
+        ("kalau jadwalnya dimundurkan siapa yg umumkan", {"jadwal", "undur", "umum"}),
+        # synonyms and affixed forms the stemmer alone gets wrong
+        ("kirim pindaian akta lewat bot boleh?", {"kirim", "scan", "akta"}),
+        ("nama pengguna saya terkunci", {"userid", "blokir"}),
+        ("Nama saya salah, bagaimana memperbaikinya?", {"salah", "ubah"}),
+        ("mau melampirkan tangkapan layar", {"lampiran", "screenshot"}),
+        # English procurement and helpdesk words
+        ("my supplier account was suspended, how to unlock it", {"penyedia", "akun", "blokir"}),
+        ("is the e-catalogue run by LKPP", {"ekatalog", "lkpp"}),
+        ("upload keeps timing out", {"unggah", "koneksi"}),
+        ("who is appointed to the working group", {"tunjuk", "pokja"}),
+        ("objection to the bid result", {"sanggah", "tawar", "hasil"}),
+        # an official or staff member leaving
+        ("PPK kami resign, akunnya bagaimana", {"ppk", "keluar", "akun"}),
+        ("staf pemegang akun sudah mengundurkan diri", {"staf", "akun", "keluar"}),
+        ("pokja lama sudah pensiun", {"pokja", "lama", "pensiun"}),
+        # informal verbs and regional chat
+        ("sy telat kirim penawaran, kelewatan 5 menit", {"terlambat", "kirim", "tawar"}),
+        ("piye carane ganti email?", {"cara", "ubah", "email"}),
+        ("ngapo akun aku dak pacak login", {"akun", "gagal", "login"}),
+        ("gimana cara ngecilin file penawaran", {"kecil", "file", "tawar"}),
+        ("apakah harus tanda tangan fakta integritas", {"tandatangan", "pakta"}),
+        ("jam istirahat kantor lpse jam berapa", {"jamlayanan", "kantor", "lpse"}),
+    ],
+)
+def test_broad_vocabulary_reaches_canonical_terms(message: str, expected: set[str]) -> None:
+    assert expected <= set(terms_of(message))
+
+
+@pytest.mark.parametrize(
+    ("message", "unwanted"),
+    [
+        ("staf kami mengundurkan diri", "undur"),  # resigning is not a postponed schedule
+        ("direktur kami meninggal dunia", "tinggal"),  # dying is not a document left behind
+        ("Caps Lock sudah dimatikan", "blokir"),  # the key, not a blocked account
+        ("kuasa pengguna anggaran", "suratkuasa"),  # a budget role, not a power of attorney
+        ("aplikasi SPAM Kodok error", "spam"),  # the encryption tool, not the spam folder
+    ],
+)
+def test_phrases_keep_a_word_from_its_other_meaning(message: str, unwanted: str) -> None:
+    assert unwanted not in terms_of(message)
