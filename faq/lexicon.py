@@ -832,11 +832,12 @@ ROLE_TERMS: dict[str, str] = {
 }
 
 # Terms that name the office or the system itself: present in most questions, so they carry
-# little intent; their query weight is reduced on top of IDF.
+# little intent; their query weight is reduced on top of IDF. "laku" (dilakukan) is the verb
+# of "apa yang harus dilakukan", whose topic is in the rest of the sentence.
 GENERIC_TERMS: frozenset[str] = _word_set(
     "lpse spse ogan ilir kabupaten oi indralaya sumatera selatan sumsel pemerintah "
     "daerah aplikasi sistem situs online informasi tanya cara langkah prosedur proses alur "
-    "akun selesai saran"
+    "akun selesai saran laku"
 )
 
 # Neighbouring systems and bodies that this office's FAQ does not cover (national LKPP

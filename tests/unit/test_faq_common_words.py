@@ -1,4 +1,4 @@
-"""The common-word lists come from a one-maintainer package: its data is pinned by hash."""
+"""Words that carry little intent: common words (pinned by hash: one maintainer) and verbs."""
 
 from __future__ import annotations
 
@@ -28,3 +28,13 @@ def test_a_common_word_of_the_story_weighs_less_than_a_word_of_another_topic() -
     other = matcher.rank("lupa password penyedia, gudang kapal mesin")[0]
     assert story.entry.id == other.entry.id == "lupa-password-penyedia"
     assert story.score > 1.2 * other.score  # both were unknown mass alike (1.1x)
+
+
+def test_what_to_do_is_not_the_topic_of_a_question() -> None:
+    """The words "apa yang harus dilakukan" say nothing of the topic; the condition does."""
+    answer = (
+        FaqMatcher(load_kb(SHARED_KB))
+        .match("Apa yang harus dilakukan kalau PPK lupa kata sandi?")
+        .answer
+    )
+    assert answer is not None and answer.id == "lupa-password-ulp-ppk"  # was withheld
