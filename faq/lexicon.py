@@ -386,6 +386,10 @@ PHRASES: dict[str, str] = {
     "online shop": "tokodaring", "online shops": "tokodaring", "online store": "tokodaring",
     "serah terima jabatan": "pengganti", "flash disk": "flashdisk",
     "istirahat siang": "jamlayanan",
+    # round 3 (issue #18): software and its parts in formal Indonesian; LKPP's own support
+    # desk, catalogue pre-listing and training portal (other offices' applications)
+    "perangkat lunak": "aplikasi", "lpse support": "lpsesupport", "pra katalog": "prakatalog",
+    "pra-katalog": "prakatalog", "kode akses": "userid password",
 }
 
 # Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
@@ -599,6 +603,8 @@ SYNONYMS: dict[str, str] = {
     "dipake": "pakai", "kepake": "pakai", "terpake": "pakai", "ngecilin": "kecil",
     "dikecilin": "kecil", "kecilin": "kecil", "ngecilkan": "kecil", "konsultasi": "tanya",
     "istirahat": "jamlayanan", "usb": "flashdisk",
+    # round 3: a cipher program (sandi is a password elsewhere), a web browser, learning
+    "penyandi": "enkripsi", "penjelajah": "browser", "belajar": "latih",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
@@ -814,7 +820,7 @@ ROOTS: frozenset[str] = _word_set(
     organisasi integritas identitas kapasitas prioritas fasilitas otoritas
     menang kalah tender lelang penyedia sedia rekan sanksi kinerja periksa jelaskan
     ajukan mutakhir enkripsi dekripsi nonaktif arah kesan ketik klik koneksi
-    siplah distributor principal
+    siplah distributor principal milik
     """
 )
 
@@ -870,6 +876,6 @@ NEIGHBOUR_TERMS: frozenset[str] = _word_set(
     "kewenang wewenang tupoksi fungsional formasi bobot ambang darurat bencana "
     # a refused verification is the verifier's decision, explained by staff, not the FAQ
     "tolak "
-    # other LKPP applications
-    "splkp amel"
+    # other LKPP applications: support desk, training portal, catalogue pre-listing
+    "splkp amel lpsesupport ppsdm pusdiklat prakatalog"
 )
