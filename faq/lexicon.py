@@ -604,7 +604,7 @@ SYNONYMS: dict[str, str] = {
     "dikecilin": "kecil", "kecilin": "kecil", "ngecilkan": "kecil", "konsultasi": "tanya",
     "istirahat": "jamlayanan", "usb": "flashdisk",
     # round 3: a cipher program (sandi is a password elsewhere), a web browser, learning
-    "penyandi": "enkripsi", "penjelajah": "browser", "belajar": "latih",
+    "penyandi": "enkripsi", "penjelajah": "browser", "belajar": "latih", "purnabakti": "pensiun",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
