@@ -129,6 +129,8 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
         "final3.jsonl",
         "final4.jsonl",
         "final5.jsonl",
+        "final6.jsonl",
+        "final7.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
