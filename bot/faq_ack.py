@@ -3,7 +3,8 @@
 The acknowledgement gives each answer under a short quote of the question it answers, so
 the requester sees which part of the mail each answer is for; questions no entry answers
 are named, with the target within which staff answer them. The card lists the entries
-already sent, so that staff answer the rest without repeating them.
+already sent, so that staff answer the rest without repeating them, and under them the
+questions staff still have to answer, so nobody re-reads a long mail to find them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from faq.kb import KbEntry
 
 #: Longest quote of a question in the acknowledgement (the person's own words, briefly).
 QUOTE_CHARS = 160
+#: On the card a question gets one short line, and at most this many are listed: the card is
+#: one Telegram message (4096 characters) and holds much else; the mail has the rest.
+CARD_QUOTE_CHARS = 120
+CARD_UNANSWERED_SHOWN = 5
 #: A greeting that opens a mail is not part of the question it precedes.
 _GREETING = re.compile(
     r"^(?:yth\.?|dengan hormat|selamat (?:pagi|siang|sore|malam)|halo|assalamu.?alaikum\S*"
@@ -71,8 +76,13 @@ def acknowledgement(
     )
 
 
-def card_notice(entry_ids: Sequence[str], entry: Callable[[str], KbEntry | None]) -> str | None:
-    """The card's list of FAQ entries the requester already received, if any."""
+def card_notice(
+    entry_ids: Sequence[str],
+    entry: Callable[[str], KbEntry | None],
+    unanswered: Sequence[str] = (),
+) -> str | None:
+    """The card's list of FAQ entries the requester already received, if any, then the
+    questions of the mail no entry answered (plain text: the card escapes it)."""
     if not entry_ids:
         return None
     lines = [texts.CARD_FAQ_SENT]
@@ -80,4 +90,12 @@ def card_notice(entry_ids: Sequence[str], entry: Callable[[str], KbEntry | None]
         found = entry(entry_id)
         question = _title(found.question) if found is not None else "-"
         lines.append(texts.CARD_FAQ_SENT_ITEM.format(entry_id=entry_id, question=question))
+    if unanswered:
+        lines.append(texts.CARD_FAQ_UNANSWERED)
+        lines += [
+            texts.CARD_FAQ_UNANSWERED_ITEM.format(question=quote(question, CARD_QUOTE_CHARS))
+            for question in unanswered[:CARD_UNANSWERED_SHOWN]
+        ]
+        if (more := len(unanswered) - CARD_UNANSWERED_SHOWN) > 0:
+            lines.append(texts.CARD_FAQ_UNANSWERED_MORE.format(count=more))
     return "\n".join(lines)

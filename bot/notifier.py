@@ -505,8 +505,11 @@ class OutboxNotifier:
                 notices.append(texts.CARD_NO_LKPP_ADDRESS)
         if ticket.channel is Channel.OFFICE:
             notices.append(texts.CARD_NOT_REACHABLE.format(contact=requester.phone or "-"))
-        if sent := faq_ack.card_notice(ticket.faq_entry_ids, self._faq_entry):
-            notices.append(sent)  # issue #18: staff answer the rest without repeating these
+        # Issue #18: staff answer the rest without repeating these; the questions still owed
+        # are named while the ticket is open (once closed, nothing is owed any more).
+        owed = ticket.faq_unanswered if ticket.is_open else ()
+        if sent := faq_ack.card_notice(ticket.faq_entry_ids, self._faq_entry, owed):
+            notices.append(sent)
         return notices
 
     def lkpp_address(self) -> str | None:

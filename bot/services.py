@@ -149,6 +149,7 @@ async def open_ticket(
             faq_entry_id=command.faq_entry_id,
             answered_by_faq=command.answered_by_faq,
             faq_entry_ids=command.faq_reply.entry_ids if command.faq_reply else (),
+            faq_unanswered=command.faq_reply.unanswered if command.faq_reply else (),
             agenda=await next_agenda(uow, sop.id, now),
             details=dict(command.details),
             documents=dict(command.documents),

@@ -762,3 +762,8 @@ EMAIL_FAQ_UNANSWERED_ITEM: Final = '- "{question}"'
 #: On the card: what the requester already received from the FAQ, so staff do not repeat it.
 CARD_FAQ_SENT: Final = "Jawaban FAQ yang sudah dikirim ke pemohon (tidak perlu diulang):"
 CARD_FAQ_SENT_ITEM: Final = "- {entry_id}: {question}"
+#: On the card, under the entries sent: the mail's questions no entry answered (quoted
+#: briefly, at most ``faq_ack.CARD_UNANSWERED_SHOWN`` of them), so staff need not re-read it.
+CARD_FAQ_UNANSWERED: Final = "Pertanyaan yang belum terjawab FAQ dan perlu dijawab petugas:"
+CARD_FAQ_UNANSWERED_ITEM: Final = '- "{question}"'
+CARD_FAQ_UNANSWERED_MORE: Final = "- dan {count} pertanyaan lainnya (lihat pesan pemohon)"

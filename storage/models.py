@@ -90,6 +90,8 @@ class TicketRow(Base):
     faq_entry_id: Mapped[str | None] = mapped_column(String(120))
     # Every FAQ entry sent to the requester, faq_entry_id first (issue #18: several questions).
     faq_entry_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The mail's questions no FAQ entry answered: the card names them for staff (issue #18).
+    faq_unanswered: Mapped[list[str]] = mapped_column(JSON, default=list)
     opened_at: Mapped[datetime]
     step_started_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]

@@ -126,6 +126,7 @@ class SqlTicketRepository:
             assignee_id=row.assignee_id,
             faq_entry_id=row.faq_entry_id,
             faq_entry_ids=tuple(row.faq_entry_ids or ()),
+            faq_unanswered=tuple(row.faq_unanswered or ()),
             opened_at=row.opened_at,
             step_started_at=row.step_started_at,
             closed_at=row.closed_at,
@@ -287,6 +288,7 @@ class SqlTicketRepository:
         row.assignee_id = ticket.assignee_id
         row.faq_entry_id = ticket.faq_entry_id
         row.faq_entry_ids = list(ticket.faq_entry_ids)
+        row.faq_unanswered = list(ticket.faq_unanswered)
         row.opened_at = ticket.opened_at
         row.step_started_at = ticket.step_started_at
         row.closed_at = ticket.closed_at

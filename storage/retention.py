@@ -6,8 +6,8 @@ transaction per batch, and for each ticket:
 - deletes its attachment rows, then (after the commit) the files on disk that no row, open
   form or pending outbox message refers to any more (files are stored once per content, so a
   file shared with a newer ticket stays);
-- blanks message texts, the subject, the rating comment and the form's details (names, NIP,
-  addresses), anonymises requester actors in
+- blanks message texts, the subject, the rating comment, the form's details (names, NIP,
+  addresses) and the mail's questions the FAQ left to staff, anonymises requester actors in
   messages and the audit trail and strips free text from audit details;
 - empties the raw bodies and addresses of its inbound mail, blanks its outbox payloads and
   requester destinations, blanks the FAQ questions that led to it;
@@ -329,8 +329,15 @@ async def _purge_ticket_batch(
             TicketRow.closed_at < cutoff,
         )
         # The agenda record stays (agenda number, SOP, decision, outcome, register number);
-        # the form's details (names, NIP, addresses) go.
-        .values(subject=PURGED, rating_comment=None, details={}, version=TicketRow.version + 1)
+        # the form's details (names, NIP, addresses) and the questions of the mail the FAQ left
+        # to staff (the person's own words, issue #18) go.
+        .values(
+            subject=PURGED,
+            rating_comment=None,
+            details={},
+            faq_unanswered=[],
+            version=TicketRow.version + 1,
+        )
         .returning(TicketRow.id, TicketRow.requester_id)
         .execution_options(synchronize_session=False)
     )

@@ -203,6 +203,8 @@ class Ticket:
     faq_entry_id: str | None = None
     #: Every FAQ entry sent to the requester (``faq_entry_id`` is the first), issue #18.
     faq_entry_ids: tuple[str, ...] = ()
+    #: The mail's questions no FAQ entry answered, in its order: staff answer these (#18).
+    faq_unanswered: tuple[str, ...] = ()
     closed_at: datetime | None = None
     rating: int | None = None
     rating_comment: str | None = None
@@ -243,6 +245,7 @@ class Ticket:
         faq_entry_id: str | None = None,
         answered_by_faq: bool = False,
         faq_entry_ids: tuple[str, ...] = (),
+        faq_unanswered: tuple[str, ...] = (),
         agenda: str | None = None,
         details: dict[str, str] | None = None,
         documents: dict[str, int] | None = None,
@@ -252,6 +255,7 @@ class Ticket:
         ``answered_by_faq``: the acknowledgement carries an FAQ answer, so the ticket waits for
         the requester to say it did not help before it goes to staff. ``faq_entry_ids``: every
         entry sent (a mail with several questions); ``faq_entry_id`` alone counts as one.
+        ``faq_unanswered``: that mail's questions no entry answered, which staff still owe.
         """
         if requester.id is None:
             raise ValueError("requester must be stored before a ticket is opened")
@@ -273,6 +277,7 @@ class Ticket:
             step_started_at=now,
             faq_entry_id=faq_entry_id or (faq_entry_ids[0] if faq_entry_ids else None),
             faq_entry_ids=tuple(faq_entry_ids),
+            faq_unanswered=tuple(faq_unanswered),
             awaiting_faq_feedback=answered_by_faq,
             agenda=agenda,
             details=dict(details or {}),

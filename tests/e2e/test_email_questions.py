@@ -118,9 +118,44 @@ async def test_an_out_of_scope_question_goes_to_staff_with_the_answer_already_se
     card = await mail_bot.harness.card(1)
     assert _flat(texts.CARD_FAQ_SENT) in _flat(card["text"])
     assert FILE_SIZE in card["text"]
+    # Under the entries sent, the question staff still owe (issue #18): no re-reading.
+    owed = _flat(card["text"]).split(_flat(texts.CARD_FAQ_UNANSWERED), 1)[1]
+    assert f'- "Satu lagi, {OUT_OF_SCOPE_QUESTION}"' in owed
     document = await _shown(mail_bot)
     assert document["status"] == "baru"
     assert await _sent_entries(mail_bot) == (FILE_SIZE,)
+
+
+async def test_the_card_quotes_the_questions_owed_until_the_ticket_is_closed(
+    mail_bot: MailBot,
+) -> None:
+    """The unanswered question, with characters that are HTML to Telegram, reaches the card
+    as the person wrote it; once staff close the ticket nothing is owed and the list goes."""
+    owed_question = (
+        "Satu lagi, kapan gaji ke-13 & tunjangan <kinerja> pegawai honorer dinas pendidikan "
+        "dibayarkan tahun ini?"
+    )
+    await mail_bot.send_async(mail("Dua hal", _body(FILE_SIZE_QUESTION, owed_question)))
+    await _acknowledgement(mail_bot)
+    card = await mail_bot.harness.card(1)
+    text = _flat(card["text"])
+    sent_at = text.index(_flat(texts.CARD_FAQ_SENT))
+    owed_at = text.index(_flat(texts.CARD_FAQ_UNANSWERED))
+    assert sent_at < text.index(FILE_SIZE) < owed_at  # the entry sent, then what is owed
+    assert f'- "{owed_question}"' in text[owed_at:]  # escaped for Telegram, shown verbatim
+    assert "ukuran" not in text[owed_at:]
+    async with mail_bot.harness_uow() as uow:
+        assert (await uow.tickets.get(1)).faq_unanswered == (owed_question,)
+
+    harness = mail_bot.harness
+    mark = await harness.press(harness.rina, card, "Selesai")
+    closed = await harness.said_to(
+        STAFF_CHAT,
+        lambda r: r["text"].startswith("Tiket #1\n") and "Selesai" not in str(r["reply_markup"]),
+        since=mark,
+    )
+    assert _flat(texts.CARD_FAQ_SENT) in _flat(closed["text"])
+    assert _flat(texts.CARD_FAQ_UNANSWERED) not in _flat(closed["text"])
 
 
 async def test_a_one_question_mail_is_acknowledged_as_before(mail_bot: MailBot) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import services
+from bot.core.faq_reply import FaqReply
 from bot.core.sop import SopCatalog
 from bot.core.tickets import Channel, Requester
 from bot.services import OpenTicket
@@ -96,3 +97,34 @@ async def test_0010_keeps_the_faq_entry_of_tickets_answered_before_it(
     assert first.faq_entry_id == "browser-untuk-spse"
     assert first.faq_entry_ids == ("browser-untuk-spse",)
     assert second.faq_entry_id is None and second.faq_entry_ids == ()
+
+
+async def test_0011_keeps_the_questions_staff_owe_and_drops_them_cleanly(
+    engine: AsyncEngine, uow_factory: UowFactory, catalog: SopCatalog
+) -> None:
+    """Issue #18: the questions of a mail the FAQ left to staff are stored; going down to
+    0010 and up again keeps the entries sent and leaves no questions owed (unknown then)."""
+    asker = Requester(channel=Channel.EMAIL, email="budi@cvmaju.co.id")
+    opened = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    reply = FaqReply.from_matches(
+        [("Browser apa?", "browser-untuk-spse"), ("Kapan gaji ke-13 dibayar?", None)]
+    )
+    assert reply is not None
+    command = OpenTicket(asker, "Browser apa? Kapan gaji ke-13 dibayar?", faq_reply=reply)
+    await services.open_ticket(uow_factory(), catalog, command, opened)
+    async with uow_factory() as uow:
+        stored = await uow.tickets.get(1)
+    assert stored.faq_unanswered == ("Kapan gaji ke-13 dibayar?",)
+
+    await migrate.downgrade(engine, "0010")
+    async with engine.connect() as connection:
+        columns = await connection.run_sync(
+            lambda sync: {column["name"] for column in inspect(sync).get_columns("tickets")}
+        )
+    assert "faq_unanswered" not in columns and "faq_entry_ids" in columns
+    await migrate.upgrade(engine)
+
+    async with uow_factory() as uow:
+        again = await uow.tickets.get(1)
+    assert again.faq_entry_ids == ("browser-untuk-spse",)
+    assert again.faq_unanswered == ()

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import services
 from bot.cli_retention import retention_command
+from bot.core.faq_reply import FaqReply
 from bot.core.outbound import Outbound, OutboundKind, Purpose
 from bot.core.roster import Roster, StaffMember
 from bot.core.sop import SopCatalog, load_catalog
@@ -102,13 +103,18 @@ async def build_office(
     sk = await office.file("sk", b"%PDF-1.7 SK PPK lama")
     new = await office.file("new", b"%PDF-1.7 SK PPK baru")
 
-    # Budi, long ago: a question with three files, an answer, a close and a rating.
-    ticket = await services.open_ticket(
-        uow_factory(),
-        catalog,
-        OpenTicket(BUDI, "Saya Budi, akun saya terkunci", attachments=(shared, ktp, in_form)),
-        LONG_AGO,
+    # Budi, long ago: a question with three files, an answer, a close and a rating. The FAQ
+    # answered part of it and left his own words to staff (issue #18): personal data too.
+    reply = FaqReply.from_matches(
+        [("Akun terkunci?", "akun-terkunci"), ("Saya Budi, kapan akun saya dibuka?", None)]
     )
+    opening = OpenTicket(
+        BUDI,
+        "Saya Budi, akun saya terkunci",
+        attachments=(shared, ktp, in_form),
+        faq_reply=reply,
+    )
+    ticket = await services.open_ticket(uow_factory(), catalog, opening, LONG_AGO)
     office.budi = number_of(ticket)
     later = LONG_AGO + timedelta(hours=1)
     await services.reply_to_requester(
@@ -350,6 +356,7 @@ async def test_purge_removes_personal_data_of_old_tickets_and_keeps_statistics(
         budi = await session.get(TicketRow, office.budi)
         assert budi is not None
         assert (budi.subject, budi.rating_comment) == (PURGED, None)
+        assert budi.faq_unanswered == []
         # The letter's agenda record stays: number, decision, outcome; personal details go.
         letter = await session.get(TicketRow, office.ppk_old)
         assert letter is not None and letter.subject == PURGED

@@ -61,3 +61,36 @@ def test_card_notice_lists_every_entry_sent() -> None:
     assert "- jam-kerja-kantor: Pada hari dan jam berapa" in notice
     assert "- hilang: -" in notice
     assert faq_ack.card_notice((), ENTRIES.get) is None
+
+
+def test_card_notice_names_the_questions_staff_still_owe_under_the_entries_sent() -> None:
+    story = "Kami sudah mencoba mengunggah dokumen penawaran berkali-kali. " * 5
+    notice = faq_ack.card_notice(
+        ("jam-kerja-kantor",),
+        ENTRIES.get,
+        ("Yth. Bapak/Ibu, kapan gaji ke-13 dibayar?", story + "Kenapa selalu gagal?"),
+    )
+    assert notice is not None
+    lines = notice.split("\n")
+    assert lines[0] == texts.CARD_FAQ_SENT and lines[1].startswith("- jam-kerja-kantor:")
+    assert lines[2] == texts.CARD_FAQ_UNANSWERED
+    assert lines[3] == '- "kapan gaji ke-13 dibayar?"'  # the greeting is not the question
+    assert lines[4].startswith('- "…') and lines[4].endswith('Kenapa selalu gagal?"')
+    assert len(lines[4]) <= faq_ack.CARD_QUOTE_CHARS + len('- ""')
+    assert len(lines) == 5
+
+
+def test_card_notice_lists_a_few_owed_questions_and_counts_the_rest() -> None:
+    owed = tuple(f"Pertanyaan nomor {n} tentang hal lain?" for n in range(1, 9))
+    notice = faq_ack.card_notice(("jam-kerja-kantor",), ENTRIES.get, owed)
+    assert notice is not None
+    shown = owed[: faq_ack.CARD_UNANSWERED_SHOWN]
+    assert all(f'- "{question}"' in notice for question in shown)
+    assert owed[faq_ack.CARD_UNANSWERED_SHOWN] not in notice
+    more = len(owed) - faq_ack.CARD_UNANSWERED_SHOWN
+    assert notice.endswith(texts.CARD_FAQ_UNANSWERED_MORE.format(count=more))
+
+
+def test_card_notice_without_owed_questions_is_as_before() -> None:
+    notice = faq_ack.card_notice(("jam-kerja-kantor",), ENTRIES.get, ())
+    assert notice is not None and texts.CARD_FAQ_UNANSWERED not in notice
