@@ -291,7 +291,9 @@ class FaqMatcher:
                     if term.term in lexicon.NEIGHBOUR_TERMS:
                         weight *= _NEIGHBOUR_WEIGHT
                     elif term.surface in COMMON_WORDS or term.term in COMMON_WORDS:
-                        weight *= _GENERIC_WEIGHT  # story words, not a topic the KB lacks
+                        # story words, not a topic the KB lacks (a generic word that is also
+                        # common gets both factors: measured that way, rare)
+                        weight *= _GENERIC_WEIGHT
                     unknown[term.term] = max(unknown.get(term.term, 0.0), weight)
                     continue
                 weights[resolved] = max(weights.get(resolved, 0.0), weight)
