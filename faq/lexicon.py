@@ -214,7 +214,7 @@ PHRASES: dict[str, str] = {
     "business entity": "badanusaha", "legal entity": "badanusaha", "sole proprietor": "perorangan",
     "self employed": "perorangan", "pejabat pengadaan": "pejabatpengadaan",
     # SPSE's own words for government users and their credentials
-    "non penyedia": "instansi", "nonpenyedia": "instansi", "kode akses": "userid",
+    "non penyedia": "instansi", "nonpenyedia": "instansi",
     "procurement official": "pejabatpengadaan",
     # systems
     "e katalog": "ekatalog", "katalog elektronik": "ekatalog", "e catalogue": "ekatalog",
@@ -604,7 +604,7 @@ SYNONYMS: dict[str, str] = {
     "dikecilin": "kecil", "kecilin": "kecil", "ngecilkan": "kecil", "konsultasi": "tanya",
     "istirahat": "jamlayanan", "usb": "flashdisk",
     # round 3: a cipher program (sandi is a password elsewhere), a web browser, learning
-    "penyandi": "enkripsi", "penjelajah": "browser", "belajar": "latih", "purnabakti": "pensiun",
+    "penyandi": "enkripsi", "penjelajah": "browser", "belajar": "latih",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
