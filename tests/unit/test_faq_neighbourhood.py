@@ -131,6 +131,8 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
         "final5.jsonl",
         "final6.jsonl",
         "final7.jsonl",
+        "final8.jsonl",
+        "final9.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
