@@ -65,7 +65,7 @@ def matcher() -> FaqMatcher:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("pagi min, sy lupa pw akun spse gmn ya", "sandi-penyedia"),
+        ("pagi min, sy rekanan lupa pw akun spse gmn ya", "sandi-penyedia"),
         ("I forgot the password of my supplier account", "sandi-penyedia"),
         ("kantor lpse buka jam brp?", "jam-kantor"),
         ("What are the office opening hours?", "jam-kantor"),

@@ -179,7 +179,7 @@ SIKAP = _entry(
 
 
 def test_a_generic_word_of_a_topic_does_not_push_the_entry_naming_the_system_away() -> None:
-    """"Aplikasi" is in the bag of other LKPP applications, but it names no topic."""
+    """The word "aplikasi" is in the bag of other LKPP applications; it names no topic."""
     matcher = FaqMatcher([*KB, SIKAP])
     plain = matcher.rank("Apa yang dimaksud dengan SIKaP?")[0]
     named = matcher.rank("Apa yang dimaksud dengan aplikasi SIKaP?")[0]
@@ -221,3 +221,12 @@ def test_a_claimed_topic_still_demotes_the_other_entries() -> None:
     ranked = matcher.rank("Bagaimana cara revisi paket RUP yang sudah diumumkan di SiRUP?", top=2)
     assert ranked[0].entry.id == "rujukan-sirup"
     assert all(item.score < ranked[0].score / 2 for item in ranked[1:])
+
+
+def test_an_entry_providers_ask_about_does_not_clash_with_a_provider_asking() -> None:
+    """The winner entry names Pokja (who announces) in its keywords, not in its question."""
+    matcher = FaqMatcher(load_kb(SHARED_KB))
+    result = matcher.match(
+        "Perusahaan kami penyedia yang kalah, di mana melihat pemenang tender paket jalan?"
+    )
+    assert result.answer is not None and result.answer.id == "pengumuman-pemenang"
