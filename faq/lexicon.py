@@ -194,6 +194,8 @@ PHRASES: dict[str, str] = {
     "id pengguna": "userid", "nama user": "userid", "id user": "userid", "nama login": "userid",
     "login name": "userid", "login id": "userid", "user login": "userid",
     "tidak ingat": "lupa", "tidak inget": "lupa", "lupa lupa": "lupa",
+    "tidak diingat": "lupa", "tidak teringat": "lupa", "tidak dapat mengingat": "lupa",
+    "tidak bisa mengingat": "lupa", "tidak mengingat": "lupa", "tak ingat": "lupa",
     "log in": "login", "sign in": "login", "logged in": "login", "masuk akun": "login",
     "sign up": "daftar", "signing up": "daftar", "e mail": "email", "surat elektronik": "email",
     "alamat email": "email", "email address": "email", "non aktif": "nonaktif",
@@ -201,6 +203,8 @@ PHRASES: dict[str, str] = {
     "not valid": "invalid", "tidak berlaku": "kedaluwarsa", "daftar hitam": "daftarhitam",
     "black list": "daftarhitam", "tidak bisa login": "gagal login",
     "tidak bisa masuk": "gagal login", "cannot log": "gagal login", "tidak bisa": "gagal",
+    "tidak kebuka": "gagal buka", "tidak terbuka": "gagal buka",
+    "tidak kebuka kebuka": "gagal buka",
     "tidak dapat": "gagal", "cannot": "gagal", "can't": "gagal", "unable to": "gagal",
     "could not": "gagal", "not able to": "gagal",
     # roles and organisations
