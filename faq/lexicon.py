@@ -140,7 +140,7 @@ ABBREVIATIONS: dict[str, str] = {
 # Greetings, politeness, chat particles and function words (Indonesian and English): dropped.
 STOPWORDS: frozenset[str] = _word_set(
     """
-    yang dan di ke dari untuk pada dengan ini itu ada apa apakah bagaimana kenapa mengapa
+    yang dan di ke dari untuk pada dengan dalam ini itu ada apa apakah bagaimana kenapa mengapa
     berapa kapan siapa saya kami kita anda aku kamu dia mereka beliau ya iya dong sih deh
     kok kah lah pun nya tolong mohon terima kasih selamat pagi siang sore malam halo hallo
     hai hi hei hey hello assalamualaikum waalaikumsalam wassalam salam pak bu bapak ibu min
