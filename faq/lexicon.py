@@ -140,7 +140,8 @@ ABBREVIATIONS: dict[str, str] = {
 # Greetings, politeness, chat particles and function words (Indonesian and English): dropped.
 STOPWORDS: frozenset[str] = _word_set(
     """
-    yang dan di ke dari untuk pada dengan dalam ini itu ada apa apakah bagaimana kenapa mengapa
+    yang dan di ke dari untuk pada dengan dalam menyatakan dinyatakan ini itu ada apa apakah
+    bagaimana kenapa mengapa
     berapa kapan siapa saya kami kita anda aku kamu dia mereka beliau ya iya dong sih deh
     kok kah lah pun nya tolong mohon terima kasih selamat pagi siang sore malam halo hallo
     hai hi hei hey hello assalamualaikum waalaikumsalam wassalam salam pak bu bapak ibu min
@@ -394,6 +395,8 @@ PHRASES: dict[str, str] = {
     # desk, catalogue pre-listing and training portal (other offices' applications)
     "perangkat lunak": "aplikasi", "lpse support": "lpsesupport", "pra katalog": "prakatalog",
     "pra-katalog": "prakatalog", "kode akses": "userid password",
+    # round 5: a user account in English; the provider chosen is the winner
+    "user account": "userid", "penyedia terpilih": "menang", "rekanan terpilih": "menang",
 }
 
 # Indonesian synonyms and domain variants -> canonical term (surface forms and stems).
@@ -609,6 +612,8 @@ SYNONYMS: dict[str, str] = {
     "istirahat": "jamlayanan", "usb": "flashdisk",
     # round 3: a cipher program (sandi is a password elsewhere), a web browser, learning
     "penyandi": "enkripsi", "penjelajah": "browser", "belajar": "latih",
+    # round 5: disagreeing with a result is an objection
+    "ketidaksetujuan": "sanggah",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
