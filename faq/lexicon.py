@@ -220,6 +220,7 @@ PHRASES: dict[str, str] = {
     "self employed": "perorangan", "pejabat pengadaan": "pejabatpengadaan",
     # SPSE's own words for government users and their credentials
     "non penyedia": "instansi", "nonpenyedia": "instansi",
+    "bukan penyedia": "instansi", "bukan rekanan": "instansi", "bukan vendor": "instansi",
     "procurement official": "pejabatpengadaan",
     # systems
     "e katalog": "ekatalog", "katalog elektronik": "ekatalog", "e catalogue": "ekatalog",
@@ -613,7 +614,7 @@ SYNONYMS: dict[str, str] = {
     # round 3: a cipher program (sandi is a password elsewhere), a web browser, learning
     "penyandi": "enkripsi", "penjelajah": "browser", "belajar": "latih",
     # round 5: disagreeing with a result is an objection
-    "ketidaksetujuan": "sanggah",
+    "ketidaksetujuan": "sanggah", "pantau": "lihat", "memantau": "lihat", "dipantau": "lihat",
 }
 
 # English -> Indonesian canonical terms (inflected forms are reduced before lookup).
