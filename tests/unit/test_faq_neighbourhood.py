@@ -133,6 +133,8 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
         "final7.jsonl",
         "final8.jsonl",
         "final9.jsonl",
+        "final10.jsonl",
+        "final11.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
