@@ -106,7 +106,7 @@ def analyze(text: str) -> list[Term]:
     text = _WORD_RUN.sub(_drop_link, text)
     names = _name_words(text)
     text = _COMPANY.sub(" perusahaan ", text)
-    words = [part for word in _words(fold(text)) for part in _prepare(word)]
+    words = expanded_words(text)
     if "lpse" in words:
         words = _mark_other_offices(words)
     terms: list[Term] = []
@@ -124,6 +124,12 @@ def analyze(text: str) -> list[Term]:
             terms.append(term)
         position += 1
     return terms
+
+
+def expanded_words(text: str) -> list[str]:
+    """The folded words of a text with chat spellings expanded ("makasih" -> "terima kasih"),
+    before phrases, stopwords and stems."""
+    return [part for word in _words(fold(text)) for part in _prepare(word)]
 
 
 def terms_of(text: str) -> list[str]:

@@ -12,12 +12,12 @@ still matched; so is any thanks with a question in it.
 
 from __future__ import annotations
 
-import re
+from faq.normalize import expanded_words
 
-from faq import lexicon
-
-_WORD = re.compile(r"[a-z']+")
-# After chat spellings are expanded (lexicon.ABBREVIATIONS: "makasih" -> "terima kasih").
+# Words after chat spellings are expanded ("makasih" -> "terima kasih"). "Asking" is any
+# question word or request anywhere in the message; faq.split's question words are the
+# opening words of a question sentence, which include English auxiliaries ("is", "do")
+# that, mid-sentence, ask nothing ("thanks, it is working now").
 _THANKS_TEXT = "terima kasih thanks thank thx nuhun nuwun suwun hatur matur alhamdulillah"
 _ASKING_TEXT = """apa apakah bagaimana kenapa mengapa berapa kapan siapa mana bisakah bolehkah
     haruskah perlukah adakah mohon tolong bantu gimana how what where when why who which
@@ -26,16 +26,12 @@ _TROUBLE_TEXT = """tidak belum gagal error eror masih lupa kok tapi namun padaha
     salah hilang blokir terblokir ditolak tolak not still but however failed problem
     issue cannot"""
 _THANKS = frozenset(_THANKS_TEXT.split())
-_ASKING = frozenset(_ASKING_TEXT.split())
-_TROUBLE = frozenset(_TROUBLE_TEXT.split())
+_ASKING_OR_TROUBLE = frozenset(_ASKING_TEXT.split()) | frozenset(_TROUBLE_TEXT.split())
 
 
 def is_closing_remark(text: str) -> bool:
     """A thank-you that asks nothing and reports no trouble (see module docstring)."""
     if "?" in text:
         return False
-    words: list[str] = []
-    for raw in _WORD.findall(text.lower()):
-        words.extend(lexicon.ABBREVIATIONS.get(raw, raw).split())
-    present = frozenset(words)
-    return bool(present & _THANKS) and not present & (_ASKING | _TROUBLE)
+    present = frozenset(expanded_words(text))
+    return bool(present & _THANKS) and not present & _ASKING_OR_TROUBLE
