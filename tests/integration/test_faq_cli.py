@@ -10,16 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli_faq import faq_group
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-EVAL_DIR = SHARED / "faq-eval"
-KB = EVAL_DIR / "kb.yaml"
-DEV = EVAL_DIR / "dev.jsonl"
-
-needs_shared = pytest.mark.skipif(
-    not (KB.exists() and DEV.exists()),
-    reason=f"evaluation set not found at {EVAL_DIR} (shared/ must sit beside the repository)",
-)
+from tests.support.shared_eval import DEV, needs_shared
+from tests.support.shared_eval import EVAL_KB as KB
 
 
 def _rate(output: str, group: str, column: int) -> float:

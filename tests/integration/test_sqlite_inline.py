@@ -7,6 +7,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -92,10 +93,10 @@ async def test_writer_waits_for_a_writer_of_the_same_process(engine: AsyncEngine
         assert list(names) == ["first", "second"]
 
 
-async def test_writer_waits_for_another_process_lock(engine: AsyncEngine) -> None:
-    """A CLI command (here a plain sqlite3 connection in a thread) holding the write lock."""
-    database = engine.url.database
-    assert database is not None
+@asynccontextmanager
+async def _locked_by_another_process(database: str) -> AsyncIterator[None]:
+    """A CLI command (a plain sqlite3 connection in a thread) holds the write lock for 0.3 s
+    once the block starts, inserting the row 'cli'; leaving the block waits for its commit."""
     locked = threading.Event()
 
     def hold_lock() -> None:
@@ -110,10 +111,20 @@ async def test_writer_waits_for_another_process_lock(engine: AsyncEngine) -> Non
     holder = threading.Thread(target=hold_lock)
     holder.start()
     await asyncio.to_thread(locked.wait)
-    with Ticker() as ticker:
-        async with engine.begin() as connection:
-            await connection.execute(text("INSERT INTO item (name) VALUES ('bot')"))
-    holder.join()
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(holder.join)
+
+
+async def test_writer_waits_for_another_process_lock(engine: AsyncEngine) -> None:
+    """A CLI command (here a plain sqlite3 connection in a thread) holding the write lock."""
+    database = engine.url.database
+    assert database is not None
+    async with _locked_by_another_process(database):
+        with Ticker() as ticker:
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO item (name) VALUES ('bot')"))
     assert ticker.ticks >= 20
     async with engine.connect() as connection:
         names = (await connection.execute(text("SELECT name FROM item ORDER BY id"))).scalars()
@@ -126,24 +137,9 @@ async def test_a_big_value_waits_for_another_process_lock_too(engine: AsyncEngin
     writer committed failed as "database is locked")."""
     database = engine.url.database
     assert database is not None
-    locked = threading.Event()
     big = "x" * (sqlite_inline.LARGE_VALUE_BYTES + 1)
-
-    def hold_lock() -> None:
-        other = sqlite3.connect(database)
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("INSERT INTO item (name) VALUES ('cli')")
-        locked.set()
-        time.sleep(0.3)
-        other.commit()
-        other.close()
-
-    holder = threading.Thread(target=hold_lock)
-    holder.start()
-    await asyncio.to_thread(locked.wait)
-    async with engine.begin() as connection:
+    async with _locked_by_another_process(database), engine.begin() as connection:
         await connection.execute(text("INSERT INTO item (name) VALUES (:name)"), {"name": big})
-    holder.join()
     async with engine.connect() as connection:
         lengths = await connection.execute(text("SELECT length(name) FROM item ORDER BY id"))
         assert list(lengths.scalars()) == [3, len(big)]

@@ -10,10 +10,10 @@ import stopwordsiso
 from faq.common_words import COMMON_WORDS
 from faq.kb import load_kb
 from faq.matcher import FaqMatcher
+from tests.support.shared_eval import EVAL_KB, needs_shared
 
 # sha256 of stopwords-iso.json in stopwordsiso 0.7.1 (wheel sha256 e23edcff...279380).
 WORD_FILE_SHA256 = "337af4d57d5fa1fecc2ffcae532e9b9f05db51c74ff18d3dde9572185a3cdae4"
-SHARED_KB = Path(__file__).resolve().parents[3] / "shared" / "faq-eval" / "kb.yaml"
 
 
 def test_the_installed_word_lists_are_the_reviewed_ones() -> None:
@@ -22,18 +22,20 @@ def test_the_installed_word_lists_are_the_reviewed_ones() -> None:
     assert {"bulan", "sehingga", "biasanya", "since"} <= COMMON_WORDS
 
 
+@needs_shared
 def test_a_common_word_of_the_story_weighs_less_than_a_word_of_another_topic() -> None:
-    matcher = FaqMatcher(load_kb(SHARED_KB))
+    matcher = FaqMatcher(load_kb(EVAL_KB))
     story = matcher.rank("lupa password penyedia, sejak bulan lalu sehingga")[0]
     other = matcher.rank("lupa password penyedia, gudang kapal mesin")[0]
     assert story.entry.id == other.entry.id == "lupa-password-penyedia"
     assert story.score > 1.2 * other.score  # both were unknown mass alike (1.1x)
 
 
+@needs_shared
 def test_what_to_do_is_not_the_topic_of_a_question() -> None:
     """The words "apa yang harus dilakukan" say nothing of the topic; the condition does."""
     answer = (
-        FaqMatcher(load_kb(SHARED_KB))
+        FaqMatcher(load_kb(EVAL_KB))
         .match("Apa yang harus dilakukan kalau PPK lupa kata sandi?")
         .answer
     )

@@ -15,10 +15,10 @@ from faq.matcher import FaqMatcher
 from faq.neighbourhood import claims, load_topics
 from faq.questions import match_questions, question_units
 from faq.remarks import is_closing_remark
+from tests.support.shared_eval import EVAL_KB, needs_shared
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL_DIR = REPO / "faq" / "eval"
-SHARED_KB = REPO.parent / "shared" / "faq-eval" / "kb.yaml"
 
 
 def _entry(entry_id: str, question: str, keywords: list[str]) -> KbEntry:
@@ -117,7 +117,7 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
     assert answer is not None and answer.id == expected
 
 
-@pytest.mark.skipif(not SHARED_KB.exists(), reason="needs ../shared/faq-eval beside the repo")
+@needs_shared
 @pytest.mark.parametrize(
     "name",
     [
@@ -138,7 +138,7 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
-    known = {entry.id for entry in load_kb(SHARED_KB)}
+    known = {entry.id for entry in load_kb(EVAL_KB)}
     queries = load_queries(EVAL_DIR / name, known)
     out_of_scope = sum(not query.expected for query in queries)
     assert len(queries) >= 40 and out_of_scope / len(queries) >= 0.2  # dev: 0.24
@@ -225,9 +225,10 @@ def test_a_claimed_topic_still_demotes_the_other_entries() -> None:
     assert all(item.score < ranked[0].score / 2 for item in ranked[1:])
 
 
+@needs_shared
 def test_an_entry_providers_ask_about_does_not_clash_with_a_provider_asking() -> None:
     """The winner entry names Pokja (who announces) in its keywords, not in its question."""
-    matcher = FaqMatcher(load_kb(SHARED_KB))
+    matcher = FaqMatcher(load_kb(EVAL_KB))
     result = matcher.match(
         "Perusahaan kami penyedia yang kalah, di mana melihat pemenang tender paket jalan?"
     )
