@@ -14,6 +14,10 @@ def _word_set(text: str) -> frozenset[str]:
     """Whitespace-separated words as a set (keeps long word lists readable)."""
     return frozenset(text.split())
 
+
+# The tables below are data, packed several entries to a line so that a reviewer sees a
+# group of related spellings at once; the formatter would put each on a line of its own.
+# fmt: off
 # Chat abbreviations and informal spellings -> standard Indonesian (may be several words).
 # Applied per token before phrases, so "gk bs" becomes "tidak bisa" and phrases still match.
 ABBREVIATIONS: dict[str, str] = {
@@ -889,3 +893,4 @@ NEIGHBOUR_TERMS: frozenset[str] = _word_set(
     # other LKPP applications: support desk, training portal, catalogue pre-listing
     "splkp amel lpsesupport ppsdm pusdiklat prakatalog"
 )
+# fmt: on
