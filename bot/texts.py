@@ -76,6 +76,11 @@ FAQ_SUGGESTIONS: Final = (
 FAQ_NO_SUGGESTION: Final = (
     "Mohon maaf, pertanyaan ini belum ada di FAQ kami. Tekan tombol di bawah agar petugas membantu."
 )
+#: A thank-you that asks nothing ("makasih, sudah bisa login"): no FAQ search, no apology.
+FAQ_CLOSING_REMARK: Final = (
+    "Sama-sama, Bapak/Ibu. Bila masih ada yang perlu dibantu, silakan tulis pertanyaan "
+    "Bapak/Ibu di sini, atau tekan tombol di bawah untuk menghubungi petugas."
+)
 CONTACT_STAFF: Final = "Hubungi petugas"
 THANKS_FOR_FEEDBACK: Final = "Terima kasih atas tanggapan Bapak/Ibu."
 TICKET_OPENED: Final = (

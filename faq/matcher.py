@@ -133,6 +133,8 @@ class MatchResult:
 
     matches: list[ScoredEntry]
     answer: KbEntry | None
+    #: A thank-you that asks nothing (:mod:`faq.remarks`): no candidates, nothing to answer.
+    closing_remark: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,9 @@ class FaqMatcher:
 
     def match(self, text: str, top: int = 3) -> MatchResult:
         """Rank entries for a message; answer only when confident and unambiguous."""
-        ranked = self.rank(text, max(top, 2))
+        if is_closing_remark(text):
+            return MatchResult([], None, closing_remark=True)
+        ranked = self._ranked(text, max(top, 2))
         answer = ranked[0].entry if should_answer([item.score for item in ranked[:2]]) else None
         return MatchResult(ranked[: max(top, 0)], answer)
 
@@ -260,8 +264,9 @@ class FaqMatcher:
 
         A closing remark ("makasih, sudah bisa login") has none: it asks nothing.
         """
-        if is_closing_remark(text):
-            return []
+        return [] if is_closing_remark(text) else self._ranked(text, top)
+
+    def _ranked(self, text: str, top: int) -> list[ScoredEntry]:
         pieces = [(sentence, analyze(sentence.text)) for sentence in split_sentences(text)]
         query = self._query(pieces)
         if not query.weights or not self._analyzed:

@@ -4,7 +4,9 @@ After staff solve a problem, requesters write "makasih bu, sudah bisa login seka
 Its words ("bisa", "login") are those of a login problem, and the matcher would answer
 with the entry on failed logins. A message that thanks, asks nothing (no question mark,
 no question word anywhere) and reports no trouble ("tidak", "belum", "gagal", "masih",
-"tapi"...) gets no FAQ answer; the channel treats it like any other unanswered message.
+"tapi"...) gets no FAQ answer and no candidates; the match says it is a closing remark, and
+Telegram replies "sama-sama" with the button to reach staff instead of apologising that the
+FAQ lacks the question.
 
 Decision: "trouble" words win over thanks, so "makasih, tapi masih belum bisa login" is
 still matched; so is any thanks with a question in it.

@@ -331,7 +331,10 @@ class RequesterHandlers:
                 for i, scored in enumerate(result.matches[:SUGGESTIONS])
             ]
             rows.append([button(texts.CONTACT_STAFF, callbacks.escalate(interaction))])
-            intro = texts.FAQ_SUGGESTIONS if result.matches else texts.FAQ_NO_SUGGESTION
+            if result.closing_remark:
+                intro = texts.FAQ_CLOSING_REMARK
+            else:
+                intro = texts.FAQ_SUGGESTIONS if result.matches else texts.FAQ_NO_SUGGESTION
             reply = text_message(user.id, escape(intro), rows, purpose=Purpose.FAQ_ANSWER)
         await uow.outbox.enqueue([reply], self.runtime.clock())
         await uow.commit()

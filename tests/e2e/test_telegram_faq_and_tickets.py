@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import texts
 from faq.kb import DEFAULT_KB_PATH, load_kb
 from tests.e2e.conftest import STAFF_CHAT, BotUnderTest, eventually
 
@@ -18,6 +19,15 @@ async def test_faq_answer_then_escalation_opens_ticket_with_card(bot: BotUnderTe
     card = await bot.card(1, since=mark)
     assert "SOP-02" in card["text"] and "Budi" in card["text"]
     assert entry.question[:40] in card["text"]
+
+
+async def test_a_thank_you_is_acknowledged_not_apologised_for(bot: BotUnderTest) -> None:
+    """A message like "makasih, sudah bisa login" is not a question the FAQ lacks: the bot
+    says you are welcome and still offers staff, instead of an apology or a login answer."""
+    reply = await bot.ask(bot.requester, "makasih banyak bu, sdh bisa login skrg")
+    assert reply["text"] == texts.FAQ_CLOSING_REMARK
+    labels = [b["text"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == [texts.CONTACT_STAFF]
 
 
 async def test_staff_take_reply_and_close_reach_the_requester(bot: BotUnderTest) -> None:
