@@ -146,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     matcher = FaqMatcher(entries)
     rankers = {
         "matcher": _matcher_ranker(matcher),
+        "hand": _matcher_ranker(FaqMatcher(entries, rerank=False)),
         "wratio": _wratio_ranker(entries),
         "bm25": _bm25_ranker(entries),
     }
@@ -160,7 +161,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         for name, by_set in rankings.items()
     }
     cutoffs = {
-        "matcher": (ANSWER_THRESHOLD, MARGIN),
+        "matcher": (matcher.threshold, matcher.margin),
+        "hand": (ANSWER_THRESHOLD, MARGIN),
         "wratio": _tuned(pool, pool_rankings["wratio"]),
         "bm25": _tuned(pool, pool_rankings["bm25"]),
     }
@@ -373,8 +375,11 @@ def _fit(indexes: Sequence[int], pool: Sequence[EvalQuery], grid: dict[Penalties
 
 def _calibration(entries: Sequence[KbEntry], sets: dict[str, list[EvalQuery]]) -> dict[str, object]:
     """Fit threshold, margin and penalties on the whole tuning pool; k-fold and
-    leave-one-set-out figures of that fit; the sealed set (if loaded) only measured."""
-    matcher = FaqMatcher(entries)
+    leave-one-set-out figures of that fit; the sealed set (if loaded) only measured.
+
+    This fits the hand-weighted score (the reranker's input); the reranker and its own
+    answer rule are fitted and measured by ``bench.rerank_train``."""
+    matcher = FaqMatcher(entries, rerank=False)
     names = [name for name in sets if name not in SEALED]
     pool = [query for name in names for query in sets[name]]
     origin = [name for name in names for _ in sets[name]]

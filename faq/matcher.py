@@ -20,9 +20,19 @@ typo targets. Matching a message then runs in three steps:
    and a topic factor when one of the neighbouring topics of ``faq/data/neighbours.yaml``
    explains more of the query than the entry does (:mod:`faq.neighbourhood`).
 
-Answering: the leader is answered only when its score reaches ``ANSWER_THRESHOLD`` and it
-leads the runner-up by at least ``MARGIN``; otherwise the result still lists the candidates
-for the bot to offer. Calibration (``python -m bench.faq --calibrate``): a grid over the
+4. Rerank. A small learned model (:mod:`faq.rerank`) reads those features, and a few more
+   on the candidate's place among the others and on the message, and gives each candidate
+   the probability that it answers the message; that probability is the final score.
+   ``FaqMatcher(entries, rerank=False)`` keeps the hand-weighted score (what the model is
+   trained on, and what ``--calibrate`` below fits).
+
+Answering: the leader is answered only when its score reaches the threshold and it leads
+the runner-up by at least the margin; otherwise the result still lists the candidates for
+the bot to offer. The reranker's rule ships with its model (fitted on probabilities the
+model never trained on, ``python -m bench.rerank_train``); the hand score's rule is
+``ANSWER_THRESHOLD`` and ``MARGIN``.
+
+Calibration of the hand score (``python -m bench.faq --calibrate``): a grid over the
 neighbouring-term, role and topic penalties, threshold (0.00-1.00 by 0.01) and margin
 (0.01-0.10 by 0.005) on the tuning pool (dev and the tuning sets of ``faq/eval``),
 maximising right answers - 2 x misinforming answers (a wrong entry, or any answer to an
@@ -37,7 +47,7 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 
 from rapidfuzz import process
@@ -47,8 +57,9 @@ from faq import lexicon
 from faq.common_words import COMMON_WORDS
 from faq.kb import KbEntry
 from faq.neighbourhood import claims, load_topics
-from faq.normalize import Term, analyze, known_words, term_for_word
+from faq.normalize import Term, analyze, char_grams, known_words, term_for_word
 from faq.remarks import is_closing_remark
+from faq.rerank import Reranker, shipped_reranker
 from faq.split import Sentence, split_sentences
 
 # Fitted on the tuning pool (see module docstring and docs/faq-matcher.md).
@@ -66,6 +77,9 @@ _K1 = 1.2
 _B = 0.5
 # How many BM25 leaders get the full feature set.
 _CANDIDATES = 8
+# How many of them, best hand score first, the reranker reorders: fewer distractors ranked
+# better (leave-one-set-out utility, 5 against 8) and cost less.
+RERANK_CANDIDATES = 5
 # Bounded BM25 work for very large KBs (see _bm25_leaders).
 _POSTINGS_BUDGET = 4_000
 _SHORTLIST = 100
@@ -112,10 +126,24 @@ class CandidateFeatures:
     role_clash: bool  # the user names a role the entry is not for
     neighbour_factor: float  # 1, or less when the query names a topic the entry does not
     topic_excess: float  # share of the query a neighbouring topic explains beyond the entry
+    # What only the learned reranker reads (faq.rerank.FEATURES):
+    specific_mass: float  # IDF mass of specific query terms the entry contains
+    specific_share: float  # ... as a share of the query's specific mass
+    bm25_rank: int  # leaders with a higher BM25 score than the candidate's (0 = first)
+    bm25_share: float  # its BM25 score over the first leader's
+    question_recall: float  # share of the entry question's IDF mass the query has
+    wordings_share: float  # share of the entry's wordings that share a term with the query
+    keyword_only: float  # share of the query's mass found only in the entry's keywords
+    answer_coverage: float  # share of the query's mass the entry's answer text has
+    answer_only: float  # ... of terms the answer has and the entry's wordings do not
+    answer_unknown: float  # ... of words no wording knows (unknown mass) that the answer has
+    #: the hand-weighted score in [0, 1] (weights fitted on dev), computed once
+    score: float = field(init=False)
 
-    @property
-    def score(self) -> float:
-        """The hand-weighted score in [0, 1] (weights fitted on dev)."""
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "score", self._hand_score())
+
+    def _hand_score(self) -> float:
         score = (
             W_COVERAGE * self.coverage
             + W_DICE * self.dice
@@ -148,6 +176,8 @@ class _AnalyzedEntry:
     term_texts: dict[str, tuple[int, ...]]
     roles: frozenset[str]
     surfaces: dict[str, str]
+    answer_terms: frozenset[str]
+    grams: tuple[frozenset[str], ...]  # letter 4-grams of each wording
 
 
 def _analyze_entry(entry: KbEntry) -> _AnalyzedEntry:
@@ -176,6 +206,8 @@ def _analyze_entry(entry: KbEntry) -> _AnalyzedEntry:
         {name: tuple(positions) for name, positions in term_texts.items()},
         roles,
         surfaces,
+        frozenset(term.term for term in analyze(entry.answer)),
+        tuple(char_grams(text) for text in (entry.question, *entry.variants)),
     )
 
 
@@ -188,12 +220,29 @@ class _Query:
     neighbours: dict[str, float]
     # informative words the KB does not know -> their weight
     unknown: dict[str, float]
+    sentences: int
+    own_words: str  # the person's own words (quotes and signature cut)
 
 
 class FaqMatcher:
     """Matches free text against a KB; build once, match many times, add entries live."""
 
-    def __init__(self, entries: Sequence[KbEntry]) -> None:
+    def __init__(
+        self,
+        entries: Sequence[KbEntry],
+        *,
+        rerank: bool = True,
+        reranker: Reranker | None = None,
+    ) -> None:
+        """``rerank=False`` ranks and answers by the hand-weighted score alone (what the
+        reranker is trained on); ``reranker`` replaces the shipped model."""
+        self._reranker = (reranker or shipped_reranker()) if rerank else None
+        #: the answer rule in force: the model's, or the hand score's
+        self.threshold, self.margin = (
+            (self._reranker.threshold, self._reranker.margin)
+            if self._reranker is not None
+            else (ANSWER_THRESHOLD, MARGIN)
+        )
         self._analyzed: list[_AnalyzedEntry] = [_analyze_entry(entry) for entry in entries]
         # The neighbouring topics do not depend on the KB: read once, not on every rebuild.
         self._topics = load_topics()
@@ -256,7 +305,8 @@ class FaqMatcher:
         if is_closing_remark(text):
             return MatchResult([], None, closing_remark=True)
         ranked = self._ranked(text, max(top, 2))
-        answer = ranked[0].entry if should_answer([item.score for item in ranked[:2]]) else None
+        scores = [item.score for item in ranked[:2]]
+        answer = ranked[0].entry if should_answer(scores, self.threshold, self.margin) else None
         return MatchResult(ranked[: max(top, 0)], answer)
 
     def rank(self, text: str, top: int = 3) -> list[ScoredEntry]:
@@ -266,18 +316,95 @@ class FaqMatcher:
         """
         return [] if is_closing_remark(text) else self._ranked(text, top)
 
+    def candidate_features(self, text: str) -> list[tuple[KbEntry, tuple[float, ...]]]:
+        """The reranker's input rows (:data:`faq.rerank.FEATURES`) for the candidates it
+        reorders, best hand score first: what ``bench.rerank_train`` learns from."""
+        if is_closing_remark(text):
+            return []
+        query, features = self._candidates(text)
+        features = _shortlist(features)
+        rows = self._rows(query, features)
+        return [
+            (self._analyzed[index].entry, row)
+            for (index, _), row in zip(features, rows, strict=True)
+        ]
+
     def _ranked(self, text: str, top: int) -> list[ScoredEntry]:
+        query, features = self._candidates(text)
+        if self._reranker is None:
+            scores = [item.score for _, item in features]
+        else:
+            features = _shortlist(features)
+            scores = [self._reranker.probability(row) for row in self._rows(query, features)]
+        ranked = sorted(
+            zip(scores, (index for index, _ in features), strict=True),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        return [ScoredEntry(self._analyzed[index].entry, score) for score, index in ranked[:top]]
+
+    def _candidates(self, text: str) -> tuple[_Query, list[tuple[int, CandidateFeatures]]]:
+        """The message's terms, and the BM25 leaders with a hand score above zero."""
         pieces = [(sentence, analyze(sentence.text)) for sentence in split_sentences(text)]
         query = self._query(pieces)
         if not query.weights or not self._analyzed:
+            return query, []
+        features = self._features(query, self._bm25_leaders(query.weights))
+        return query, [(index, item) for index, item in features if item.score > 0.0]
+
+    def _rows(
+        self, query: _Query, features: Sequence[tuple[int, CandidateFeatures]]
+    ) -> list[tuple[float, ...]]:
+        """Each candidate's reranker row, in :data:`faq.rerank.FEATURES` order."""
+        if not features:
             return []
-        scores = self._score(query, self._bm25_leaders(query.weights))
-        ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+        known_mass = sum(weight * self._idf[term] for term, weight in query.weights.items())
+        unknown_share = query.unknown_mass / (known_mass + query.unknown_mass)
+        message = (
+            float(query.sentences),
+            float(len(query.weights)),
+            unknown_share,
+            float(len(query.roles)),
+            float(len(query.neighbours)),
+        )
+        lead = max(item.score for _, item in features)
+        query_grams = char_grams(query.own_words)
         return [
-            ScoredEntry(self._analyzed[index].entry, score)
-            for index, score in ranked[:top]
-            if score > 0.0
+            (
+                item.coverage,
+                item.dice,
+                item.recall,
+                item.bm25,
+                item.specific_mass,
+                float(item.role_clash),
+                item.neighbour_factor,
+                item.topic_excess,
+                item.score,
+                float(item.bm25_rank),
+                item.bm25_share,
+                item.score / lead,
+                item.score - lead,
+                item.question_recall,
+                item.wordings_share,
+                item.keyword_only,
+                item.specific_share,
+                item.answer_coverage,
+                item.answer_only,
+                item.answer_unknown,
+                *self._gram_likeness(query_grams, index),
+                *message,
+            )
+            for index, item in features
         ]
+
+    def _gram_likeness(self, query_grams: frozenset[str], index: int) -> tuple[float, float]:
+        """Recall and Jaccard of the closest wording's letter 4-grams in the message's."""
+        recall = jaccard = 0.0
+        for grams in self._analyzed[index].grams:
+            shared = len(query_grams & grams)
+            if shared:
+                recall = max(recall, shared / len(grams))
+                jaccard = max(jaccard, shared / (len(query_grams) + len(grams) - shared))
+        return recall, jaccard
 
     # -- query side -------------------------------------------------------------------
 
@@ -305,7 +432,8 @@ class FaqMatcher:
                 weights[resolved] = max(weights.get(resolved, 0.0), weight)
         roles = frozenset(role for term, role in lexicon.ROLE_TERMS.items() if term in weights)
         unknown_mass = sum(unknown.values()) * self._unknown_idf
-        return _Query(weights, unknown_mass, roles, neighbours, unknown)
+        own_words = " ".join(sentence.text for sentence, _ in pieces)
+        return _Query(weights, unknown_mass, roles, neighbours, unknown, len(pieces), own_words)
 
     def _resolve(self, term: Term) -> tuple[str | None, float]:
         """The KB term for a query term, with a weight factor; None if the KB lacks it."""
@@ -370,10 +498,6 @@ class FaqMatcher:
                         scores[index] += weight * plist[index]
         return heapq.nlargest(_CANDIDATES, scores.items(), key=itemgetter(1))
 
-    def _score(self, query: _Query, leaders: Sequence[tuple[int, float]]) -> dict[int, float]:
-        """Final scores of the BM25 leaders (index, BM25 score)."""
-        return {index: features.score for index, features in self._features(query, leaders)}
-
     def _features(
         self, query: _Query, leaders: Sequence[tuple[int, float]]
     ) -> list[tuple[int, CandidateFeatures]]:
@@ -398,21 +522,32 @@ class FaqMatcher:
             for topic in self._topics
             if (total := sum(m for t, m in term_mass.items() if t in topic.terms))
         ]
+        specific_total = sum(mass for _, mass, is_specific in masses if is_specific)
         results: list[tuple[int, CandidateFeatures]] = []
-        for index, lexical in leaders:
+        rank = 0
+        for position, (index, lexical) in enumerate(leaders):
+            if lexical < leaders[rank][1]:
+                rank = position  # tied leaders share a place
             item = self._analyzed[index]
             text_mass = self._text_mass[index]
             shared = [0.0] * len(text_mass)
-            matched = specific = 0.0
+            matched = specific = keyword_only = answer_mass = answer_only = 0.0
             for term, mass, is_specific in masses:
                 positions = item.term_texts.get(term)
                 if positions is not None:
                     for position in positions:
                         shared[position] += mass
-                if term in item.tf:
+                in_entry = term in item.tf
+                if in_entry:
                     matched += mass
                     if is_specific:
                         specific += mass
+                    if positions is None:
+                        keyword_only += mass
+                if term in item.answer_terms:
+                    answer_mass += mass
+                    if not in_entry:
+                        answer_only += mass
             dice = recall = 0.0
             for position, mass in enumerate(text_mass):
                 if shared[position]:
@@ -422,6 +557,7 @@ class FaqMatcher:
             # What a topic explains beyond the entry, minus what the entry explains beyond
             # the topic, both over specific words: the shared terms cancel, leaving topic
             # mass - the entry's matched specific mass.
+            answer_unknown = sum(w for t, w in query.unknown.items() if t in item.answer_terms)
             claimed = self._claims.get(item.entry.id, frozenset())
             unclaimed = [total for topic_id, total in topic_masses if topic_id not in claimed]
             topic_excess = max(unclaimed) - specific if unclaimed else 0.0
@@ -434,6 +570,16 @@ class FaqMatcher:
                 role_clash=role_clash,
                 neighbour_factor=self._neighbour_factor(query, item),
                 topic_excess=topic_excess / query_mass,
+                specific_mass=specific,
+                specific_share=specific / specific_total if specific_total else 0.0,
+                bm25_rank=rank,
+                bm25_share=lexical / leaders[0][1] if leaders[0][1] else 0.0,
+                question_recall=shared[0] / text_mass[0] if text_mass[0] else 0.0,
+                wordings_share=sum(1 for mass in shared if mass) / len(shared),
+                keyword_only=keyword_only / query_mass,
+                answer_coverage=answer_mass / query_mass,
+                answer_only=answer_only / query_mass,
+                answer_unknown=answer_unknown * self._unknown_idf / query_mass,
             )
             results.append((index, features))
         return results
@@ -446,6 +592,14 @@ class FaqMatcher:
             default=0.0,
         )
         return 1.0 - (1.0 - NEIGHBOUR_PENALTY) * min(missing, 1.0)
+
+
+def _shortlist(
+    features: Sequence[tuple[int, CandidateFeatures]],
+) -> list[tuple[int, CandidateFeatures]]:
+    """The RERANK_CANDIDATES best by hand score (ties: BM25 order): what the model reorders."""
+    order = sorted(range(len(features)), key=lambda i: -features[i][1].score)
+    return [features[i] for i in order[:RERANK_CANDIDATES]]
 
 
 def should_answer(

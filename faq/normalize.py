@@ -101,6 +101,18 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+_GRAM_WORD = re.compile(r"\w+")
+GRAM_SIZE = 4
+
+
+def char_grams(text: str) -> frozenset[str]:
+    """Letter 4-grams of the folded words (word edges marked by spaces): surface likeness
+    that survives what stemming misses ("terblokir" / "diblokir", "registrasi" /
+    "registerasi"), read by the reranker."""
+    padded = f" {' '.join(_GRAM_WORD.findall(fold(text)))} "
+    return frozenset(padded[i : i + GRAM_SIZE] for i in range(len(padded) - GRAM_SIZE + 1))
+
+
 def analyze(text: str) -> list[Term]:
     """Normalise a text into its informative canonical terms, in order."""
     text = _WORD_RUN.sub(_drop_link, text)

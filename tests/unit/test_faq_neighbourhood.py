@@ -184,8 +184,12 @@ SIKAP = _entry(
 
 
 def test_a_generic_word_of_a_topic_does_not_push_the_entry_naming_the_system_away() -> None:
-    """The word "aplikasi" is in the bag of other LKPP applications; it names no topic."""
-    matcher = FaqMatcher([*KB, SIKAP])
+    """The word "aplikasi" is in the bag of other LKPP applications; it names no topic.
+
+    A property of the hand-weighted score, which the reranker reads (a five-entry KB is
+    far from the KBs the reranker learnt on, so its probabilities are not compared here).
+    """
+    matcher = FaqMatcher([*KB, SIKAP], rerank=False)
     plain = matcher.rank("Apa yang dimaksud dengan SIKaP?")[0]
     named = matcher.rank("Apa yang dimaksud dengan aplikasi SIKaP?")[0]
     assert named.entry.id == plain.entry.id == "sikap"
