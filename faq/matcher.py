@@ -80,6 +80,8 @@ _CANDIDATES = 8
 # How many of them, best hand score first, the reranker reorders: fewer distractors ranked
 # better (leave-one-set-out utility, 5 against 8) and cost less.
 RERANK_CANDIDATES = 5
+# Entries whose reranker text (answer terms, 4-grams) is kept; beyond it the cache restarts.
+_ENTRY_TEXT_CACHE = 4096
 # Bounded BM25 work for very large KBs (see _bm25_leaders).
 _POSTINGS_BUDGET = 4_000
 _SHORTLIST = 100
@@ -134,9 +136,6 @@ class CandidateFeatures:
     question_recall: float  # share of the entry question's IDF mass the query has
     wordings_share: float  # share of the entry's wordings that share a term with the query
     keyword_only: float  # share of the query's mass found only in the entry's keywords
-    answer_coverage: float  # share of the query's mass the entry's answer text has
-    answer_only: float  # ... of terms the answer has and the entry's wordings do not
-    answer_unknown: float  # ... of words no wording knows (unknown mass) that the answer has
     #: the hand-weighted score in [0, 1] (weights fitted on dev), computed once
     score: float = field(init=False)
 
@@ -176,8 +175,6 @@ class _AnalyzedEntry:
     term_texts: dict[str, tuple[int, ...]]
     roles: frozenset[str]
     surfaces: dict[str, str]
-    answer_terms: frozenset[str]
-    grams: tuple[frozenset[str], ...]  # letter 4-grams of each wording
 
 
 def _analyze_entry(entry: KbEntry) -> _AnalyzedEntry:
@@ -206,9 +203,26 @@ def _analyze_entry(entry: KbEntry) -> _AnalyzedEntry:
         {name: tuple(positions) for name, positions in term_texts.items()},
         roles,
         surfaces,
-        frozenset(term.term for term in analyze(entry.answer)),
-        tuple(char_grams(text) for text in (entry.question, *entry.variants)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _EntryText:
+    """What the reranker reads of an entry beyond its terms: made on first use, because
+    only the few shortlisted entries of each message need it (a 10,000-entry KB would
+    otherwise hold every wording's 4-grams and every answer's terms)."""
+
+    entry: KbEntry
+    answer_terms: frozenset[str]
+    grams: tuple[frozenset[str], ...]  # letter 4-grams of each wording
+
+    @classmethod
+    def of(cls, entry: KbEntry) -> _EntryText:
+        return cls(
+            entry,
+            frozenset(term.term for term in analyze(entry.answer)),
+            tuple(char_grams(text) for text in (entry.question, *entry.variants)),
+        )
 
 
 @dataclass
@@ -244,6 +258,7 @@ class FaqMatcher:
             else (ANSWER_THRESHOLD, MARGIN)
         )
         self._analyzed: list[_AnalyzedEntry] = [_analyze_entry(entry) for entry in entries]
+        self._entry_texts: dict[str, _EntryText] = {}
         # The neighbouring topics do not depend on the KB: read once, not on every rebuild.
         self._topics = load_topics()
         self._topic_terms = frozenset(term for topic in self._topics for term in topic.terms)
@@ -283,7 +298,9 @@ class FaqMatcher:
         self._postings = postings
         self._max_weight = {term: max(plist.values()) for term, plist in postings.items()}
         self._text_mass = [
-            [sum(self._idf[term] for term in text) for text in item.texts]
+            # fsum: a frozenset's order follows the process's hash seed, and a plain sum in
+            # that order differs in the last bits from run to run (so would a retrained model)
+            [math.fsum(self._idf[term] for term in text) for text in item.texts]
             for item in self._analyzed
         ]
         # Typo targets: KB surface words (-> their term) and words the lexicon knows.
@@ -358,7 +375,8 @@ class FaqMatcher:
         if not features:
             return []
         known_mass = sum(weight * self._idf[term] for term, weight in query.weights.items())
-        unknown_share = query.unknown_mass / (known_mass + query.unknown_mass)
+        query_mass = known_mass + query.unknown_mass
+        unknown_share = query.unknown_mass / query_mass
         message = (
             float(query.sentences),
             float(len(query.weights)),
@@ -387,24 +405,37 @@ class FaqMatcher:
                 item.wordings_share,
                 item.keyword_only,
                 item.specific_share,
-                item.answer_coverage,
-                item.answer_only,
-                item.answer_unknown,
-                *self._gram_likeness(query_grams, index),
+                *self._answer_overlap(query, index, query_mass),
+                *_gram_likeness(query_grams, self._entry_text(index)),
                 *message,
             )
             for index, item in features
         ]
 
-    def _gram_likeness(self, query_grams: frozenset[str], index: int) -> tuple[float, float]:
-        """Recall and Jaccard of the closest wording's letter 4-grams in the message's."""
-        recall = jaccard = 0.0
-        for grams in self._analyzed[index].grams:
-            shared = len(query_grams & grams)
-            if shared:
-                recall = max(recall, shared / len(grams))
-                jaccard = max(jaccard, shared / (len(query_grams) + len(grams) - shared))
-        return recall, jaccard
+    def _entry_text(self, index: int) -> _EntryText:
+        entry = self._analyzed[index].entry
+        cached = self._entry_texts.get(entry.id)
+        if cached is None or cached.entry is not entry:  # new, or replaced by add_entries
+            if len(self._entry_texts) >= _ENTRY_TEXT_CACHE:
+                self._entry_texts.clear()
+            cached = self._entry_texts[entry.id] = _EntryText.of(entry)
+        return cached
+
+    def _answer_overlap(
+        self, query: _Query, index: int, query_mass: float
+    ) -> tuple[float, float, float]:
+        """Shares of the query's mass in the entry's answer text: all of it, the terms only
+        the answer has (not the entry's wordings or keywords), and unknown words it has."""
+        tf, text = self._analyzed[index].tf, self._entry_text(index)
+        answer = only = 0.0
+        for term, weight in query.weights.items():
+            if term in text.answer_terms:
+                mass = weight * self._idf[term]
+                answer += mass
+                if term not in tf:
+                    only += mass
+        unknown = sum(w for t, w in query.unknown.items() if t in text.answer_terms)
+        return answer / query_mass, only / query_mass, unknown * self._unknown_idf / query_mass
 
     # -- query side -------------------------------------------------------------------
 
@@ -531,23 +562,18 @@ class FaqMatcher:
             item = self._analyzed[index]
             text_mass = self._text_mass[index]
             shared = [0.0] * len(text_mass)
-            matched = specific = keyword_only = answer_mass = answer_only = 0.0
+            matched = specific = keyword_only = 0.0
             for term, mass, is_specific in masses:
                 positions = item.term_texts.get(term)
                 if positions is not None:
                     for position in positions:
                         shared[position] += mass
-                in_entry = term in item.tf
-                if in_entry:
+                if term in item.tf:
                     matched += mass
                     if is_specific:
                         specific += mass
                     if positions is None:
                         keyword_only += mass
-                if term in item.answer_terms:
-                    answer_mass += mass
-                    if not in_entry:
-                        answer_only += mass
             dice = recall = 0.0
             for position, mass in enumerate(text_mass):
                 if shared[position]:
@@ -557,7 +583,6 @@ class FaqMatcher:
             # What a topic explains beyond the entry, minus what the entry explains beyond
             # the topic, both over specific words: the shared terms cancel, leaving topic
             # mass - the entry's matched specific mass.
-            answer_unknown = sum(w for t, w in query.unknown.items() if t in item.answer_terms)
             claimed = self._claims.get(item.entry.id, frozenset())
             unclaimed = [total for topic_id, total in topic_masses if topic_id not in claimed]
             topic_excess = max(unclaimed) - specific if unclaimed else 0.0
@@ -577,9 +602,6 @@ class FaqMatcher:
                 question_recall=shared[0] / text_mass[0] if text_mass[0] else 0.0,
                 wordings_share=sum(1 for mass in shared if mass) / len(shared),
                 keyword_only=keyword_only / query_mass,
-                answer_coverage=answer_mass / query_mass,
-                answer_only=answer_only / query_mass,
-                answer_unknown=answer_unknown * self._unknown_idf / query_mass,
             )
             results.append((index, features))
         return results
@@ -592,6 +614,17 @@ class FaqMatcher:
             default=0.0,
         )
         return 1.0 - (1.0 - NEIGHBOUR_PENALTY) * min(missing, 1.0)
+
+
+def _gram_likeness(query_grams: frozenset[str], text: _EntryText) -> tuple[float, float]:
+    """Recall and Jaccard of the closest wording's letter 4-grams in the message's."""
+    recall = jaccard = 0.0
+    for grams in text.grams:
+        shared = len(query_grams & grams)
+        if shared:
+            recall = max(recall, shared / len(grams))
+            jaccard = max(jaccard, shared / (len(query_grams) + len(grams) - shared))
+    return recall, jaccard
 
 
 def _shortlist(
