@@ -131,10 +131,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sealed", action="store_true", help="also measure the sealed set")
     parser.add_argument("--shared", type=Path, default=SHARED, help="faq-eval directory")
     args = parser.parse_args(argv)
-    entries = load_kb(args.shared / "kb.yaml")
+    entries, sets = load_pool(args.shared)
     known = {entry.id for entry in entries}
-    sets = {"dev": load_queries(args.shared / "dev.jsonl", known)}
-    sets.update((name, load_queries(path, known)) for name, path in TUNING.items())
     pool = [query for queries in sets.values() for query in queries]
     if args.sealed:
         sets.update((name, load_queries(path, known)) for name, path in SEALED.items())
@@ -218,6 +216,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written {RESULTS.relative_to(REPO)}")
+
+
+def load_pool(shared: Path) -> tuple[list[KbEntry], dict[str, list[EvalQuery]]]:
+    """The eval KB and the tuning pool's sets by name: dev, then ``TUNING``."""
+    entries = load_kb(shared / "kb.yaml")
+    known = {entry.id for entry in entries}
+    sets = {"dev": load_queries(shared / "dev.jsonl", known)}
+    sets.update((name, load_queries(path, known)) for name, path in TUNING.items())
+    return entries, sets
+
+
+def pool_splits(pool: Sequence[EvalQuery], origin: Sequence[str]) -> list[tuple[str, list[int]]]:
+    """Every overfitting check of a fit: ``FOLDS`` folds of the pool (same mix of kinds and
+    sets in each), then each set left out in turn; (label, indexes of the held queries)."""
+    splits = [(f"fold {n}", test) for n, test in enumerate(_folds(pool, FOLDS, origin), 1)]
+    splits += [
+        (f"without {name}", [i for i, set_name in enumerate(origin) if set_name == name])
+        for name in dict.fromkeys(origin)
+    ]
+    return splits
 
 
 # -- rankers -------------------------------------------------------------------------------
@@ -394,11 +412,7 @@ def _calibration(entries: Sequence[KbEntry], sets: dict[str, list[EvalQuery]]) -
         f"role penalty={penalties[1]:.2f} topic penalty={penalties[2]:.2f} "
         f"threshold={cutoffs[0]:.2f} margin={cutoffs[1]:.3f}"
     )
-    splits = [(f"fold {n}", test) for n, test in enumerate(_folds(pool, FOLDS, origin), 1)]
-    splits += [
-        (f"without {name}", [i for i, set_name in enumerate(origin) if set_name == name])
-        for name in names
-    ]
+    splits = pool_splits(pool, origin)
     rows: list[list[str]] = []
     records: list[dict[str, object]] = []
     k_fold_pairs: list[tuple[EvalQuery, Prediction]] = []

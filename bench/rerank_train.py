@@ -32,10 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.faq import (
-    FOLDS,
     MIN_MARGIN,
     SHARED,
-    TUNING,
     Rankings,
     _best_cutoffs,
     _cells,
@@ -43,10 +41,11 @@ from bench.faq import (
     _metrics_dict,
     _predictions,
     _table,
+    load_pool,
+    pool_splits,
 )
 from bot.tables import render_table
-from faq.evaluation import OVERALL, EvalQuery, Metrics, load_queries, metrics_by_kind
-from faq.kb import load_kb
+from faq.evaluation import OVERALL, EvalQuery, Metrics, metrics_by_kind
 from faq.matcher import FaqMatcher
 from faq.rerank import DEFAULT_MODEL_PATH, FEATURES, parse_reranker
 
@@ -94,21 +93,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true", help="write faq/data/reranker.json")
     parser.add_argument("--shared", type=Path, default=SHARED, help="faq-eval directory")
     args = parser.parse_args(argv)
-    entries = load_kb(args.shared / "kb.yaml")
-    known = {entry.id for entry in entries}
-    sets = {"dev": load_queries(args.shared / "dev.jsonl", known)}
-    sets.update((name, load_queries(path, known)) for name, path in TUNING.items())
+    entries, sets = load_pool(args.shared)
     pool = [query for queries in sets.values() for query in queries]
     origin = [name for name, queries in sets.items() for _ in queries]
     hand = FaqMatcher(entries, rerank=False)
     candidates = [_candidates(hand, query.q) for query in pool]
-    hand_rankings = [[(entry.id, score) for entry, score in _hand_ranked(hand, q.q)] for q in pool]
+    hand_rankings = [_hand_ranked(hand, query.q) for query in pool]
 
-    splits = [(f"fold {n}", test) for n, test in enumerate(_folds(pool, FOLDS, origin), 1)]
-    splits += [
-        (f"without {name}", [i for i, set_name in enumerate(origin) if set_name == name])
-        for name in sets
-    ]
+    splits = pool_splits(pool, origin)
     rows: list[list[str]] = []
     records: list[dict[str, object]] = []
     pooled: dict[tuple[str, str], list[Measured]] = {
@@ -152,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     exported = _export(model, len(pool), sets)
     _check_export(exported, model.classifier, candidates)
     print(
-        f"shipped model: {len(exported['trees'])} trees, answer rule threshold="
+        f"shipped model: {len(model.classifier._predictors)} trees, answer rule threshold="
         f"{model.threshold:.2f} margin={model.margin:.3f}"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -176,8 +168,8 @@ def _candidates(matcher: FaqMatcher, text: str) -> Candidates:
     return Candidates(tuple(entry.id for entry, _ in found), rows)
 
 
-def _hand_ranked(matcher: FaqMatcher, text: str) -> list[tuple[object, float]]:
-    return [(item.entry, item.score) for item in matcher.rank(text, top=3)]
+def _hand_ranked(matcher: FaqMatcher, text: str) -> list[tuple[str, float]]:
+    return [(item.entry.id, item.score) for item in matcher.rank(text, top=3)]
 
 
 def _train(pool: Sequence[EvalQuery], candidates: Sequence[Candidates], train: list[int]) -> Model:
@@ -201,7 +193,7 @@ def _fit(
     labels = np.concatenate(
         [[entry_id in pool[i].expected for entry_id in candidates[i].ids] for i in chosen]
     )
-    classifier = HistGradientBoostingClassifier(**PARAMETERS)  # type: ignore[arg-type]
+    classifier = HistGradientBoostingClassifier(**PARAMETERS)
     return classifier.fit(features, labels)
 
 

@@ -2,7 +2,9 @@
 
 Everything is precomputed when the KB is loaded: canonical terms of every wording
 (:mod:`faq.normalize`), BM25 postings over question + variants + keywords, IDF, and the
-typo targets. Matching a message then runs in three steps:
+typo targets (an entry's answer terms and letter 4-grams, which only the reranker reads,
+are made the first time the entry is shortlisted). Matching a message then runs in four
+steps:
 
 1. Terms. The message is cut into weighted sentences (:mod:`faq.split`) and normalised.
    A word the KB does not know is mapped to the closest KB/lexicon word with rapidfuzz

@@ -1,14 +1,14 @@
 """Learned reranking of the matcher's candidates: P(this entry answers the message).
 
 The hand-weighted score (:class:`faq.matcher.CandidateFeatures`) sums four overlap features
-with weights chosen on dev. On questions nobody here wrote (issue #18) its first place was
-right for 85 % of the answerable ones, and its answer rule answered 72 % of them right when
-each tuning set was left out in turn. A small gradient-boosted tree ensemble over the same
-features and a few more that describe the candidate and the message (where BM25 put the
-candidate, how much of the entry's own question the message covers, how far the candidate
-trails the leader, how many sentences and unknown words the message has) ranks better and
-knows better when to stay quiet: 87 % and 77 % on the same leave-one-set-out protocol, with
-fewer false answers (figures and the training command: ``python -m bench.rerank_train``;
+with weights chosen on dev. On questions nobody here wrote (issue #18), with each tuning set
+left out in turn, its answer rule answered 71 % of the answerable ones right and 6.3 % of
+the out-of-scope ones falsely. A small gradient-boosted tree ensemble over the same features
+and a few more that describe the candidate and the message (where BM25 put the candidate,
+how much of the entry's own question and of its answer the message covers, letter 4-gram
+likeness, how far the candidate trails the leader, how many sentences and unknown words
+the message has) ranks better and knows better when to stay quiet: 76 % and 3.3 % on the
+same protocol (figures and the training command: ``python -m bench.rerank_train``;
 docs/faq-matcher.md).
 
 Nothing in a feature names an entry, a word or a KB: the model learns how the evidence
