@@ -150,6 +150,18 @@ def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
         assert source.startswith("http") or source == "written"
 
 
+@pytest.mark.parametrize("name", ["dev", "final10", "final11"])
+def test_shipped_kb_sets_are_relabelled_lines_of_the_pool(name: str) -> None:
+    """Every line keeps its query and kind, and names entries of the shipped KB."""
+    known = {entry.id for entry in load_kb(DEFAULT_KB_PATH)}
+    relabelled = load_queries(EVAL_DIR / "shipped-kb" / f"{name}.jsonl", known)
+    if name != "dev":
+        original = EVAL_DIR / f"{name}.jsonl"
+        texts = [json.loads(line)["q"] for line in original.read_text("utf-8").splitlines()]
+        assert [query.q for query in relabelled] == texts
+    assert len(relabelled) >= 150 and any(not query.expected for query in relabelled)
+
+
 CATALOGUE = _entry(
     "jadi-penyedia-katalog",
     "Bagaimana cara menjadi penyedia e-katalog?",
