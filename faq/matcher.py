@@ -511,16 +511,22 @@ class FaqMatcher:
             ((weight * self._max_weight[term], term, weight) for term, weight in weights.items()),
             reverse=True,
         )
-        scores: dict[int, float] = {}
+        # A flat list is faster to add into than a dict; ``touched`` keeps the order in which
+        # entries were first reached, which decides between equal scores as before.
+        totals = [0.0] * len(self._analyzed)
+        touched: list[int] = []
         walked = 0
         position = 0
-        while position < len(bounds) and (walked < _POSTINGS_BUDGET or not scores):
+        while position < len(bounds) and (walked < _POSTINGS_BUDGET or not touched):
             _, term, weight = bounds[position]
             plist = self._postings[term]
             for index, posting_weight in plist.items():
-                scores[index] = scores.get(index, 0.0) + weight * posting_weight
+                if not totals[index]:
+                    touched.append(index)
+                totals[index] += weight * posting_weight
             walked += len(plist)
             position += 1
+        scores = {index: totals[index] for index in touched}
         if position < len(bounds):
             shortlist = heapq.nlargest(_SHORTLIST, scores.items(), key=itemgetter(1))
             scores = dict(shortlist)
