@@ -89,6 +89,8 @@ TUNING = {
 SEALED = {
     "sealed-12": EVAL / "final12.jsonl",
     "sealed-13": EVAL / "final13.jsonl",
+    "sealed-14": EVAL / "final14.jsonl",
+    "sealed-15": EVAL / "final15.jsonl",
 }
 # Pool queries relabelled against the shipped KB (faq/data/kb.yaml, with its referral
 # entries) by people who never ran the matcher: how the product's own KB fares. Their

@@ -137,6 +137,8 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
         "final11.jsonl",
         "final12.jsonl",
         "final13.jsonl",
+        "final14.jsonl",
+        "final15.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
