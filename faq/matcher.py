@@ -230,6 +230,7 @@ class _EntryText:
 @dataclass
 class _Query:
     weights: dict[str, float]  # term -> weight, KB vocabulary only
+    known_mass: float  # IDF mass of those terms (weight x IDF)
     unknown_mass: float  # IDF mass of informative words the KB does not know
     roles: frozenset[str]
     # neighbouring-topic terms the query names -> their highest sentence weight
@@ -376,8 +377,7 @@ class FaqMatcher:
         """Each candidate's reranker row, in :data:`faq.rerank.FEATURES` order."""
         if not features:
             return []
-        known_mass = sum(weight * self._idf[term] for term, weight in query.weights.items())
-        query_mass = known_mass + query.unknown_mass
+        query_mass = query.known_mass + query.unknown_mass
         unknown_share = query.unknown_mass / query_mass
         message = (
             float(query.sentences),
@@ -388,31 +388,34 @@ class FaqMatcher:
         )
         lead = max(item.score for _, item in features)
         query_grams = char_grams(query.own_words)
-        return [
-            (
-                item.coverage,
-                item.dice,
-                item.recall,
-                item.bm25,
-                item.specific_mass,
-                float(item.role_clash),
-                item.neighbour_factor,
-                item.topic_excess,
-                item.score,
-                float(item.bm25_rank),
-                item.bm25_share,
-                item.score / lead,
-                item.score - lead,
-                item.question_recall,
-                item.wordings_share,
-                item.keyword_only,
-                item.specific_share,
-                *self._answer_overlap(query, index, query_mass),
-                *_gram_likeness(query_grams, self._entry_text(index)),
-                *message,
+        rows: list[tuple[float, ...]] = []
+        for index, item in features:
+            text = self._entry_text(index)
+            rows.append(
+                (
+                    item.coverage,
+                    item.dice,
+                    item.recall,
+                    item.bm25,
+                    item.specific_mass,
+                    float(item.role_clash),
+                    item.neighbour_factor,
+                    item.topic_excess,
+                    item.score,
+                    float(item.bm25_rank),
+                    item.bm25_share,
+                    item.score / lead,
+                    item.score - lead,
+                    item.question_recall,
+                    item.wordings_share,
+                    item.keyword_only,
+                    item.specific_share,
+                    *self._answer_overlap(query, index, text, query_mass),
+                    *_gram_likeness(query_grams, text),
+                    *message,
+                )
             )
-            for index, item in features
-        ]
+        return rows
 
     def _entry_text(self, index: int) -> _EntryText:
         entry = self._analyzed[index].entry
@@ -424,11 +427,11 @@ class FaqMatcher:
         return cached
 
     def _answer_overlap(
-        self, query: _Query, index: int, query_mass: float
+        self, query: _Query, index: int, text: _EntryText, query_mass: float
     ) -> tuple[float, float, float]:
         """Shares of the query's mass in the entry's answer text: all of it, the terms only
         the answer has (not the entry's wordings or keywords), and unknown words it has."""
-        tf, text = self._analyzed[index].tf, self._entry_text(index)
+        tf = self._analyzed[index].tf
         answer = only = 0.0
         for term, weight in query.weights.items():
             if term in text.answer_terms:
@@ -464,9 +467,12 @@ class FaqMatcher:
                     continue
                 weights[resolved] = max(weights.get(resolved, 0.0), weight)
         roles = frozenset(role for term, role in lexicon.ROLE_TERMS.items() if term in weights)
+        known_mass = sum(weight * self._idf[term] for term, weight in weights.items())
         unknown_mass = sum(unknown.values()) * self._unknown_idf
         own_words = " ".join(sentence.text for sentence, _ in pieces)
-        return _Query(weights, unknown_mass, roles, neighbours, unknown, len(pieces), own_words)
+        return _Query(
+            weights, known_mass, unknown_mass, roles, neighbours, unknown, len(pieces), own_words
+        )
 
     def _resolve(self, term: Term) -> tuple[str | None, float]:
         """The KB term for a query term, with a weight factor; None if the KB lacks it."""
@@ -546,7 +552,7 @@ class FaqMatcher:
             (term, weight * self._idf[term], term not in lexicon.GENERIC_TERMS)
             for term, weight in query.weights.items()
         ]
-        known_mass = sum(mass for _, mass, _ in masses)
+        known_mass = query.known_mass
         query_mass = known_mass + query.unknown_mass
         bm25_ceiling = sum(w * self._max_weight[t] for t, w in query.weights.items())
         lexical_scale = known_mass / query_mass / bm25_ceiling if bm25_ceiling else 0.0

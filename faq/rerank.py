@@ -77,13 +77,6 @@ class _Tree:
     right: tuple[int, ...]
     value: tuple[float, ...]
 
-    def leaf_value(self, row: Sequence[float]) -> float:
-        feature, threshold, left, right = self.feature, self.threshold, self.left, self.right
-        node = 0
-        while (index := feature[node]) >= 0:
-            node = left[node] if row[index] <= threshold[node] else right[node]
-        return self.value[node]
-
     def expression(self, node: int = 0) -> str:
         """The tree as one Python conditional expression over the row ``x``."""
         index = self.feature[node]
@@ -117,11 +110,6 @@ class Reranker:
     def probability(self, row: Sequence[float]) -> float:
         """P(the candidate described by ``row`` (FEATURES order) answers the message)."""
         return 1.0 / (1.0 + math.exp(-self._raw(row)))
-
-    def walked_probability(self, row: Sequence[float]) -> float:
-        """The same probability by walking each tree: the reference the tests compare."""
-        raw = self.baseline + sum(tree.leaf_value(row) for tree in self.trees)
-        return 1.0 / (1.0 + math.exp(-raw))
 
 
 class RerankerError(ValueError):
