@@ -34,20 +34,32 @@ import numpy as np
 from bench.faq import (
     MIN_MARGIN,
     SHARED,
-    Rankings,
     _best_cutoffs,
     _cells,
     _folds,
     _metrics_dict,
-    _predictions,
-    _table,
     load_pool,
     pool_splits,
 )
 from bot.tables import render_table
-from faq.evaluation import OVERALL, EvalQuery, Metrics, metrics_by_kind
-from faq.matcher import FaqMatcher
-from faq.rerank import DEFAULT_MODEL_PATH, FEATURES, parse_reranker
+from faq.evaluation import OVERALL, EvalQuery, Prediction, metrics_by_kind
+from faq.kb import KbEntry
+from faq.matcher import FaqMatcher, should_answer
+from faq.rerank import (
+    DEFAULT_MODEL_PATH,
+    FEATURES,
+    TRANSLATED_MODEL_PATH,
+    TRANSLATION_FEATURES,
+    parse_reranker,
+)
+from faq.translation import (
+    DEFAULT_TRANSLATIONS_PATH,
+    LabelledMessage,
+    Translations,
+    dump_translations,
+    learn_translations,
+    translation_features,
+)
 
 try:
     import sklearn
@@ -68,8 +80,9 @@ PARAMETERS: dict[str, object] = {
     "random_state": 0,
 }
 INNER_FOLDS = 5
-# a split's test queries, their rankings and the answer rule fitted without them
-Measured = tuple[list[EvalQuery], Rankings, float, float]
+ENTRY_GROUPS = 5
+# split label's first word -> the kind of split it is
+SPLIT_KINDS = {"fold": "k-fold", "without": "left out", "entries": "entries unseen"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,69 @@ class Candidates:
 
     ids: tuple[str, ...]
     rows: np.ndarray  # candidates x features
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The labelled queries, their lexical rows, and what the translations need of each."""
+
+    queries: list[EvalQuery]
+    origin: list[str]  # each query's set
+    candidates: list[Candidates]  # FEATURES rows
+    masses: list[dict[str, float]]
+    unknown: list[frozenset[str]]
+    entry_terms: dict[str, dict[str, float]]  # entry id -> term -> IDF
+
+    def translations(self, indexes: Sequence[int]) -> Translations:
+        """The translation table learnt from these queries."""
+        return learn_translations(
+            LabelledMessage(
+                self.masses[i], {e: self.entry_terms[e] for e in sorted(self.queries[i].expected)}
+            )
+            for i in indexes
+        )
+
+    def translated(self, translations: Translations, index: int) -> Candidates:
+        """A query's rows followed by TRANSLATION_FEATURES from ``translations``."""
+        found = self.candidates[index]
+        columns = translation_features(
+            translations,
+            self.masses[index],
+            self.unknown[index],
+            [self.entry_terms[entry_id] for entry_id in found.ids],
+        )
+        width = len(FEATURES) + len(TRANSLATION_FEATURES)
+        extra = np.array(columns, dtype=float).reshape(len(found.ids), len(TRANSLATION_FEATURES))
+        return Candidates(found.ids, np.hstack([found.rows, extra]).reshape(-1, width))
+
+    def split_rows(self, train: Sequence[int], test: Sequence[int]) -> list[Candidates]:
+        """Translated rows for one split, each from a table learnt without its query: the
+        test queries' from all of ``train``, the training queries' out of fold (from the
+        other folds of an inner split), so the model learns how far translations learnt
+        elsewhere carry, not how well a table remembers its own queries."""
+        rows = list(self.candidates)
+        translations = self.translations(train)
+        for index in test:
+            rows[index] = self.translated(translations, index)
+        for fold in _folds([self.queries[i] for i in train], INNER_FOLDS):
+            held = {train[i] for i in fold}
+            inner = self.translations([i for i in train if i not in held])
+            for index in held:
+                rows[index] = self.translated(inner, index)
+        return rows
+
+    def entry_splits(self) -> list[tuple[str, list[int]]]:
+        """Splits whose test queries are about entries no training query is about (and a
+        fifth of the out-of-scope ones): entries added after the translations were learnt."""
+        groups = {entry_id: n % ENTRY_GROUPS for n, entry_id in enumerate(sorted(self.entry_terms))}
+        touched = [
+            {groups[e] for e in query.expected} if query.expected else {i % ENTRY_GROUPS}
+            for i, query in enumerate(self.queries)
+        ]
+        return [
+            (f"entries {group + 1}", [i for i, seen in enumerate(touched) if group in seen])
+            for group in range(ENTRY_GROUPS)
+        ]
 
 
 @dataclass
@@ -91,76 +167,132 @@ class Model:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="write faq/data/reranker.json")
+    parser.add_argument(
+        "--write", action="store_true", help="write the models and the translations (faq/data)"
+    )
     parser.add_argument("--shared", type=Path, default=SHARED, help="faq-eval directory")
     args = parser.parse_args(argv)
     entries, sets = load_pool(args.shared)
-    pool = [query for queries in sets.values() for query in queries]
-    origin = [name for name, queries in sets.items() for _ in queries]
+    data = _pool(entries, sets)
+    pool, origin = data.queries, data.origin
     hand = FaqMatcher(entries, rerank=False)
-    candidates = [_candidates(hand, query.q) for query in pool]
     hand_rankings = [_hand_ranked(hand, query.q) for query in pool]
 
-    splits = pool_splits(pool, origin)
+    splits = pool_splits(pool, origin) + data.entry_splits()
     rows: list[list[str]] = []
     records: list[dict[str, object]] = []
-    pooled: dict[tuple[str, str], list[Measured]] = {
-        (kind, name): [] for kind in ("k-fold", "left out") for name in ("hand", "rerank")
+    pooled: dict[tuple[str, str], list[tuple[EvalQuery, Prediction]]] = {
+        (kind, name): [] for kind in SPLIT_KINDS.values() for name in ("hand", "rerank")
     }
     for label, test in splits:
         held = set(test)
         train = [i for i in range(len(pool)) if i not in held]
-        model = _train(pool, candidates, train)
-        test_queries = [pool[i] for i in test]
-        reranked = [_ranking(model.classifier, candidates[i]) for i in test]
+        lexical = _train(pool, data.candidates, train)
+        translated_rows = data.split_rows(train, test)
+        translated = _train(pool, translated_rows, train)
+        table = data.translations(train)
         hand_cutoffs = _best_cutoffs(
             [pool[i] for i in train], [hand_rankings[i] for i in train], 1.0, MIN_MARGIN
         )
-        measured = {
-            "hand": _table(test_queries, [hand_rankings[i] for i in test], *hand_cutoffs),
-            "rerank": _table(test_queries, reranked, model.threshold, model.margin),
+        measured: dict[str, list[tuple[EvalQuery, Prediction]]] = {"hand": [], "rerank": []}
+        for i in test:
+            measured["hand"].append((pool[i], _predict(hand_rankings[i], *hand_cutoffs)))
+            # the matcher's switch: translations only when they know every candidate
+            if all(table.knows(entry_id) for entry_id in data.candidates[i].ids):
+                model, found = translated, translated_rows[i]
+            else:
+                model, found = lexical, data.candidates[i]
+            ranking = _ranking(model.classifier, found)
+            measured["rerank"].append((pool[i], _predict(ranking, model.threshold, model.margin)))
+        kind = SPLIT_KINDS[label.split()[0]]
+        record: dict[str, object] = {
+            "split": label,
+            "kind": kind,
+            "rules": {
+                "lexical": [lexical.threshold, lexical.margin],
+                "translated": [translated.threshold, translated.margin],
+            },
         }
-        kind = "k-fold" if label.startswith("fold") else "left out"
-        for name, table in measured.items():
-            rows.append([label, name, *_cells(table[OVERALL])])
-        records.append(
-            {
-                "split": label,
-                "kind": kind,
-                "rerank_rule": [model.threshold, model.margin],
-                **{name: _metrics_dict(table[OVERALL]) for name, table in measured.items()},
-            }
-        )
-        hand_test = [hand_rankings[i] for i in test]
-        pooled[kind, "hand"].append((test_queries, hand_test, *hand_cutoffs))
-        pooled[kind, "rerank"].append((test_queries, reranked, model.threshold, model.margin))
-    summary = {f"{kind} pooled, {name}": _pooled(parts) for (kind, name), parts in pooled.items()}
+        for name, pairs in measured.items():
+            metrics = metrics_by_kind(pairs)[OVERALL]
+            rows.append([label, name, *_cells(metrics)])
+            record[name] = _metrics_dict(metrics)
+            pooled[kind, name].extend(pairs)
+        records.append(record)
+    summary = {
+        f"{kind} pooled, {name}": metrics_by_kind(pairs)[OVERALL]
+        for (kind, name), pairs in pooled.items()
+    }
     for label, metrics in summary.items():
-        rows.append([label.split(", ")[0], label.split(", ")[1], *_cells(metrics)])
+        rows.append([*label.split(", "), *_cells(metrics)])
     print(f"pool: {len(pool)} queries in {len(sets)} sets; each split trained on the rest")
     headers = ["split", "ranking", "false-ans", "wrong", "top-1", "top-3", "abstain"]
     print(render_table(headers, rows))
 
-    model = _train(pool, candidates, list(range(len(pool))))
-    exported = _export(model, len(pool), sets)
-    _check_export(exported, model.classifier, candidates)
-    print(
-        f"shipped model: {len(model.classifier._predictors)} trees, answer rule threshold="
-        f"{model.threshold:.2f} margin={model.margin:.3f}"
+    everything = list(range(len(pool)))
+    lexical = _train(pool, data.candidates, everything)
+    translated_rows = data.split_rows(everything, [])
+    translated = _train(pool, translated_rows, everything)
+    table = data.translations(everything)
+    exported = {
+        path: _export(model, features, len(pool), sets)
+        for path, model, features in (
+            (DEFAULT_MODEL_PATH, lexical, FEATURES),
+            (TRANSLATED_MODEL_PATH, translated, FEATURES + TRANSLATION_FEATURES),
+        )
+    }
+    _check_export(exported[DEFAULT_MODEL_PATH], lexical.classifier, data.candidates, FEATURES)
+    _check_export(
+        exported[TRANSLATED_MODEL_PATH],
+        translated.classifier,
+        translated_rows,
+        FEATURES + TRANSLATION_FEATURES,
     )
+    _check_rows(entries, table, data)
+    for name, model in (("lexical", lexical), ("translated", translated)):
+        print(
+            f"shipped {name} model: {len(model.classifier._predictors)} trees, answer rule "
+            f"threshold={model.threshold:.2f} margin={model.margin:.3f}"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "pool": {name: len(queries) for name, queries in sets.items()},
         "parameters": PARAMETERS,
         "splits": records,
-        "k_fold_pooled": {name: _metrics_dict(metrics) for name, metrics in summary.items()},
-        "shipped_rule": [model.threshold, model.margin],
+        "pooled": {name: _metrics_dict(metrics) for name, metrics in summary.items()},
+        "shipped_rules": {
+            "lexical": [lexical.threshold, lexical.margin],
+            "translated": [translated.threshold, translated.margin],
+        },
+        "translations": {"terms": len(table.table), "pairs": sum(map(len, table.table.values()))},
     }
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written {RESULTS.relative_to(RESULTS.parents[2])}")
     if args.write:
-        DEFAULT_MODEL_PATH.write_text(json.dumps(exported) + "\n", encoding="utf-8")
-        print(f"written {DEFAULT_MODEL_PATH.relative_to(DEFAULT_MODEL_PATH.parents[2])}")
+        about = f"learned term translations (faq/translation.py) from {len(pool)} pool queries"
+        files = {**exported, DEFAULT_TRANSLATIONS_PATH: dump_translations(table, about)}
+        for path, content in files.items():
+            path.write_text(json.dumps(content) + "\n", encoding="utf-8")
+            print(f"written {path.relative_to(path.parents[2])}")
+
+
+def _pool(entries: Sequence[KbEntry], sets: dict[str, list[EvalQuery]]) -> Pool:
+    hand = FaqMatcher(entries, rerank=False)
+    queries = [query for queries in sets.values() for query in queries]
+    masses = [hand.message_masses(query.q) for query in queries]
+    return Pool(
+        queries,
+        [name for name, queries in sets.items() for _ in queries],
+        [_candidates(hand, query.q) for query in queries],
+        [found for found, _ in masses],
+        [unknown for _, unknown in masses],
+        {entry.id: hand.entry_terms(entry.id) for entry in entries},
+    )
+
+
+def _predict(ranking: list[tuple[str, float]], threshold: float, margin: float) -> Prediction:
+    answer = should_answer([score for _, score in ranking], threshold, margin)
+    return Prediction(tuple(entry_id for entry_id, _ in ranking), ranking[0][0] if answer else None)
 
 
 def _candidates(matcher: FaqMatcher, text: str) -> Candidates:
@@ -209,16 +341,9 @@ def _ranking(
     return [(found.ids[i], float(probabilities[i])) for i in order[:3]]
 
 
-def _pooled(parts: list[Measured]) -> Metrics:
-    pairs = [
-        pair
-        for queries, rankings, threshold, margin in parts
-        for pair in zip(queries, _predictions(rankings, threshold, margin), strict=True)
-    ]
-    return metrics_by_kind(pairs)[OVERALL]
-
-
-def _export(model: Model, size: int, sets: dict[str, list[EvalQuery]]) -> dict[str, object]:
+def _export(
+    model: Model, inputs: Sequence[str], size: int, sets: dict[str, list[EvalQuery]]
+) -> dict[str, object]:
     """The ensemble as flat arrays (faq.rerank's format)."""
     classifier = model.classifier
     trees = []
@@ -240,7 +365,7 @@ def _export(model: Model, size: int, sets: dict[str, list[EvalQuery]]) -> dict[s
             "FAQ reranker (faq/rerank.py), trained by python -m bench.rerank_train --write "
             f"on {size} pool queries ({', '.join(sets)}), scikit-learn {sklearn.__version__}"
         ),
-        "features": list(FEATURES),
+        "features": list(inputs),
         "parameters": PARAMETERS,
         "baseline": float(np.ravel(classifier._baseline_prediction)[0]),
         "threshold": model.threshold,
@@ -253,8 +378,9 @@ def _check_export(
     exported: dict[str, object],
     classifier: HistGradientBoostingClassifier,
     candidates: Sequence[Candidates],
+    features: Sequence[str],
 ) -> None:
-    reranker = parse_reranker(exported)
+    reranker = parse_reranker(exported, features)
     rows = np.vstack([found.rows for found in candidates if found.ids])
     expected = classifier.predict_proba(rows)[:, 1]
     ours = np.array([reranker.probability(tuple(row)) for row in rows])
@@ -262,6 +388,20 @@ def _check_export(
     if worst > 1e-9:
         raise SystemExit(f"export differs from sklearn by {worst:.2e}")
     print(f"export checked on {len(rows)} rows: largest difference {worst:.1e}")
+
+
+def _check_rows(entries: Sequence[KbEntry], translations: Translations, data: Pool) -> None:
+    """The matcher, given the learnt table, must build the rows the trainer built."""
+    matcher = FaqMatcher(entries, rerank=False, translations=translations)
+    worst = 0.0
+    for index, query in enumerate(data.queries):
+        expected = data.translated(translations, index).rows
+        found = [row for _, row in matcher.candidate_features(query.q, translated=True)]
+        rows = np.array(found, dtype=float).reshape(expected.shape)
+        worst = max(worst, float(np.abs(rows - expected).max(initial=0.0)))
+    if worst > 1e-12:
+        raise SystemExit(f"the matcher's translated rows differ from training's by {worst:.2e}")
+    print(f"matcher rows checked on {len(data.queries)} queries: largest difference {worst:.1e}")
 
 
 if __name__ == "__main__":

@@ -61,8 +61,9 @@ from faq.kb import KbEntry
 from faq.neighbourhood import claims, load_topics
 from faq.normalize import Term, analyze, char_grams, known_words, term_for_word
 from faq.remarks import is_closing_remark
-from faq.rerank import Reranker, shipped_reranker
+from faq.rerank import Reranker, shipped_reranker, shipped_translated_reranker
 from faq.split import Sentence, split_sentences
+from faq.translation import Translations, shipped_translations, translation_features
 
 # Fitted on the tuning pool (see module docstring and docs/faq-matcher.md).
 ANSWER_THRESHOLD = 0.21
@@ -250,11 +251,20 @@ class FaqMatcher:
         *,
         rerank: bool = True,
         reranker: Reranker | None = None,
+        translated_reranker: Reranker | None = None,
+        translations: Translations | None = None,
     ) -> None:
         """``rerank=False`` ranks and answers by the hand-weighted score alone (what the
-        reranker is trained on); ``reranker`` replaces the shipped model."""
+        rerankers are trained on). ``reranker`` replaces the shipped model;
+        ``translated_reranker`` and ``translations`` the shipped model that also reads
+        learned term translations (:mod:`faq.translation`) and its table."""
         self._reranker = (reranker or shipped_reranker()) if rerank else None
-        #: the answer rule in force: the model's, or the hand score's
+        self._translated = (
+            (translated_reranker or shipped_translated_reranker()) if rerank else None
+        )
+        self._translations = translations if translations is not None else shipped_translations()
+        #: the answer rule of the lexical model (or of the hand score); a message whose
+        #: candidates the translations all know is answered by the translated model's rule
         self.threshold, self.margin = (
             (self._reranker.threshold, self._reranker.margin)
             if self._reranker is not None
@@ -324,9 +334,9 @@ class FaqMatcher:
         """Rank entries for a message; answer only when confident and unambiguous."""
         if is_closing_remark(text):
             return MatchResult([], None, closing_remark=True)
-        ranked = self._ranked(text, max(top, 2))
+        ranked, (threshold, margin) = self._ranked(text, max(top, 2))
         scores = [item.score for item in ranked[:2]]
-        answer = ranked[0].entry if should_answer(scores, self.threshold, self.margin) else None
+        answer = ranked[0].entry if should_answer(scores, threshold, margin) else None
         return MatchResult(ranked[: max(top, 0)], answer)
 
     def rank(self, text: str, top: int = 3) -> list[ScoredEntry]:
@@ -334,38 +344,90 @@ class FaqMatcher:
 
         A closing remark ("makasih, sudah bisa login") has none: it asks nothing.
         """
-        return [] if is_closing_remark(text) else self._ranked(text, top)
+        return [] if is_closing_remark(text) else self._ranked(text, top)[0]
 
-    def candidate_features(self, text: str) -> list[tuple[KbEntry, tuple[float, ...]]]:
-        """The reranker's input rows (:data:`faq.rerank.FEATURES`) for the candidates it
-        reorders, best hand score first: what ``bench.rerank_train`` learns from."""
+    def candidate_features(
+        self, text: str, translated: bool = False
+    ) -> list[tuple[KbEntry, tuple[float, ...]]]:
+        """The reranker's input rows (:data:`faq.rerank.FEATURES`, then with ``translated``
+        :data:`faq.rerank.TRANSLATION_FEATURES` from this matcher's table) for the
+        candidates it reorders, best hand score first: what ``bench.rerank_train`` learns
+        from."""
         if is_closing_remark(text):
             return []
         query, features = self._candidates(text)
         features = _shortlist(features)
         rows = self._rows(query, features)
+        if translated:
+            rows = self._with_translations(query, features, rows)
         return [
             (self._analyzed[index].entry, row)
             for (index, _), row in zip(features, rows, strict=True)
         ]
 
-    def _ranked(self, text: str, top: int) -> list[ScoredEntry]:
+    def message_masses(self, text: str) -> tuple[dict[str, float], frozenset[str]]:
+        """The message's terms with their IDF mass (weight x IDF; KB terms and words the
+        KB does not know) and which of them the KB does not know: what the learned
+        translations read (``bench.rerank_train`` learns them from these)."""
+        if is_closing_remark(text):
+            return {}, frozenset()
+        query = self._parse(text)
+        return self._masses(query), frozenset(query.unknown)
+
+    def entry_terms(self, entry_id: str) -> dict[str, float]:
+        """An entry's terms (wordings and keywords) with their IDF in this KB."""
+        item = next(item for item in self._analyzed if item.entry.id == entry_id)
+        return {term: self._idf[term] for term in item.tf}
+
+    def _masses(self, query: _Query) -> dict[str, float]:
+        masses = {term: weight * self._idf[term] for term, weight in query.weights.items()}
+        masses.update((term, w * self._unknown_idf) for term, w in query.unknown.items())
+        return masses
+
+    def _ranked(self, text: str, top: int) -> tuple[list[ScoredEntry], tuple[float, float]]:
+        """The best ``top`` entries, and the answer rule of the model that scored them."""
         query, features = self._candidates(text)
+        rule = (self.threshold, self.margin)
         if self._reranker is None:
             scores = [item.score for _, item in features]
         else:
             features = _shortlist(features)
-            scores = [self._reranker.probability(row) for row in self._rows(query, features)]
+            rows = self._rows(query, features)
+            model = self._reranker
+            # The translations speak only for entries they learnt: with an entry added
+            # since (staff, another KB) among the candidates, the lexical model decides.
+            if self._translated is not None and all(
+                self._translations.knows(self._analyzed[index].entry.id) for index, _ in features
+            ):
+                rows = self._with_translations(query, features, rows)
+                model = self._translated
+                rule = (model.threshold, model.margin)
+            scores = [model.probability(row) for row in rows]
         ranked = sorted(
             zip(scores, (index for index, _ in features), strict=True),
             key=lambda pair: (-pair[0], pair[1]),
         )
-        return [ScoredEntry(self._analyzed[index].entry, score) for score, index in ranked[:top]]
+        entries = [ScoredEntry(self._analyzed[index].entry, score) for score, index in ranked]
+        return entries[:top], rule
+
+    def _with_translations(
+        self,
+        query: _Query,
+        features: Sequence[tuple[int, CandidateFeatures]],
+        rows: Sequence[tuple[float, ...]],
+    ) -> list[tuple[float, ...]]:
+        """``rows`` followed by :data:`faq.rerank.TRANSLATION_FEATURES`."""
+        translated = translation_features(
+            self._translations,
+            self._masses(query),
+            query.unknown,
+            [self._analyzed[index].tf for index, _ in features],
+        )
+        return [(*row, *extra) for row, extra in zip(rows, translated, strict=True)]
 
     def _candidates(self, text: str) -> tuple[_Query, list[tuple[int, CandidateFeatures]]]:
         """The message's terms, and the BM25 leaders with a hand score above zero."""
-        pieces = [(sentence, analyze(sentence.text)) for sentence in split_sentences(text)]
-        query = self._query(pieces)
+        query = self._parse(text)
         if not query.weights or not self._analyzed:
             return query, []
         features = self._features(query, self._bm25_leaders(query.weights))
@@ -443,6 +505,9 @@ class FaqMatcher:
         return answer / query_mass, only / query_mass, unknown * self._unknown_idf / query_mass
 
     # -- query side -------------------------------------------------------------------
+
+    def _parse(self, text: str) -> _Query:
+        return self._query([(part, analyze(part.text)) for part in split_sentences(text)])
 
     def _query(self, pieces: Sequence[tuple[Sentence, list[Term]]]) -> _Query:
         weights: dict[str, float] = {}

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("data") / "reranker.json"
+#: The model for messages whose candidates the learned translations all know.
+TRANSLATED_MODEL_PATH = Path(__file__).with_name("data") / "reranker-translated.json"
 
 #: The model's inputs, in this order (a model file names them; a mismatch refuses to load).
 FEATURES: tuple[str, ...] = (
@@ -65,6 +67,11 @@ FEATURES: tuple[str, ...] = (
     "roles",
     "neighbours",
 )
+#: What the translated model (TRANSLATED_MODEL_PATH) reads after FEATURES: learned term
+#: translations (faq.translation): the share of the message that lands on the candidate's
+#: words, that share minus the best candidate's, and the part of it from words the KB
+#: does not know.
+TRANSLATION_FEATURES: tuple[str, ...] = ("translated", "translated_gap", "translated_unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +123,10 @@ class RerankerError(ValueError):
     """The model file does not fit this code (other features, malformed arrays)."""
 
 
-def parse_reranker(data: Mapping[str, Any]) -> Reranker:
-    """A :class:`Reranker` from the JSON structure ``bench.rerank_train`` writes."""
-    if tuple(data.get("features", ())) != FEATURES:
+def parse_reranker(data: Mapping[str, Any], features: Sequence[str] = FEATURES) -> Reranker:
+    """A :class:`Reranker` over ``features`` from the JSON structure ``bench.rerank_train``
+    writes."""
+    if tuple(data.get("features", ())) != tuple(features):
         raise RerankerError("the model was trained on other features; retrain it")
     try:
         trees = tuple(
@@ -147,17 +155,23 @@ def parse_reranker(data: Mapping[str, Any]) -> Reranker:
         for node, index in enumerate(tree.feature):
             # children come after their parent: a walk always ends
             children_ok = node < tree.left[node] < size and node < tree.right[node] < size
-            if index >= len(FEATURES) or (index >= 0 and not children_ok):
+            if index >= len(features) or (index >= 0 and not children_ok):
                 raise RerankerError("malformed model: a node points outside its tree")
     return Reranker(baseline, trees, threshold, margin)
 
 
-def load_reranker(path: Path = DEFAULT_MODEL_PATH) -> Reranker:
+def load_reranker(path: Path = DEFAULT_MODEL_PATH, features: Sequence[str] = FEATURES) -> Reranker:
     """The shipped model (or another file in the same format)."""
-    return parse_reranker(json.loads(path.read_text(encoding="utf-8")))
+    return parse_reranker(json.loads(path.read_text(encoding="utf-8")), features)
 
 
 @functools.cache
 def shipped_reranker() -> Reranker:
     """The shipped model, read once per process."""
     return load_reranker()
+
+
+@functools.cache
+def shipped_translated_reranker() -> Reranker:
+    """The shipped model that also reads the learned translations, read once per process."""
+    return load_reranker(TRANSLATED_MODEL_PATH, FEATURES + TRANSLATION_FEATURES)

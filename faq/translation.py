@@ -1,0 +1,186 @@
+"""Learned term translations: which KB words a message's words stand for.
+
+People rarely use the KB's words. "tombol kirim udh ilang, kelewatan bbrp detik" is about a
+missed bid deadline, yet shares almost no term with that entry; the lexicon maps only what
+someone wrote down. Answered questions show the rest: over many of them, a message word
+keeps landing on entries that contain certain words. This module learns that as a
+translation table, a simplified version of translation models for retrieval from query logs
+(Berger & Lafferty, 1999): ``P(entry term w | message term t)``, from pairs of a message
+and the entry that answers it, and tells the reranker how much of a message's weight
+translates into a candidate entry's words.
+
+Learning (:func:`learn_translations`): each labelled message gives each of its terms one
+unit, spread over the answering entry's terms by their IDF (a rare word of the entry says
+more about what it is than a common one); out-of-scope messages give their terms a unit
+that goes nowhere, so words of questions the FAQ leaves to others translate weakly. A term
+seen in ``n`` messages keeps ``count / (n + SMOOTHING)``: a word seen once says little.
+
+The table is word to word: it names no entry, and carries over to a KB that uses the same
+words (the shipped KB shares most of the eval KB's vocabulary). It is data
+(``faq/data/translations.json``), trained with the reranker by
+``python -m bench.rerank_train --write`` on the labelled pool; a rare pair (under
+``MIN_SHARE``) is dropped to keep the file small.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TRANSLATIONS_PATH = Path(__file__).with_name("data") / "translations.json"
+# A term seen in n messages keeps count / (n + SMOOTHING) (chosen among 1-5, leave one set out).
+SMOOTHING = 2.0
+# Pairs under this share are dropped (measured: no loss at 0.01, a third of the file).
+MIN_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class LabelledMessage:
+    """A message's term masses and, for each entry that answers it (id -> that entry's
+    term IDFs; none: the message is out of the FAQ's scope)."""
+
+    masses: Mapping[str, float]
+    answers: Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Translations:
+    """``table[t][w]``: the share of message term ``t`` that lands on entry term ``w``."""
+
+    table: Mapping[str, Mapping[str, float]]
+
+    #: ids of the entries the table was learnt from (those the labelled messages named)
+    entries: frozenset[str] = frozenset()
+
+    def knows(self, entry_id: str) -> bool:
+        """Whether labelled messages about this entry taught the table. One written after
+        it was learnt (by staff, or in another KB) has no messages yet: that few words
+        translate into it would say nothing against it, so the matcher reads the
+        translations only for messages whose candidates the table all knows."""
+        return entry_id in self.entries
+
+    def landing(
+        self, masses: Mapping[str, float], unknown: Collection[str]
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Where the message's mass (``masses``: term -> weight x IDF) lands, as shares of
+        the whole: entry term -> share from all the message's terms, and from those the KB
+        does not know. Made once per message, then summed over each candidate's terms."""
+        total = sum(masses.values())
+        found: dict[str, float] = {}
+        from_unknown: dict[str, float] = {}
+        if not total:
+            return found, from_unknown
+        for term, mass in masses.items():
+            row = self.table.get(term)
+            if not row:
+                continue
+            weight = mass / total
+            for word, share in row.items():
+                found[word] = found.get(word, 0.0) + weight * share
+            if term in unknown:
+                for word, share in row.items():
+                    from_unknown[word] = from_unknown.get(word, 0.0) + weight * share
+        return found, from_unknown
+
+
+def translation_features(
+    translations: Translations,
+    masses: Mapping[str, float],
+    unknown: Collection[str],
+    candidates: Sequence[Collection[str]],
+) -> list[tuple[float, float, float]]:
+    """The reranker's translation inputs for each candidate (its terms): the share of the
+    message that translates into it, that share minus the best candidate's, and the share
+    from words the KB does not know (``faq.rerank.TRANSLATION_FEATURES``)."""
+    found, from_unknown = translations.landing(masses, unknown)
+    shares = [
+        (
+            sum(found[word] for word in terms if word in found),
+            sum(from_unknown[word] for word in terms if word in from_unknown),
+        )
+        for terms in candidates
+    ]
+    best = max((share for share, _ in shares), default=0.0)
+    return [(share, share - best, unknown_share) for share, unknown_share in shares]
+
+
+def learn_translations(
+    messages: Iterable[LabelledMessage], min_share: float = MIN_SHARE
+) -> Translations:
+    """The table learnt from labelled messages (see the module docstring)."""
+    counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    seen: dict[str, int] = defaultdict(int)
+    entries: set[str] = set()
+    for message in messages:
+        for term in message.masses:
+            seen[term] += 1
+        entries.update(message.answers)
+        for answer in message.answers.values():
+            total = math.fsum(answer.values())
+            if not total:
+                continue
+            unit = 1.0 / len(message.answers)
+            for term in message.masses:
+                row = counts[term]
+                for word, idf in answer.items():
+                    row[word] += unit * idf / total
+    table: dict[str, dict[str, float]] = {}
+    for term, row in counts.items():
+        scale = 1.0 / (seen[term] + SMOOTHING)
+        # rounded as the file stores them: the learnt table and the shipped one are equal
+        kept = {
+            word: round(count * scale, 4)
+            for word, count in row.items()
+            if count * scale >= min_share
+        }
+        if kept:
+            table[term] = kept
+    return Translations(table, frozenset(entries))
+
+
+class TranslationsError(ValueError):
+    """The translations file is malformed."""
+
+
+def parse_translations(data: Mapping[str, Any]) -> Translations:
+    """A :class:`Translations` from the JSON structure ``bench.rerank_train`` writes."""
+    try:
+        table = {
+            str(term): {str(word): float(share) for word, share in row.items()}
+            for term, row in data["table"].items()
+        }
+        entries = frozenset(str(entry_id) for entry_id in data["entries"])
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise TranslationsError(f"malformed translations: {error}") from error
+    if not all(0.0 <= share <= 1.0 for row in table.values() for share in row.values()):
+        raise TranslationsError("malformed translations: a share is outside [0, 1]")
+    return Translations(table, entries)
+
+
+def dump_translations(translations: Translations, about: str) -> dict[str, object]:
+    """The JSON structure of a table, in sorted order (a retrained file diffs cleanly)."""
+    table = {term: dict(sorted(row.items())) for term, row in sorted(translations.table.items())}
+    return {
+        "about": about,
+        "smoothing": SMOOTHING,
+        "min_share": MIN_SHARE,
+        "entries": sorted(translations.entries),
+        "table": table,
+    }
+
+
+def load_translations(path: Path = DEFAULT_TRANSLATIONS_PATH) -> Translations:
+    """The shipped table (or another file in the same format)."""
+    return parse_translations(json.loads(path.read_text(encoding="utf-8")))
+
+
+@functools.cache
+def shipped_translations() -> Translations:
+    """The shipped table, read once per process."""
+    return load_translations()
