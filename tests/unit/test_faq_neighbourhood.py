@@ -141,6 +141,8 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
         "final15.jsonl",
         "final16.jsonl",
         "final17.jsonl",
+        "final18.jsonl",
+        "final19.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
