@@ -69,9 +69,14 @@ FEATURES: tuple[str, ...] = (
 )
 #: What the translated model (TRANSLATED_MODEL_PATH) reads after FEATURES: learned term
 #: translations (faq.translation): the share of the message that lands on the candidate's
-#: words, that share minus the best candidate's, and the part of it from words the KB
-#: does not know.
-TRANSLATION_FEATURES: tuple[str, ...] = ("translated", "translated_gap", "translated_unknown")
+#: words, that share minus the best candidate's, the part of it from words the KB does not
+#: know, and the share of the message in words of out-of-scope questions.
+TRANSLATION_FEATURES: tuple[str, ...] = (
+    "translated",
+    "translated_gap",
+    "translated_unknown",
+    "out_of_scope_share",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,9 @@ class Translations:
 
     #: ids of the entries the table was learnt from (those the labelled messages named)
     entries: frozenset[str] = frozenset()
+    #: term -> the share of it that went to out-of-scope messages: the words of questions
+    #: the FAQ leaves to others (SiRUP, the catalogue, rules), learnt rather than listed
+    elsewhere: Mapping[str, float] = field(default_factory=dict)
 
     def knows(self, entry_id: str) -> bool:
         """Whether labelled messages about this entry taught the table. One written after
@@ -65,28 +68,37 @@ class Translations:
         translations only for messages whose candidates the table all knows."""
         return entry_id in self.entries
 
-    def landing(
-        self, masses: Mapping[str, float], unknown: Collection[str]
-    ) -> tuple[dict[str, float], dict[str, float]]:
-        """Where the message's mass (``masses``: term -> weight x IDF) lands, as shares of
-        the whole: entry term -> share from all the message's terms, and from those the KB
-        does not know. Made once per message, then summed over each candidate's terms."""
+    def landing(self, masses: Mapping[str, float], unknown: Collection[str]) -> Landing:
+        """Where the message's mass (``masses``: term -> weight x IDF) lands. Made once per
+        message, then summed over each candidate's terms."""
+        landing = Landing()
         total = sum(masses.values())
-        found: dict[str, float] = {}
-        from_unknown: dict[str, float] = {}
         if not total:
-            return found, from_unknown
+            return landing
+        found, from_unknown = landing.found, landing.from_unknown
         for term, mass in masses.items():
+            weight = mass / total
+            landing.out_of_scope += weight * self.elsewhere.get(term, 0.0)
             row = self.table.get(term)
             if not row:
                 continue
-            weight = mass / total
             for word, share in row.items():
                 found[word] = found.get(word, 0.0) + weight * share
             if term in unknown:
                 for word, share in row.items():
                     from_unknown[word] = from_unknown.get(word, 0.0) + weight * share
-        return found, from_unknown
+        return landing
+
+
+@dataclass
+class Landing:
+    """Shares of a message's mass: entry term -> the share landing on it from all the
+    message's terms (``found``) and from those the KB does not know (``from_unknown``);
+    and the share that went to out-of-scope messages in training (``out_of_scope``)."""
+
+    found: dict[str, float] = field(default_factory=dict)
+    from_unknown: dict[str, float] = field(default_factory=dict)
+    out_of_scope: float = 0.0
 
 
 def translation_features(
@@ -94,11 +106,13 @@ def translation_features(
     masses: Mapping[str, float],
     unknown: Collection[str],
     candidates: Sequence[Collection[str]],
-) -> list[tuple[float, float, float]]:
+) -> list[tuple[float, float, float, float]]:
     """The reranker's translation inputs for each candidate (its terms): the share of the
-    message that translates into it, that share minus the best candidate's, and the share
-    from words the KB does not know (``faq.rerank.TRANSLATION_FEATURES``)."""
-    found, from_unknown = translations.landing(masses, unknown)
+    message that translates into it, that share minus the best candidate's, the share
+    from words the KB does not know, and the message's out-of-scope share
+    (``faq.rerank.TRANSLATION_FEATURES``)."""
+    landing = translations.landing(masses, unknown)
+    found, from_unknown = landing.found, landing.from_unknown
     shares = [
         (
             sum(found[word] for word in terms if word in found),
@@ -107,7 +121,10 @@ def translation_features(
         for terms in candidates
     ]
     best = max((share for share, _ in shares), default=0.0)
-    return [(share, share - best, unknown_share) for share, unknown_share in shares]
+    return [
+        (share, share - best, unknown_share, landing.out_of_scope)
+        for share, unknown_share in shares
+    ]
 
 
 def learn_translations(
@@ -116,10 +133,13 @@ def learn_translations(
     """The table learnt from labelled messages (see the module docstring)."""
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     seen: dict[str, int] = defaultdict(int)
+    out_of_scope: dict[str, int] = defaultdict(int)
     entries: set[str] = set()
     for message in messages:
         for term in message.masses:
             seen[term] += 1
+            if not message.answers:
+                out_of_scope[term] += 1
         entries.update(message.answers)
         for answer in message.answers.values():
             total = math.fsum(answer.values())
@@ -141,7 +161,12 @@ def learn_translations(
         }
         if kept:
             table[term] = kept
-    return Translations(table, frozenset(entries))
+    elsewhere = {
+        term: round(count / (seen[term] + SMOOTHING), 4)
+        for term, count in out_of_scope.items()
+        if count / (seen[term] + SMOOTHING) >= min_share
+    }
+    return Translations(table, frozenset(entries), elsewhere)
 
 
 class TranslationsError(ValueError):
@@ -156,11 +181,13 @@ def parse_translations(data: Mapping[str, Any]) -> Translations:
             for term, row in data["table"].items()
         }
         entries = frozenset(str(entry_id) for entry_id in data["entries"])
+        elsewhere = {str(term): float(share) for term, share in data["elsewhere"].items()}
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise TranslationsError(f"malformed translations: {error}") from error
-    if not all(0.0 <= share <= 1.0 for row in table.values() for share in row.values()):
+    shares = [*(x for row in table.values() for x in row.values()), *elsewhere.values()]
+    if not all(0.0 <= share <= 1.0 for share in shares):
         raise TranslationsError("malformed translations: a share is outside [0, 1]")
-    return Translations(table, entries)
+    return Translations(table, entries, elsewhere)
 
 
 def dump_translations(translations: Translations, about: str) -> dict[str, object]:
@@ -171,6 +198,7 @@ def dump_translations(translations: Translations, about: str) -> dict[str, objec
         "smoothing": SMOOTHING,
         "min_share": MIN_SHARE,
         "entries": sorted(translations.entries),
+        "elsewhere": dict(sorted(translations.elsewhere.items())),
         "table": table,
     }
 

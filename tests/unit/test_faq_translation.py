@@ -38,7 +38,7 @@ def test_a_word_that_keeps_landing_on_an_entry_translates_into_its_words() -> No
     assert set(table["kelewatan"]) == {"batas", "waktu"}
     translations = Translations(table)
     masses = {"kelewatan": 2.0, "tombol": 2.0}
-    (found, _, from_unknown), (elsewhere, _, _) = translation_features(
+    (found, _, from_unknown, _), (elsewhere, _, _, _) = translation_features(
         translations, masses, {"kelewatan"}, [DEADLINE, LOGIN]
     )
     share = table["kelewatan"]["batas"] + table["kelewatan"]["waktu"]
@@ -49,9 +49,18 @@ def test_a_word_that_keeps_landing_on_an_entry_translates_into_its_words() -> No
 def test_out_of_scope_messages_weaken_a_word_and_rare_pairs_are_dropped() -> None:
     sirup = LabelledMessage({"sirup": 1.0}, {})
     mostly_elsewhere = [*(sirup for _ in range(6)), LabelledMessage({"sirup": 1.0}, {"x": LOGIN})]
-    table = learn_translations(mostly_elsewhere).table
-    assert table["sirup"]["login"] == pytest.approx(round(0.75 / (7 + SMOOTHING), 4))
+    translations = learn_translations(mostly_elsewhere)
+    assert translations.table["sirup"]["login"] == pytest.approx(round(0.75 / (7 + SMOOTHING), 4))
+    assert translations.elsewhere["sirup"] == pytest.approx(round(6 / (7 + SMOOTHING), 4))
     assert "sirup" not in learn_translations(mostly_elsewhere, min_share=0.1).table
+
+
+def test_a_message_in_words_of_out_of_scope_questions_says_so() -> None:
+    translations = learn_translations([LabelledMessage({"sirup": 1.0}, {}) for _ in range(8)])
+    rows = translation_features(
+        translations, {"sirup": 3.0, "paket": 1.0}, frozenset(), [DEADLINE, LOGIN]
+    )
+    assert all(row[3] == pytest.approx(0.75 * 0.8) for row in rows)
 
 
 def test_the_table_knows_the_entries_its_messages_named() -> None:
@@ -64,11 +73,12 @@ def test_features_compare_each_candidate_with_the_best() -> None:
     masses = {"kelewatan": 1.0}
     rows = translation_features(translations, masses, frozenset(), [DEADLINE, LOGIN])
     assert rows[0][0] > 0.0 and rows[0][1] == 0.0 and rows[0][2] == 0.0
-    assert rows[1] == (0.0, -rows[0][0], 0.0)
+    assert rows[1] == (0.0, -rows[0][0], 0.0, 0.0)
 
 
 def test_a_table_survives_the_file_format() -> None:
-    translations = learn_translations([_late(), _late("telat")])
+    translations = learn_translations([_late(), _late("telat"), LabelledMessage({"x": 1.0}, {})])
+    assert translations.elsewhere
     data = json.loads(json.dumps(dump_translations(translations, "test")))
     assert parse_translations(data) == translations
 
@@ -76,10 +86,12 @@ def test_a_table_survives_the_file_format() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        {"entries": []},
-        {"entries": [], "table": {"a": {"b": "x"}}},
-        {"entries": [], "table": {"a": {"b": 1.5}}},
-        {"entries": [], "table": ["a"]},
+        {"entries": [], "elsewhere": {}},
+        {"entries": [], "elsewhere": {}, "table": {"a": {"b": "x"}}},
+        {"entries": [], "elsewhere": {}, "table": {"a": {"b": 1.5}}},
+        {"entries": [], "elsewhere": {"a": -1}, "table": {}},
+        {"entries": [], "elsewhere": {}, "table": ["a"]},
+        {"entries": [], "table": {}},
     ],
 )
 def test_a_malformed_table_is_refused(data: dict[str, object]) -> None:
