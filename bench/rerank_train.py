@@ -1,23 +1,30 @@
-"""Train the FAQ reranker (faq/rerank.py) on the tuning pool and measure it honestly.
+"""Train the FAQ rerankers (faq/rerank.py) and the term translations (faq/translation.py)
+on the tuning pool, and measure them honestly.
 
 Run from the repository root (``../shared`` beside it; needs scikit-learn, the
 ``rerank-train`` extra)::
 
     python -m bench.rerank_train            # figures only
-    python -m bench.rerank_train --write    # also write faq/data/reranker.json
+    python -m bench.rerank_train --write    # also write faq/data/reranker.json,
+                                            # reranker-translated.json, translations.json
 
 Rows: every pool query (dev and ``bench.faq.TUNING``; never the sealed sets) matched by the
 hand-scored matcher; each candidate with some evidence is a row of ``faq.rerank.FEATURES``,
-labelled by whether it is an expected entry. A model is sklearn's
-HistGradientBoostingClassifier with fixed parameters (below); its answer rule (threshold,
-margin) is fitted, by ``bench.faq``'s utility (right - 2 x misinforming), on probabilities the
-model never trained on: out-of-fold predictions of an inner 5-fold split of its own training
-queries. The shipped model is trained on the whole pool that way.
+labelled by whether it is an expected entry. The translated model's rows add
+``TRANSLATION_FEATURES`` from a table learnt without the row's own query (out of fold).
+A model is sklearn's HistGradientBoostingClassifier with fixed parameters (below); its
+answer rule (threshold, margin) is fitted, by ``bench.faq``'s utility (right - 2 x
+misinforming), on probabilities the model never trained on: out-of-fold predictions of an
+inner 5-fold split of its own training queries. The shipped models and table are trained
+on the whole pool that way.
 
-Measured, each against the hand score with its own answer rule refitted on the same
-training queries: 5-fold over the pool (each fold: model and rule from the other four), and
-each tuning set left out in turn. The export is checked: the pure-Python evaluator must give
-sklearn's probabilities on every row.
+Measured, against the hand score with its own answer rule refitted on the same training
+queries, with the matcher's switch (the translated model for a query whose candidates the
+split's table all knows, else the lexical one): 5-fold over the pool, each tuning set left
+out in turn, and five splits whose test queries are about entries no training query is
+about (entries added after the table was learnt). The export is checked: the pure-Python
+evaluator must give sklearn's probabilities on every row, and the matcher given the learnt
+table must build the trainer's rows.
 """
 
 from __future__ import annotations

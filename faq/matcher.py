@@ -25,12 +25,16 @@ steps:
 4. Rerank. A small learned model (:mod:`faq.rerank`) reads those features, and a few more
    on the candidate's place among the others and on the message, and gives each candidate
    the probability that it answers the message; that probability is the final score.
-   ``FaqMatcher(entries, rerank=False)`` keeps the hand-weighted score (what the model is
-   trained on, and what ``--calibrate`` below fits).
+   When the learned term translations (:mod:`faq.translation`) know every candidate (the
+   KB whose labelled questions taught them), a second model that also reads how much of
+   the message translates into each candidate's words decides instead, with its own
+   answer rule; an entry the table never learnt keeps the message on the first model.
+   ``FaqMatcher(entries, rerank=False)`` keeps the hand-weighted score (what the models
+   are trained on, and what ``--calibrate`` below fits).
 
 Answering: the leader is answered only when its score reaches the threshold and it leads
 the runner-up by at least the margin; otherwise the result still lists the candidates for
-the bot to offer. The reranker's rule ships with its model (fitted on probabilities the
+the bot to offer. Each reranker's rule ships with its model (fitted on probabilities the
 model never trained on, ``python -m bench.rerank_train``); the hand score's rule is
 ``ANSWER_THRESHOLD`` and ``MARGIN``.
 
@@ -407,8 +411,8 @@ class FaqMatcher:
             zip(scores, (index for index, _ in features), strict=True),
             key=lambda pair: (-pair[0], pair[1]),
         )
-        entries = [ScoredEntry(self._analyzed[index].entry, score) for score, index in ranked]
-        return entries[:top], rule
+        best = [ScoredEntry(self._analyzed[index].entry, score) for score, index in ranked[:top]]
+        return best, rule
 
     def _with_translations(
         self,
