@@ -1,6 +1,6 @@
 """Learned term translations: which KB words a message's words stand for.
 
-People rarely use the KB's words. "tombol kirim udh ilang, kelewatan bbrp detik" is about a
+People rarely use the KB's words. "telat bbrp detik, tombol kirimnya udh ga ada" is about a
 missed bid deadline, yet shares almost no term with that entry; the lexicon maps only what
 someone wrote down. Answered questions show the rest: over many of them, a message word
 keeps landing on entries that contain certain words. This module learns that as a
@@ -14,12 +14,15 @@ unit, spread over the answering entry's terms by their IDF (a rare word of the e
 more about what it is than a common one); out-of-scope messages give their terms a unit
 that goes nowhere, so words of questions the FAQ leaves to others translate weakly. A term
 seen in ``n`` messages keeps ``count / (n + SMOOTHING)``: a word seen once says little.
+The units that went nowhere are kept too (``elsewhere``): the share of each word that went
+to out-of-scope questions, a learnt list of the neighbouring topics' words.
 
-The table is word to word: it names no entry, and carries over to a KB that uses the same
-words (the shipped KB shares most of the eval KB's vocabulary). It is data
-(``faq/data/translations.json``), trained with the reranker by
-``python -m bench.rerank_train --write`` on the labelled pool; a rare pair (under
-``MIN_SHARE``) is dropped to keep the file small.
+The table is word to word and names no entry, but it has learnt from questions about
+certain entries (``Translations.entries``): for an entry no labelled question was about
+(added by staff, or in another KB) it is silent, and the matcher then leaves the message
+to the lexical reranker (:mod:`faq.matcher`). It is data (``faq/data/translations.json``),
+trained with the rerankers by ``python -m bench.rerank_train --write`` on the labelled
+pool; a rare pair (under ``MIN_SHARE``) is dropped to keep the file small.
 """
 
 from __future__ import annotations
