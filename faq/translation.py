@@ -37,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TRANSLATIONS_PATH = Path(__file__).with_name("data") / "translations.json"
-# A term seen in n messages keeps count / (n + SMOOTHING) (chosen among 1-5, leave one set out).
+# A term seen in n messages keeps count / (n + SMOOTHING) (2 against 5 on the pool: 5 worse).
 SMOOTHING = 2.0
-# Pairs under this share are dropped (measured: no loss at 0.01, a third of the file).
+# Pairs under this share are dropped: within noise of keeping all (5-fold top-1 0.870
+# against 0.873) with under half the pairs in the file.
 MIN_SHARE = 0.01
 
 
