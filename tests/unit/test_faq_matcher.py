@@ -6,49 +6,35 @@ import time
 
 import pytest
 
-from faq.kb import KbEntry
 from faq.matcher import ANSWER_THRESHOLD, MARGIN, FaqMatcher, should_answer
-
-
-def _entry(entry_id: str, question: str, variants: list[str], keywords: list[str]) -> KbEntry:
-    return KbEntry(
-        id=entry_id,
-        category="umum",
-        question=question,
-        variants=tuple(variants),
-        keywords=tuple(keywords),
-        answer=f"Jawaban untuk {entry_id}.",
-        route="helpdesk",
-        sop="SOP-02",
-    )
-
+from tests.support.kb_entries import kb_entry
 
 KB = [
-    _entry(
+    kb_entry(
         "sandi-penyedia",
         "Bagaimana jika penyedia lupa password akun SPSE?",
         ["Rekanan tidak ingat kata sandi, apa yang harus dilakukan?"],
         ["lupa password", "kata sandi", "penyedia"],
     ),
-    _entry(
+    kb_entry(
         "sandi-pokja",
         "Bagaimana jika anggota Pokja atau PPK lupa password SPSE?",
         ["PPK lupa kata sandi akun instansi"],
         ["lupa password", "pokja", "ppk"],
     ),
-    _entry(
+    kb_entry(
         "jam-kantor",
         "Kapan jam layanan kantor LPSE?",
         ["Jam berapa kantor LPSE buka?", "Apakah kantor buka hari Sabtu?"],
         ["jam layanan", "jam buka", "libur"],
     ),
-    _entry(
+    kb_entry(
         "ukuran-berkas",
         "Berapa ukuran maksimal file yang bisa diunggah?",
         ["Batas ukuran upload dokumen penawaran berapa MB?"],
         ["ukuran file", "maksimal", "mb"],
     ),
-    _entry(
+    kb_entry(
         "enkripsi",
         "Bagaimana cara mengenkripsi dokumen penawaran?",
         ["Aplikasi enkripsi penawaran diunduh di mana?"],
@@ -100,8 +86,8 @@ def test_empty_text_lists_nothing(matcher: FaqMatcher) -> None:
 def test_near_tie_abstains_but_lists_the_candidates() -> None:
     twins = [
         *KB,
-        _entry("kartu-a", "Bagaimana cara mencetak kartu peserta?", [], ["cetak kartu"]),
-        _entry("kartu-b", "Bagaimana cara mencetak kartu peserta?", [], ["cetak kartu"]),
+        kb_entry("kartu-a", "Bagaimana cara mencetak kartu peserta?", [], ["cetak kartu"]),
+        kb_entry("kartu-b", "Bagaimana cara mencetak kartu peserta?", [], ["cetak kartu"]),
     ]
     result = FaqMatcher(twins).match("cara cetak kartu peserta")
     assert result.answer is None
@@ -127,7 +113,7 @@ def test_answer_rule_needs_strength_and_a_lead() -> None:
 def test_entries_added_at_runtime_are_matchable_at_once() -> None:
     matcher = FaqMatcher(KB)
     question = "Bagaimana cara mencetak bukti pendaftaran penyedia?"
-    matcher.add_entries([_entry("cetak-bukti", question, [], ["cetak bukti"])])
+    matcher.add_entries([kb_entry("cetak-bukti", question, [], ["cetak bukti"])])
     result = matcher.match("gmn cara cetak bukti pendaftaran?")
     assert result.answer is not None and result.answer.id == "cetak-bukti"
     assert len(matcher.entries) == len(KB) + 1
@@ -135,7 +121,7 @@ def test_entries_added_at_runtime_are_matchable_at_once() -> None:
 
 def test_adding_an_entry_with_a_known_id_replaces_it() -> None:
     matcher = FaqMatcher(KB)
-    edited = _entry("jam-kantor", "Kapan kantor LPSE tutup?", [], ["jam tutup"])
+    edited = kb_entry("jam-kantor", "Kapan kantor LPSE tutup?", [], ["jam tutup"])
     matcher.add_entries([edited])
     assert len(matcher.entries) == len(KB)
     assert [entry for entry in matcher.entries if entry.id == "jam-kantor"] == [edited]
@@ -143,10 +129,10 @@ def test_adding_an_entry_with_a_known_id_replaces_it() -> None:
 
 def test_rebuild_stays_cheap_at_500_entries() -> None:
     many = [
-        _entry(f"topik-{n}", f"Pertanyaan nomor {n} tentang layanan", [], [f"kata{n}"])
+        kb_entry(f"topik-{n}", f"Pertanyaan nomor {n} tentang layanan", [], [f"kata{n}"])
         for n in range(499)
     ]
     matcher = FaqMatcher(many)
     started = time.perf_counter()
-    matcher.add_entries([_entry("baru", "Pertanyaan baru tentang jadwal", [], ["jadwal"])])
+    matcher.add_entries([kb_entry("baru", "Pertanyaan baru tentang jadwal", [], ["jadwal"])])
     assert time.perf_counter() - started < 0.5

@@ -10,39 +10,37 @@ import pytest
 
 from bot.faq_service import LiveFaq
 from faq.evaluation import load_queries
-from faq.kb import DEFAULT_KB_PATH, KbEntry, load_kb
+from faq.kb import DEFAULT_KB_PATH, load_kb
 from faq.matcher import FaqMatcher
 from faq.neighbourhood import claims, load_topics
 from faq.questions import match_questions, question_units
 from faq.remarks import is_closing_remark
+from tests.support.kb_entries import kb_entry
 from tests.support.shared_eval import EVAL_KB, needs_shared
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL_DIR = REPO / "faq" / "eval"
 
 
-def _entry(entry_id: str, question: str, keywords: list[str]) -> KbEntry:
-    return KbEntry(
-        id=entry_id,
-        category="umum",
-        question=question,
-        variants=(),
-        keywords=tuple(keywords),
-        answer=f"Jawaban untuk {entry_id}.",
-        route="helpdesk",
-        sop="SOP-02",
-    )
-
-
 KB = [
-    _entry("kode-tender", "Apa itu kode tender dan di mana melihat paket?", ["kode", "paket"]),
-    _entry("lupa-password", "Bagaimana jika penyedia lupa password SPSE?", ["lupa password"]),
-    _entry("kswp", "Mengapa status KSWP perusahaan tidak valid di SPSE?", ["kswp", "pajak"]),
-    _entry("ukuran-file", "Berapa ukuran maksimal file penawaran?", ["ukuran", "file"]),
+    kb_entry(
+        "kode-tender", "Apa itu kode tender dan di mana melihat paket?", keywords=["kode", "paket"]
+    ),
+    kb_entry(
+        "lupa-password", "Bagaimana jika penyedia lupa password SPSE?", keywords=["lupa password"]
+    ),
+    kb_entry(
+        "kswp", "Mengapa status KSWP perusahaan tidak valid di SPSE?", keywords=["kswp", "pajak"]
+    ),
+    kb_entry("ukuran-file", "Berapa ukuran maksimal file penawaran?", keywords=["ukuran", "file"]),
 ]
 # A referral (category "rujukan") naming SiRUP claims that neighbouring topic.
 REFERRAL = replace(
-    _entry("rujukan-sirup", "Ke mana bertanya soal SiRUP dan paket RUP?", ["sirup", "paket rup"]),
+    kb_entry(
+        "rujukan-sirup",
+        "Ke mana bertanya soal SiRUP dan paket RUP?",
+        keywords=["sirup", "paket rup"],
+    ),
     category="rujukan",
 )
 
@@ -170,10 +168,10 @@ def test_shipped_kb_sets_are_relabelled_lines_of_the_pool(name: str) -> None:
     assert len(relabelled) >= 150 and any(not query.expected for query in relabelled)
 
 
-CATALOGUE = _entry(
+CATALOGUE = kb_entry(
     "jadi-penyedia-katalog",
     "Bagaimana cara menjadi penyedia e-katalog?",
-    ["e-katalog", "katalog elektronik", "daftar", "produk"],
+    keywords=["e-katalog", "katalog elektronik", "daftar", "produk"],
 )
 
 
@@ -196,10 +194,10 @@ def test_joining_the_catalogue_is_still_answered_next_to_the_catalogue_topic() -
     assert answer is not None and answer.id == "jadi-penyedia-katalog"
 
 
-SIKAP = _entry(
+SIKAP = kb_entry(
     "sikap",
     "Apa itu SIKaP dan data kinerja penyedia?",
-    ["sikap", "kinerja penyedia", "data kualifikasi"],
+    keywords=["sikap", "kinerja penyedia", "data kualifikasi"],
 )
 
 

@@ -21,6 +21,7 @@ from faq.translation import (
     parse_translations,
     translation_features,
 )
+from tests.support.kb_entries import kb_entry
 from tests.support.shared_eval import EVAL_KB, needs_shared
 
 DEADLINE = {"batas": 2.0, "waktu": 2.0}  # an entry's terms -> IDF
@@ -111,22 +112,9 @@ def test_the_shipped_table_knows_every_entry_of_the_eval_kb() -> None:
     assert all(translations.knows(entry.id) for entry in load_kb(EVAL_KB))
 
 
-def _entry(entry_id: str, question: str) -> KbEntry:
-    return KbEntry(
-        id=entry_id,
-        category="umum",
-        question=question,
-        variants=(),
-        keywords=(),
-        answer=f"Jawaban untuk {entry_id}.",
-        route="helpdesk",
-        sop="SOP-02",
-    )
-
-
 KB = [
-    _entry("lupa-password", "Bagaimana jika penyedia lupa password SPSE?"),
-    _entry("ukuran-file", "Berapa ukuran maksimal file penawaran?"),
+    kb_entry("lupa-password", "Bagaimana jika penyedia lupa password SPSE?"),
+    kb_entry("ukuran-file", "Berapa ukuran maksimal file penawaran?"),
 ]
 # One stump on the first translation input: "no" unless much of the message translates.
 NEVER_TRANSLATED = {
@@ -160,6 +148,6 @@ def test_a_message_whose_candidates_the_table_knows_is_decided_by_the_translated
 
 
 def test_an_entry_the_table_never_learnt_hands_the_message_to_the_lexical_model() -> None:
-    added = _entry("lupa-password-ppk", "Bagaimana jika PPK lupa password SPSE?")
+    added = kb_entry("lupa-password-ppk", "Bagaimana jika PPK lupa password SPSE?")
     result = _matcher([*KB, added]).match("sy lupa password akun penyedia gmn ya")
     assert result.answer is not None and result.answer.id == "lupa-password"
