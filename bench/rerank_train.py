@@ -133,13 +133,15 @@ class Pool:
         extra = np.array(columns, dtype=float).reshape(len(found.ids), len(TRANSLATION_FEATURES))
         return Candidates(found.ids, np.hstack([found.rows, extra]).reshape(-1, width))
 
-    def split_rows(self, train: Sequence[int], test: Sequence[int]) -> list[Candidates]:
+    def split_rows(
+        self, translations: Translations, train: Sequence[int], test: Sequence[int]
+    ) -> list[Candidates]:
         """Translated rows for one split, each from a table learnt without its query: the
-        test queries' from all of ``train``, the training queries' out of fold (from the
-        other folds of an inner split), so the model learns how far translations learnt
-        elsewhere carry, not how well a table remembers its own queries."""
+        test queries' from ``translations`` (learnt from all of ``train``), the training
+        queries' out of fold (from the other folds of an inner split), so the model learns
+        how far translations learnt elsewhere carry, not how well a table remembers its
+        own queries."""
         rows = list(self.candidates)
-        translations = self.translations(train)
         for index in test:
             rows[index] = self.translated(translations, index)
         for fold in _folds([self.queries[i] for i in train], INNER_FOLDS):
@@ -180,9 +182,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--shared", type=Path, default=SHARED, help="faq-eval directory")
     args = parser.parse_args(argv)
     entries, sets = load_pool(args.shared)
-    data = _pool(entries, sets)
-    pool, origin = data.queries, data.origin
     hand = FaqMatcher(entries, rerank=False)
+    data = _pool(hand, sets)
+    pool, origin = data.queries, data.origin
     hand_rankings = [_hand_ranked(hand, query.q) for query in pool]
 
     splits = pool_splits(pool, origin) + data.entry_splits()
@@ -195,9 +197,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         held = set(test)
         train = [i for i in range(len(pool)) if i not in held]
         lexical = _train(pool, data.candidates, train)
-        translated_rows = data.split_rows(train, test)
-        translated = _train(pool, translated_rows, train)
         table = data.translations(train)
+        translated_rows = data.split_rows(table, train, test)
+        translated = _train(pool, translated_rows, train)
         hand_cutoffs = _best_cutoffs(
             [pool[i] for i in train], [hand_rankings[i] for i in train], 1.0, MIN_MARGIN
         )
@@ -238,9 +240,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     everything = list(range(len(pool)))
     lexical = _train(pool, data.candidates, everything)
-    translated_rows = data.split_rows(everything, [])
-    translated = _train(pool, translated_rows, everything)
     table = data.translations(everything)
+    translated_rows = data.split_rows(table, everything, [])
+    translated = _train(pool, translated_rows, everything)
     exported = {
         path: _export(model, features, len(pool), sets)
         for path, model, features in (
@@ -283,8 +285,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"written {path.relative_to(path.parents[2])}")
 
 
-def _pool(entries: Sequence[KbEntry], sets: dict[str, list[EvalQuery]]) -> Pool:
-    hand = FaqMatcher(entries, rerank=False)
+def _pool(hand: FaqMatcher, sets: dict[str, list[EvalQuery]]) -> Pool:
     queries = [query for queries in sets.values() for query in queries]
     masses = [hand.message_masses(query.q) for query in queries]
     return Pool(
@@ -293,7 +294,7 @@ def _pool(entries: Sequence[KbEntry], sets: dict[str, list[EvalQuery]]) -> Pool:
         [_candidates(hand, query.q) for query in queries],
         [found for found, _ in masses],
         [unknown for _, unknown in masses],
-        {entry.id: hand.entry_terms(entry.id) for entry in entries},
+        {entry.id: hand.entry_terms(entry.id) for entry in hand.entries},
     )
 
 
