@@ -145,30 +145,31 @@ def learn_translations(
             if not message.answers:
                 out_of_scope[term] += 1
         entries.update(message.answers)
+        unit = 1.0 / len(message.answers) if message.answers else 0.0
         for answer in message.answers.values():
             total = math.fsum(answer.values())
             if not total:
                 continue
-            unit = 1.0 / len(message.answers)
             for term in message.masses:
                 row = counts[term]
                 for word, idf in answer.items():
                     row[word] += unit * idf / total
+
+    def smoothed(term: str, count: float) -> float | None:
+        """``count`` over the messages the term was seen in (+ SMOOTHING), rounded as the
+        file stores it (the learnt table and the shipped one are equal); None if rare."""
+        share = count * (1.0 / (seen[term] + SMOOTHING))
+        return round(share, 4) if share >= min_share else None
+
     table: dict[str, dict[str, float]] = {}
-    for term, row in counts.items():
-        scale = 1.0 / (seen[term] + SMOOTHING)
-        # rounded as the file stores them: the learnt table and the shipped one are equal
-        kept = {
-            word: round(count * scale, 4)
-            for word, count in row.items()
-            if count * scale >= min_share
-        }
-        if kept:
-            table[term] = kept
+    for term, counted in counts.items():
+        row = {w: share for w, c in counted.items() if (share := smoothed(term, c)) is not None}
+        if row:
+            table[term] = row
     elsewhere = {
-        term: round(count / (seen[term] + SMOOTHING), 4)
+        term: share
         for term, count in out_of_scope.items()
-        if count / (seen[term] + SMOOTHING) >= min_share
+        if (share := smoothed(term, count)) is not None
     }
     return Translations(table, frozenset(entries), elsewhere)
 
