@@ -143,6 +143,8 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
         "final19.jsonl",
         "final20.jsonl",
         "final21.jsonl",
+        "final22.jsonl",
+        "final23.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
