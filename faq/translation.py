@@ -109,26 +109,38 @@ def translation_features(
     translations: Translations,
     masses: Mapping[str, float],
     unknown: Collection[str],
-    candidates: Sequence[Collection[str]],
-) -> list[tuple[float, float, float, float]]:
-    """The reranker's translation inputs for each candidate (its terms): the share of the
-    message that translates into it, that share minus the best candidate's, the share
-    from words the KB does not know, and the message's out-of-scope share
-    (``faq.rerank.TRANSLATION_FEATURES``)."""
+    candidates: Sequence[Mapping[str, float]],
+) -> list[tuple[float, float, float, float, float, float]]:
+    """The reranker's translation inputs for each candidate (its terms -> IDF): the share
+    of the message that translates into it, that share minus the best candidate's, the
+    share from words the KB does not know, the message's out-of-scope share, and from the
+    entry's side the IDF-weighted mean of what lands on its terms with that minus the best
+    candidate's (``faq.rerank.TRANSLATION_FEATURES``). The entry's side tells a message
+    that lands on an entry's telling words from one that lands on a long entry's many."""
     landing = translations.landing(masses, unknown)
     found, from_unknown = landing.found, landing.from_unknown
     shares = [
         (
             sum(found[word] for word in terms if word in found),
             sum(from_unknown[word] for word in terms if word in from_unknown),
+            _density(found, terms),
         )
         for terms in candidates
     ]
-    best = max((share for share, _ in shares), default=0.0)
+    best = max((share for share, _, _ in shares), default=0.0)
+    densest = max((density for _, _, density in shares), default=0.0)
     return [
-        (share, share - best, unknown_share, landing.out_of_scope)
-        for share, unknown_share in shares
+        (share, share - best, unknown_share, landing.out_of_scope, density, density - densest)
+        for share, unknown_share, density in shares
     ]
+
+
+def _density(found: Mapping[str, float], terms: Mapping[str, float]) -> float:
+    """The IDF-weighted mean over an entry's terms of the message share landing on each."""
+    total = math.fsum(terms.values())
+    if not total:
+        return 0.0
+    return math.fsum(idf * found[word] for word, idf in terms.items() if word in found) / total
 
 
 def learn_translations(

@@ -39,7 +39,7 @@ def test_a_word_that_keeps_landing_on_an_entry_translates_into_its_words() -> No
     assert set(table["kelewatan"]) == {"batas", "waktu"}
     translations = Translations(table)
     masses = {"kelewatan": 2.0, "tombol": 2.0}
-    (found, _, from_unknown, _), (elsewhere, _, _, _) = translation_features(
+    (found, _, from_unknown, _, _, _), (elsewhere, *_) = translation_features(
         translations, masses, {"kelewatan"}, [DEADLINE, LOGIN]
     )
     share = table["kelewatan"]["batas"] + table["kelewatan"]["waktu"]
@@ -74,7 +74,21 @@ def test_features_compare_each_candidate_with_the_best() -> None:
     masses = {"kelewatan": 1.0}
     rows = translation_features(translations, masses, frozenset(), [DEADLINE, LOGIN])
     assert rows[0][0] > 0.0 and rows[0][1] == 0.0 and rows[0][2] == 0.0
-    assert rows[1] == (0.0, -rows[0][0], 0.0, 0.0)
+    assert rows[1] == (0.0, -rows[0][0], 0.0, 0.0, 0.0, -rows[0][4])
+
+
+def test_the_entry_side_weighs_what_lands_on_its_telling_words() -> None:
+    translations = Translations({"telat": {"batas": 0.5, "waktu": 0.1}})
+    masses = {"telat": 1.0}
+    telling = {"batas": 3.0, "waktu": 1.0}
+    plain = {"batas": 1.0, "waktu": 3.0}
+    (share, *_, dense, gap), (same_share, *_, thin, thin_gap) = translation_features(
+        translations, masses, frozenset(), [telling, plain]
+    )
+    assert share == same_share == pytest.approx(0.6)
+    assert dense == pytest.approx((3.0 * 0.5 + 0.1) / 4.0) and gap == 0.0
+    assert thin == pytest.approx((0.5 + 3.0 * 0.1) / 4.0)
+    assert thin_gap == pytest.approx(thin - dense)
 
 
 def test_a_table_survives_the_file_format() -> None:
