@@ -433,19 +433,17 @@ class FaqMatcher:
         return [(*row, *extra) for row, extra in zip(rows, translated, strict=True)]
 
     def _candidates(self, text: str) -> tuple[_Query, list[tuple[int, CandidateFeatures]]]:
-        """The message's terms, and the BM25 leaders when one has a hand score above zero.
+        """The message's terms, and its BM25 leaders.
 
-        Leaders at zero (only generic words shared, or a neighbouring topic explains the
-        message) stay: the reranker sees them after the others and sometimes rightly
-        prefers one (round 8 of issue #18, each tuning set left out: top-3 0.955 -> 0.961).
-        With no leader above zero the message shares nothing telling with the KB."""
+        Leaders with a zero hand score (only generic words shared, or a neighbouring topic
+        explains the message) stay: the reranker sees them after the others, and a message
+        whose every leader is at zero ("Bagaimana cara memiliki account di SPSE?") still
+        gets its closest entries to offer. Round 8 of issue #18, each tuning set left out:
+        top-3 0.955 -> 0.975; the answer rule keeps such messages mostly unanswered."""
         query = self._parse(text)
         if not query.weights or not self._analyzed:
             return query, []
-        features = self._features(query, self._bm25_leaders(query.weights))
-        if all(item.score <= 0.0 for _, item in features):
-            return query, []
-        return query, features
+        return query, self._features(query, self._bm25_leaders(query.weights))
 
     def _rows(
         self, query: _Query, features: Sequence[tuple[int, CandidateFeatures]]
@@ -480,7 +478,7 @@ class FaqMatcher:
                     item.score,
                     float(item.bm25_rank),
                     item.bm25_share,
-                    item.score / lead,
+                    item.score / lead if lead > 0.0 else 0.0,
                     item.score - lead,
                     item.question_recall,
                     item.wordings_share,
