@@ -102,6 +102,8 @@ TUNING = {
 SEALED = {
     "sealed-24": EVAL / "final24.jsonl",
     "sealed-25": EVAL / "final25.jsonl",
+    "sealed-26": EVAL / "final26.jsonl",
+    "sealed-27": EVAL / "final27.jsonl",
 }
 # Pool queries relabelled against the shipped KB (faq/data/kb.yaml, with its referral
 # entries) by people who never ran the matcher: how the product's own KB fares. Their

@@ -147,6 +147,8 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
         "final23.jsonl",
         "final24.jsonl",
         "final25.jsonl",
+        "final26.jsonl",
+        "final27.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
