@@ -83,6 +83,14 @@ def test_empty_text_lists_nothing(matcher: FaqMatcher) -> None:
     assert matcher.match("").matches == []
 
 
+def test_a_message_sharing_only_generic_words_is_offered_topics_not_answered() -> None:
+    """Every leader at a zero hand score still reaches the ranking (the bot offers them),
+    and the answer rule of either scorer keeps them unanswered."""
+    for matcher in (FaqMatcher(KB, rerank=False), FaqMatcher(KB)):
+        result = matcher.match("bagaimana cara di aplikasi spse")
+        assert result.matches and result.answer is None
+
+
 def test_near_tie_abstains_but_lists_the_candidates() -> None:
     twins = [
         *KB,
