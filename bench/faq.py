@@ -359,12 +359,7 @@ def _table(
 
 def _matched(matcher: FaqMatcher, queries: Sequence[EvalQuery]) -> list[Prediction]:
     """What the matcher answers to each query (``match``, with its own answer rule)."""
-    predictions = []
-    for query in queries:
-        result = matcher.match(query.q, top=3)
-        ids = tuple(item.entry.id for item in result.matches)
-        predictions.append(Prediction(ids, result.answer.id if result.answer else None))
-    return predictions
+    return [Prediction.of(matcher.match(query.q, top=3)) for query in queries]
 
 
 def _scored(queries: Sequence[EvalQuery], predictions: Sequence[Prediction]) -> dict[str, Metrics]:

@@ -82,14 +82,7 @@ def eval_command(kb_path: Path, queries_path: Path) -> None:
     except EvalInputError as exc:
         _fail(str(exc))
 
-    def predict(text: str) -> Prediction:
-        result = matcher.match(text, top=3)
-        return Prediction(
-            tuple(scored.entry.id for scored in result.matches),
-            result.answer.id if result.answer else None,
-        )
-
-    table = evaluate(queries, predict)
+    table = evaluate(queries, lambda text: Prediction.of(matcher.match(text, top=3)))
     click.echo(render_table(TABLE_HEADERS, table_rows(table)))
     click.echo(
         "top-1/top-3/wrong: share of answerable queries; "

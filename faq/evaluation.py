@@ -12,6 +12,10 @@ import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from faq.matcher import MatchResult
 
 OVERALL = "overall"
 
@@ -35,6 +39,12 @@ class Prediction:
 
     ranked: tuple[str, ...]
     answer: str | None
+
+    @classmethod
+    def of(cls, result: MatchResult) -> Prediction:
+        """What the matcher's ``match`` returned, as the product sees it."""
+        ranked = tuple(scored.entry.id for scored in result.matches)
+        return cls(ranked, result.answer.id if result.answer else None)
 
 
 @dataclass(frozen=True)
