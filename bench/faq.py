@@ -340,12 +340,13 @@ def _rankings(queries: Sequence[EvalQuery], ranker: Ranker) -> list[list[tuple[s
 def _predictions(
     rankings: Sequence[list[tuple[str, float]]], threshold: float, margin: float
 ) -> list[Prediction]:
-    predictions = []
-    for ranked in rankings:
-        scores = [score for _, score in ranked]
-        answer = ranked[0][0] if should_answer(scores, threshold, margin) else None
-        predictions.append(Prediction(tuple(entry_id for entry_id, _ in ranked), answer))
-    return predictions
+    return [_prediction(ranked, threshold, margin) for ranked in rankings]
+
+
+def _prediction(ranked: list[tuple[str, float]], threshold: float, margin: float) -> Prediction:
+    """A ranking (id, score; best first) under an answer rule."""
+    answer = should_answer([score for _, score in ranked], threshold, margin)
+    return Prediction(tuple(entry_id for entry_id, _ in ranked), ranked[0][0] if answer else None)
 
 
 def _table(

@@ -9,7 +9,7 @@ Run from the repository root (``../shared`` beside it; needs scikit-learn, the
                                             # reranker-translated.json, translations.json
 
 Rows: every pool query (dev and ``bench.faq.TUNING``; never the sealed sets) matched by the
-hand-scored matcher; each candidate with some evidence is a row of ``faq.rerank.FEATURES``,
+hand-scored matcher; each candidate it shortlists is a row of ``faq.rerank.FEATURES``,
 labelled by whether it is an expected entry. The translated model's rows add
 ``TRANSLATION_FEATURES`` from a table learnt without the row's own query (out of fold).
 A model is sklearn's HistGradientBoostingClassifier with fixed parameters (below); its
@@ -45,13 +45,14 @@ from bench.faq import (
     _cells,
     _folds,
     _metrics_dict,
+    _prediction,
     load_pool,
     pool_splits,
 )
 from bot.tables import render_table
 from faq.evaluation import OVERALL, EvalQuery, Prediction, metrics_by_kind
 from faq.kb import KbEntry
-from faq.matcher import FaqMatcher, should_answer
+from faq.matcher import FaqMatcher
 from faq.rerank import (
     DEFAULT_MODEL_PATH,
     FEATURES,
@@ -205,14 +206,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         measured: dict[str, list[tuple[EvalQuery, Prediction]]] = {"hand": [], "rerank": []}
         for i in test:
-            measured["hand"].append((pool[i], _predict(hand_rankings[i], *hand_cutoffs)))
+            measured["hand"].append((pool[i], _prediction(hand_rankings[i], *hand_cutoffs)))
             # the matcher's switch: translations only when they know every candidate
             if all(table.knows(entry_id) for entry_id in data.candidates[i].ids):
                 model, found = translated, translated_rows[i]
             else:
                 model, found = lexical, data.candidates[i]
             ranking = _ranking(model.classifier, found)
-            measured["rerank"].append((pool[i], _predict(ranking, model.threshold, model.margin)))
+            measured["rerank"].append(
+                (pool[i], _prediction(ranking, model.threshold, model.margin))
+            )
         kind = SPLIT_KINDS[label.split()[0]]
         record: dict[str, object] = {
             "split": label,
@@ -296,11 +299,6 @@ def _pool(hand: FaqMatcher, sets: dict[str, list[EvalQuery]]) -> Pool:
         [unknown for _, unknown in masses],
         {entry.id: hand.entry_terms(entry.id) for entry in hand.entries},
     )
-
-
-def _predict(ranking: list[tuple[str, float]], threshold: float, margin: float) -> Prediction:
-    answer = should_answer([score for _, score in ranking], threshold, margin)
-    return Prediction(tuple(entry_id for entry_id, _ in ranking), ranking[0][0] if answer else None)
 
 
 def _candidates(matcher: FaqMatcher, text: str) -> Candidates:
