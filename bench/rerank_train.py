@@ -13,8 +13,8 @@ hand-scored matcher; each candidate it shortlists is a row of ``faq.rerank.FEATU
 labelled by whether it is an expected entry. The translated model's rows add
 ``TRANSLATION_FEATURES`` from a table learnt without the row's own query (out of fold).
 A model is sklearn's HistGradientBoostingClassifier with fixed parameters (below); its
-answer rule (threshold, margin) is fitted, by ``bench.faq``'s utility (right - 2 x
-misinforming), on probabilities the model never trained on: out-of-fold predictions of an
+answer rule (threshold, margin) is fitted, by ``bench.faq``'s utility (right - ``WRONG_COST``
+x misinforming), on probabilities the model never trained on: out-of-fold predictions of an
 inner 5-fold split of its own training queries. The shipped models and table are trained
 on the whole pool that way.
 
