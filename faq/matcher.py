@@ -43,9 +43,10 @@ neighbouring-term, role and topic penalties, threshold (0.00-1.00 by 0.01) and m
 (0.01-0.10 by 0.005) on the tuning pool (dev and the tuning sets of ``faq/eval``),
 maximising right answers - ``bench.faq.WRONG_COST`` x misinforming answers (a wrong entry,
 or any answer to an out-of-scope question; the cost was 2 when the shipped hand constants
-were fitted, 1 since round 9 of issue #18), at the smallest best margin, taking the middle of the near-best
-threshold range; 5-fold and leave-one-set-out figures of that fit are printed with it, and
-``--sealed`` measures the sets it never saw (see docs/faq-matcher.md).
+were fitted, 1.25 since round 9 of issue #18), at the smallest best margin, taking the
+middle of the near-best threshold range; 5-fold and leave-one-set-out figures of that fit
+are printed with it, and ``--sealed`` measures the sets it never saw (see
+docs/faq-matcher.md).
 """
 
 from __future__ import annotations
