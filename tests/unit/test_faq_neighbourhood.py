@@ -52,9 +52,14 @@ def test_a_neighbouring_topic_is_not_answered_by_an_entry_sharing_its_words() ->
 
 
 def test_a_referral_entry_that_names_the_neighbouring_topic_answers_it() -> None:
-    matcher = FaqMatcher([*KB, REFERRAL])
-    result = matcher.match("Bagaimana cara revisi paket RUP yang sudah diumumkan di SiRUP?")
-    assert result.answer is not None and result.answer.id == "rujukan-sirup"
+    # The mechanism is the hand score's (a referral is not demoted for its topic). The
+    # learned models rank it first; whether a five-entry toy KB clears their answer rule
+    # moves with each retraining, so the shipped KB's referrals are checked below instead.
+    text = "Bagaimana cara revisi paket RUP yang sudah diumumkan di SiRUP?"
+    hand = FaqMatcher([*KB, REFERRAL], rerank=False).match(text)
+    assert hand.answer is not None and hand.answer.id == "rujukan-sirup"
+    reranked = FaqMatcher([*KB, REFERRAL]).match(text)
+    assert reranked.matches[0].entry.id == "rujukan-sirup"
 
 
 MAIL = """Halo admin,
@@ -105,6 +110,7 @@ def test_live_faq_offers_the_per_question_api() -> None:
     ("text", "expected"),
     [
         ("Bagaimana cara mengumumkan paket RUP di SiRUP?", "rujukan-sirup-rup"),
+        ("Bagaimana cara revisi paket RUP yang sudah diumumkan di SiRUP?", "rujukan-sirup-rup"),
         ("Produk kami belum tayang di katalog elektronik, lapor ke mana?", "e-katalog-lkpp"),
         ("Apa perbedaan Bela Pengadaan dengan toko daring?", "rujukan-bela-pengadaan-toko-daring"),
         ("Kenapa verifikasi perusahaan kami ditolak verifikator?", "verifikasi-ditolak"),
