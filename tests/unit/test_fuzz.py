@@ -554,25 +554,29 @@ ENTITY = re.compile(r"&(?:amp|lt|gt);")
 
 
 def split_offsets(text: str, parts: list[str]) -> list[int]:
-    """Where each part starts in ``text``; only newlines may be dropped between parts."""
+    """Where each part starts in ``text``; only line breaks and blank parts (whitespace that
+    Telegram refuses to send, see test_split_html_never_yields_a_blank_part) may be dropped
+    between parts."""
     offsets: list[int] = []
     position = 0
     for part in parts:
-        while not text.startswith(part, position) and text.startswith("\n", position):
+        while not text.startswith(part, position) and text[position : position + 1].isspace():
             position += 1
         assert text.startswith(part, position), (part[:40], text[position : position + 40])
         offsets.append(position)
         position += len(part)
-    assert text[position:].strip("\n") == ""
+    assert text[position:].strip() == ""
     return offsets
 
 
 @SOME
 @given(html_texts, st.sampled_from([64, 200, MESSAGE_LIMIT]))
+# a blank last line beyond the limit is a blank part, dropped (found by CI, 2026-12-07)
+@example(["<b>Tiket #12</b>", "<b>Tiket #12</b>", "<b>Batas langkah terlewati</b>", " "], 64)
 def test_split_html_parts_fit_and_keep_every_entity(lines: list[str], limit: int) -> None:
     """Every part at most ``limit`` and non-empty, the parts are the text in order with only
-    line breaks dropped at the cuts, no cut inside an entity such as ``&amp;``, and each part
-    is HTML the (strict) Bot API stand-in accepts."""
+    line breaks and blank parts dropped at the cuts, no cut inside an entity such as
+    ``&amp;``, and each part is HTML the (strict) Bot API stand-in accepts."""
     text = "\n".join(lines)
     assume(text)
     parts = split_html(text, limit)
