@@ -121,6 +121,39 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
     assert answer is not None and answer.id == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Kami akan menawar bersama CV lain sebagai KSO, akun siapa yang dipakai untuk "
+            "kirim penawaran?",
+            "tender-kso",
+        ),
+        (
+            "Our company will bid in a joint operation with a local firm. Whose SPSE account "
+            "submits the bid?",
+            "tender-kso",
+        ),
+        (
+            "Saya mahasiswa, ingin minta data jumlah paket tender tahun lalu untuk skripsi, "
+            "ke mana mengajukannya?",
+            "permintaan-data-informasi-publik",
+        ),
+        (
+            "Nilai kinerja perusahaan di SIKaP rendah padahal pekerjaan selesai tepat waktu, "
+            "bisa diubah?",
+            "sikap-kinerja-penyedia",
+        ),
+    ],
+)
+def test_the_shipped_kb_answers_what_staff_were_asked_most_beyond_it(
+    text: str, expected: str
+) -> None:
+    """Round 10's review of false answers: KSO bids, data requests, score objections."""
+    answer = FaqMatcher(load_kb(DEFAULT_KB_PATH)).match(text).answer
+    assert answer is not None and answer.id == expected
+
+
 @needs_shared
 @pytest.mark.parametrize(
     "name",
@@ -167,6 +200,10 @@ def test_the_shipped_kb_refers_neighbouring_topics(text: str, expected: str) -> 
         "final37.jsonl",
         "final38.jsonl",
         "final39.jsonl",
+        "final40.jsonl",
+        "final41.jsonl",
+        "final42.jsonl",
+        "final43.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
