@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from faq.question_words import QUESTION_WORDS
+
 EMPTY, QUOTED, SPLITTER, FORWARD, TEXT = "e", "m", "s", "f", "t"
 
 # Lines longer than this are never an attribution or a header (and keep the regexes cheap).
@@ -172,10 +174,6 @@ _DISCLAIMER = re.compile(
 _MAX_SIGNATURE_LINES = 6
 _MAX_SIGNATURE_LINE_LENGTH = 60
 _MAX_TRAILER_LINES = 12
-_QUESTION_WORD_TEXT = """apa apakah bagaimana gimana gmn bgmn kenapa knp mengapa berapa brp kapan
-    kpn siapa dimana dmn kemana kmn bisakah bolehkah haruskah perlukah adakah mohon tolong tlg mhn
-    how what where when why who which can could is are do does should may will please"""
-_QUESTION_WORDS = frozenset(_QUESTION_WORD_TEXT.split())
 _SENTENCE_WORDS = 8
 
 
@@ -471,6 +469,6 @@ def _is_signature_line(line: str) -> bool:
     if len(line) > _MAX_SIGNATURE_LINE_LENGTH or line.endswith("?"):
         return False
     words = line.lower().replace(",", " ").split()
-    if words and words[0] in _QUESTION_WORDS:
+    if words and words[0] in QUESTION_WORDS:
         return False
     return not (len(words) >= _SENTENCE_WORDS and line.endswith("."))

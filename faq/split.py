@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from faq.own_words import strip_quotes_and_signature
+from faq.question_words import INDIRECT_QUESTION_WORDS, QUESTION_WORDS
 
 QUESTION_WEIGHT = 1.0
 STATEMENT_WEIGHT = 0.6
@@ -22,11 +23,23 @@ _SUBORDINATORS = frozenset(_SUBORDINATOR_TEXT.split())
 _MIN_MAIN_CLAUSE_WORDS = 3
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<=\?)(?=\S)")
-_QUESTION_WORD_TEXT = """apa apakah bagaimana gimana gmn bgmn kenapa knp mengapa berapa brp kapan
-    kpn siapa dimana dmn kemana kmn bisakah bolehkah haruskah perlukah adakah mohon tolong tlg mhn
-    how what where when why who which can could is are do does should may will"""
-_QUESTION_WORDS = frozenset(_QUESTION_WORD_TEXT.split())
 _QUESTION_PHRASES = ("di mana", "ke mana", "mau tanya", "ingin tanya", "ingin bertanya")
+# Asking without a question word up front: "sy mau nanya ...", "we would like to know ...".
+_REQUEST_PHRASES = (
+    "mau nanya",
+    "mau bertanya",
+    "numpang tanya",
+    "izin bertanya",
+    "ijin bertanya",
+    "ingin tahu",
+    "mau tahu",
+    "ingin mengetahui",
+    "like to know",
+    "want to know",
+    "like to ask",
+)
+# Up to this many words before a comma only address someone ("Pak, ...", "Rina-san, ...").
+_MAX_VOCATIVE_WORDS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +67,22 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def is_question(sentence: str) -> bool:
-    """A question mark, or an opening question word / request ("mohon", "tolong")."""
+    """A question mark, an opening question word or request ("mohon", "please"), after a
+    form of address if any, a request phrase ("mau nanya"), or a question word inside."""
     stripped = sentence.strip()
     if stripped.endswith("?"):
         return True
     lowered = stripped.lower()
+    head, comma, rest = lowered.partition(",")
+    if comma and len(head.split()) <= _MAX_VOCATIVE_WORDS and rest.strip():
+        lowered = rest.strip()  # the sentence proper starts after the form of address
     first = re.split(r"[\s,]+", lowered, maxsplit=1)[0]
-    return first in _QUESTION_WORDS or lowered.startswith(_QUESTION_PHRASES)
+    return (
+        first in QUESTION_WORDS
+        or lowered.startswith(_QUESTION_PHRASES)
+        or any(phrase in lowered for phrase in _REQUEST_PHRASES)
+        or not INDIRECT_QUESTION_WORDS.isdisjoint(re.findall(r"\w+", lowered))
+    )
 
 
 def _split_clause(sentence: str) -> tuple[str, str]:

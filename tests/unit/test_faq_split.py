@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from faq.own_words import read_own_words
 from faq.split import (
     QUESTION_WEIGHT,
@@ -75,3 +77,31 @@ def test_question_detection() -> None:
     assert is_question("gmn caranya")
     assert is_question("Where is the office")
     assert not is_question("Kami dari CV Contoh.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Rina-san, please ask LPSE how we can reset the password of our vendor account.",
+        "Pak, bagaimana cara daftar akun penyedia",
+        "Selamat siang, sy mau nanya soal akun yg terkunci",
+        "Dear Sir, we would like to know the fee for verification.",
+        "Kami tidak tahu bagaimana caranya mengganti e-mail akun.",
+        "We are unsure how the bid deadline is counted.",
+        "Kindly advise on the documents for verification.",
+    ],
+)
+def test_a_request_or_an_indirect_question_asks(sentence: str) -> None:
+    assert is_question(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pak, kami sudah datang ke kantor kemarin.",
+        "Bu Rina, berkas kami kirim besok pagi.",
+        "Terima kasih, akun kami sudah aktif kembali.",
+    ],
+)
+def test_a_statement_after_a_form_of_address_does_not_ask(sentence: str) -> None:
+    assert not is_question(sentence)
