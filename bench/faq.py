@@ -120,6 +120,10 @@ SEALED = {
     "sealed-41": EVAL / "final41.jsonl",
     "sealed-42": EVAL / "final42.jsonl",
     "sealed-43": EVAL / "final43.jsonl",
+    "sealed-44": EVAL / "final44.jsonl",
+    "sealed-45": EVAL / "final45.jsonl",
+    "sealed-46": EVAL / "final46.jsonl",
+    "sealed-47": EVAL / "final47.jsonl",
 }
 # Pool queries relabelled against the shipped KB (faq/data/kb.yaml, with its referral
 # entries) by people who never ran the matcher: how the product's own KB fares. Their

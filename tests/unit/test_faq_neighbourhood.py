@@ -204,6 +204,10 @@ def test_the_shipped_kb_answers_what_staff_were_asked_most_beyond_it(
         "final41.jsonl",
         "final42.jsonl",
         "final43.jsonl",
+        "final44.jsonl",
+        "final45.jsonl",
+        "final46.jsonl",
+        "final47.jsonl",
     ],
 )
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
