@@ -113,8 +113,9 @@ TUNING = {
     "sealed-38": EVAL / "final38.jsonl",
     "sealed-39": EVAL / "final39.jsonl",
 }
-# Written by someone who never saw the matcher, committed before the last changes, and
-# measured only with --sealed (figures in the closing note; never tuned on).
+# Written by someone who never saw the matcher, committed unread (40-43 before the round's
+# last matcher change, 44-47 after it), and measured only with --sealed (figures in the
+# closing note; never tuned on).
 SEALED = {
     "sealed-40": EVAL / "final40.jsonl",
     "sealed-41": EVAL / "final41.jsonl",

@@ -154,62 +154,18 @@ def test_the_shipped_kb_answers_what_staff_were_asked_most_beyond_it(
     assert answer is not None and answer.id == expected
 
 
+# Every query set of faq/eval, sealed ones included, so that a new round's sets are checked
+# without a list to keep (the 24-line catalogue check set is below the size bound).
+WRITTEN_SETS = [
+    "heldout.jsonl",
+    "heldout_blind.jsonl",
+    "tune.jsonl",
+    *sorted(path.name for path in EVAL_DIR.glob("final*.jsonl")),
+]
+
+
 @needs_shared
-@pytest.mark.parametrize(
-    "name",
-    [
-        "heldout.jsonl",
-        "heldout_blind.jsonl",
-        "tune.jsonl",
-        "final.jsonl",
-        "final2.jsonl",
-        "final3.jsonl",
-        "final4.jsonl",
-        "final5.jsonl",
-        "final6.jsonl",
-        "final7.jsonl",
-        "final8.jsonl",
-        "final9.jsonl",
-        "final10.jsonl",
-        "final11.jsonl",
-        "final12.jsonl",
-        "final13.jsonl",
-        "final14.jsonl",
-        "final15.jsonl",
-        "final16.jsonl",
-        "final17.jsonl",
-        "final18.jsonl",
-        "final19.jsonl",
-        "final20.jsonl",
-        "final21.jsonl",
-        "final22.jsonl",
-        "final23.jsonl",
-        "final24.jsonl",
-        "final25.jsonl",
-        "final26.jsonl",
-        "final27.jsonl",
-        "final28.jsonl",
-        "final29.jsonl",
-        "final30.jsonl",
-        "final31.jsonl",
-        "final32.jsonl",
-        "final33.jsonl",
-        "final34.jsonl",
-        "final35.jsonl",
-        "final36.jsonl",
-        "final37.jsonl",
-        "final38.jsonl",
-        "final39.jsonl",
-        "final40.jsonl",
-        "final41.jsonl",
-        "final42.jsonl",
-        "final43.jsonl",
-        "final44.jsonl",
-        "final45.jsonl",
-        "final46.jsonl",
-        "final47.jsonl",
-    ],
-)
+@pytest.mark.parametrize("name", WRITTEN_SETS)
 def test_evaluation_sets_are_valid_against_the_eval_kb(name: str) -> None:
     known = {entry.id for entry in load_kb(EVAL_KB)}
     queries = load_queries(EVAL_DIR / name, known)
