@@ -129,7 +129,7 @@ class Pool:
             translations,
             self.masses[index],
             self.unknown[index],
-            [self.entry_terms[entry_id] for entry_id in found.ids],
+            [(entry_id, self.entry_terms[entry_id]) for entry_id in found.ids],
         )
         width = len(FEATURES) + len(TRANSLATION_FEATURES)
         extra = np.array(columns, dtype=float).reshape(len(found.ids), len(TRANSLATION_FEATURES))

@@ -430,7 +430,7 @@ class FaqMatcher:
             self._translations,
             self._masses(query),
             query.unknown,
-            [self._entry_idf(index) for index, _ in features],
+            [(self._analyzed[index].entry.id, self._entry_idf(index)) for index, _ in features],
         )
         return [(*row, *extra) for row, extra in zip(rows, translated, strict=True)]
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from faq.examples import EXAMPLE_FEATURES
+
 DEFAULT_MODEL_PATH = Path(__file__).with_name("data") / "reranker.json"
 #: The model for messages whose candidates the learned translations all know.
 TRANSLATED_MODEL_PATH = Path(__file__).with_name("data") / "reranker-translated.json"
@@ -78,7 +80,8 @@ FEATURES: tuple[str, ...] = (
 #: words, that share minus the best candidate's, the part of it from words the KB does not
 #: know, the share of the message in words of out-of-scope questions, and the IDF-weighted
 #: mean landing over the candidate's terms with that minus the best candidate's (round 8:
-#: 5-fold utility +53 of 3754 queries, mostly fewer wrong answers).
+#: 5-fold utility +53 of 3754 queries, mostly fewer wrong answers); then the nearest
+#: labelled questions (faq.examples; round 11: +231 of 7183, grouped by set).
 TRANSLATION_FEATURES: tuple[str, ...] = (
     "translated",
     "translated_gap",
@@ -86,6 +89,7 @@ TRANSLATION_FEATURES: tuple[str, ...] = (
     "out_of_scope_share",
     "entry_density",
     "entry_density_gap",
+    *EXAMPLE_FEATURES,
 )
 
 

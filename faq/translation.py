@@ -17,6 +17,9 @@ seen in ``n`` messages keeps ``count / (n + SMOOTHING)``: a word seen once says 
 The units that went nowhere are kept too (``elsewhere``): the share of each word that went
 to out-of-scope questions, a learnt list of the neighbouring topics' words.
 
+With the table come the labelled questions themselves, as term masses
+(:mod:`faq.examples`): the entries that answered the questions nearest to a message.
+
 The table is word to word and names no entry, but it has learnt from questions about
 certain entries (``Translations.entries``): for an entry no labelled question was about
 (added by staff, or in another KB) it is silent, and the matcher then leaves the message
@@ -35,6 +38,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from faq.examples import ExampleIndex, dump_examples, learn_examples, parse_examples
 
 DEFAULT_TRANSLATIONS_PATH = Path(__file__).with_name("data") / "translations.json"
 # A term seen in n messages keeps count / (n + SMOOTHING) (2 against 5 on the pool: 5 worse).
@@ -64,6 +69,8 @@ class Translations:
     #: term -> the share of it that went to out-of-scope messages: the words of questions
     #: the FAQ leaves to others (SiRUP, the catalogue, rules), learnt rather than listed
     elsewhere: Mapping[str, float] = field(default_factory=dict)
+    #: the labelled questions the table was learnt from (nearest-question inputs)
+    examples: ExampleIndex = field(default_factory=ExampleIndex)
 
     def knows(self, entry_id: str) -> bool:
         """Whether labelled messages about this entry taught the table. One written after
@@ -109,14 +116,15 @@ def translation_features(
     translations: Translations,
     masses: Mapping[str, float],
     unknown: Collection[str],
-    candidates: Sequence[Mapping[str, float]],
-) -> list[tuple[float, float, float, float, float, float]]:
-    """The reranker's translation inputs for each candidate (its terms -> IDF): the share
+    candidates: Sequence[tuple[str, Mapping[str, float]]],
+) -> list[tuple[float, ...]]:
+    """The reranker's translation inputs for each candidate (its id, its terms -> IDF): the share
     of the message that translates into it, that share minus the best candidate's, the
     share from words the KB does not know, the message's out-of-scope share, and from the
     entry's side the IDF-weighted mean of what lands on its terms with that minus the best
     candidate's (``faq.rerank.TRANSLATION_FEATURES``). The entry's side tells a message
-    that lands on an entry's telling words from one that lands on a long entry's many."""
+    that lands on an entry's telling words from one that lands on a long entry's many.
+    Then the nearest labelled questions' inputs (:data:`faq.examples.EXAMPLE_FEATURES`)."""
     landing = translations.landing(masses, unknown)
     found, from_unknown = landing.found, landing.from_unknown
     shares = [
@@ -125,13 +133,22 @@ def translation_features(
             sum(from_unknown[word] for word in terms if word in from_unknown),
             _density(found, terms),
         )
-        for terms in candidates
+        for _, terms in candidates
     ]
     best = max((share for share, _, _ in shares), default=0.0)
     densest = max((density for _, _, density in shares), default=0.0)
+    nearest = translations.examples.features(masses, [entry_id for entry_id, _ in candidates])
     return [
-        (share, share - best, unknown_share, landing.out_of_scope, density, density - densest)
-        for share, unknown_share, density in shares
+        (
+            share,
+            share - best,
+            unknown_share,
+            landing.out_of_scope,
+            density,
+            density - densest,
+            *near,
+        )
+        for (share, unknown_share, density), near in zip(shares, nearest, strict=True)
     ]
 
 
@@ -146,7 +163,9 @@ def _density(found: Mapping[str, float], terms: Mapping[str, float]) -> float:
 def learn_translations(
     messages: Iterable[LabelledMessage], min_share: float = MIN_SHARE
 ) -> Translations:
-    """The table learnt from labelled messages (see the module docstring)."""
+    """The table learnt from labelled messages (see the module docstring), with the
+    messages as examples."""
+    messages = list(messages)
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     seen: dict[str, int] = defaultdict(int)
     out_of_scope: dict[str, int] = defaultdict(int)
@@ -183,7 +202,8 @@ def learn_translations(
         for term, count in out_of_scope.items()
         if (share := smoothed(term, count)) is not None
     }
-    return Translations(table, frozenset(entries), elsewhere)
+    examples = learn_examples((message.masses, message.answers) for message in messages)
+    return Translations(table, frozenset(entries), elsewhere, examples)
 
 
 class TranslationsError(ValueError):
@@ -199,12 +219,13 @@ def parse_translations(data: Mapping[str, Any]) -> Translations:
         }
         entries = frozenset(str(entry_id) for entry_id in data["entries"])
         elsewhere = {str(term): float(share) for term, share in data["elsewhere"].items()}
+        examples = parse_examples(data.get("examples", []))
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise TranslationsError(f"malformed translations: {error}") from error
     shares = [*(x for row in table.values() for x in row.values()), *elsewhere.values()]
     if not all(0.0 <= share <= 1.0 for share in shares):
         raise TranslationsError("malformed translations: a share is outside [0, 1]")
-    return Translations(table, entries, elsewhere)
+    return Translations(table, entries, elsewhere, examples)
 
 
 def dump_translations(translations: Translations, about: str) -> dict[str, object]:
@@ -217,6 +238,7 @@ def dump_translations(translations: Translations, about: str) -> dict[str, objec
         "entries": sorted(translations.entries),
         "elsewhere": dict(sorted(translations.elsewhere.items())),
         "table": table,
+        "examples": dump_examples(translations.examples),
     }
 
 

@@ -24,12 +24,12 @@ from faq.translation import (
 from tests.support.kb_entries import kb_entry
 from tests.support.shared_eval import EVAL_KB, needs_shared
 
-DEADLINE = {"batas": 2.0, "waktu": 2.0}  # an entry's terms -> IDF
-LOGIN = {"login": 3.0, "gagal": 1.0}
+DEADLINE = ("deadline", {"batas": 2.0, "waktu": 2.0})  # an entry's id and terms -> IDF
+LOGIN = ("login", {"login": 3.0, "gagal": 1.0})
 
 
 def _late(word: str = "kelewatan") -> LabelledMessage:
-    return LabelledMessage({word: 1.0, "kirim": 0.5}, {"deadline": DEADLINE})
+    return LabelledMessage({word: 1.0, "kirim": 0.5}, dict([DEADLINE]))
 
 
 def test_a_word_that_keeps_landing_on_an_entry_translates_into_its_words() -> None:
@@ -39,7 +39,7 @@ def test_a_word_that_keeps_landing_on_an_entry_translates_into_its_words() -> No
     assert set(table["kelewatan"]) == {"batas", "waktu"}
     translations = Translations(table)
     masses = {"kelewatan": 2.0, "tombol": 2.0}
-    (found, _, from_unknown, _, _, _), (elsewhere, *_) = translation_features(
+    (found, _, from_unknown, *_), (elsewhere, *_) = translation_features(
         translations, masses, {"kelewatan"}, [DEADLINE, LOGIN]
     )
     share = table["kelewatan"]["batas"] + table["kelewatan"]["waktu"]
@@ -49,7 +49,10 @@ def test_a_word_that_keeps_landing_on_an_entry_translates_into_its_words() -> No
 
 def test_out_of_scope_messages_weaken_a_word_and_rare_pairs_are_dropped() -> None:
     sirup = LabelledMessage({"sirup": 1.0}, {})
-    mostly_elsewhere = [*(sirup for _ in range(6)), LabelledMessage({"sirup": 1.0}, {"x": LOGIN})]
+    mostly_elsewhere = [
+        *(sirup for _ in range(6)),
+        LabelledMessage({"sirup": 1.0}, {"x": LOGIN[1]}),
+    ]
     translations = learn_translations(mostly_elsewhere)
     assert translations.table["sirup"]["login"] == pytest.approx(round(0.75 / (7 + SMOOTHING), 4))
     assert translations.elsewhere["sirup"] == pytest.approx(round(6 / (7 + SMOOTHING), 4))
@@ -74,7 +77,7 @@ def test_features_compare_each_candidate_with_the_best() -> None:
     masses = {"kelewatan": 1.0}
     rows = translation_features(translations, masses, frozenset(), [DEADLINE, LOGIN])
     assert rows[0][0] > 0.0 and rows[0][1] == 0.0 and rows[0][2] == 0.0
-    assert rows[1] == (0.0, -rows[0][0], 0.0, 0.0, 0.0, -rows[0][4])
+    assert rows[1][:6] == (0.0, -rows[0][0], 0.0, 0.0, 0.0, -rows[0][4])
 
 
 def test_the_entry_side_weighs_what_lands_on_its_telling_words() -> None:
@@ -82,8 +85,11 @@ def test_the_entry_side_weighs_what_lands_on_its_telling_words() -> None:
     masses = {"telat": 1.0}
     telling = {"batas": 3.0, "waktu": 1.0}
     plain = {"batas": 1.0, "waktu": 3.0}
-    (share, *_, dense, gap), (same_share, *_, thin, thin_gap) = translation_features(
-        translations, masses, frozenset(), [telling, plain]
+    (share, *_, dense, gap), (same_share, *_, thin, thin_gap) = (
+        row[:6]
+        for row in translation_features(
+            translations, masses, frozenset(), [("telling", telling), ("plain", plain)]
+        )
     )
     assert share == same_share == pytest.approx(0.6)
     assert dense == pytest.approx((3.0 * 0.5 + 0.1) / 4.0) and gap == 0.0
@@ -93,7 +99,7 @@ def test_the_entry_side_weighs_what_lands_on_its_telling_words() -> None:
 
 def test_a_table_survives_the_file_format() -> None:
     translations = learn_translations([_late(), _late("telat"), LabelledMessage({"x": 1.0}, {})])
-    assert translations.elsewhere
+    assert translations.elsewhere and len(translations.examples.examples) == 3
     data = json.loads(json.dumps(dump_translations(translations, "test")))
     assert parse_translations(data) == translations
 
@@ -116,7 +122,7 @@ def test_a_malformed_table_is_refused(data: dict[str, object]) -> None:
 
 def test_the_shipped_table_and_translated_model_load() -> None:
     translations = load_translations(DEFAULT_TRANSLATIONS_PATH)
-    assert translations.table and translations.entries
+    assert translations.table and translations.entries and translations.examples.examples
     assert 0.0 < shipped_translated_reranker().threshold < 1.0
 
 
