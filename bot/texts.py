@@ -31,6 +31,10 @@ ALREADY_WAITING_FOR_REQUESTER: Final = "Tiket #{number} sudah menunggu data dari
 UNKNOWN_ROLE: Final = "Mohon maaf, peran {role} tidak dikenal."
 FORWARD_TO_SAME_ROLE: Final = "Tiket #{number} sudah berada pada peran {role}."
 EMPTY_MESSAGE: Final = "Mohon maaf, pesan kosong tidak dapat dikirim."
+UNREADABLE_TEXT: Final = (
+    "Mohon maaf, pesan Bapak/Ibu tidak berisi teks yang dapat kami baca. "
+    "Silakan tuliskan pertanyaan Bapak/Ibu dengan kalimat biasa."
+)
 NOTHING_TO_PUBLISH: Final = (
     "Tiket #{number} belum memiliki jawaban petugas untuk diterbitkan ke FAQ."
 )

@@ -186,6 +186,10 @@ class RequesterHandlers:
                     await self._say(user.id, escape(refused.reason))
                 return
         if not text and not files:
+            # Only control characters or blanks: nothing to store, but say so (bad input
+            # gets a clear message, never silence).
+            if (message.text or message.caption) and await claim_update(self.runtime, update_id):
+                await self._say(user.id, escape(texts.UNREADABLE_TEXT))
             return
         try:
             if kind != ASK:

@@ -171,6 +171,22 @@ async def test_a_nul_character_is_answered_on_postgresql(
     assert pg_bot.api.messages_to(pg_bot.requester.id) != []
 
 
+@pytest.mark.parametrize("open_ticket", [False, True])
+async def test_a_text_of_control_characters_gets_a_clear_answer(
+    bot: BotUnderTest, open_ticket: bool
+) -> None:
+    """Text that is nothing once its control characters go (a fuzz case: DEL alone) is
+    answered with a request to write the question, with or without an open ticket."""
+    if open_ticket:
+        await bot.escalate(bot.requester, "Zzqx wvvq plorkh", 1)
+    mark = len(bot.api.sent)
+    bot.api.send_text(bot.requester, bot.requester.id, "\x7f\x07")
+    reply = await bot.said_to(
+        bot.requester.id, lambda r: r["text"] == texts.UNREADABLE_TEXT, since=mark
+    )
+    assert "Bapak/Ibu" in reply["text"]
+
+
 async def test_a_long_emoji_follow_up_reaches_the_staff_group(bot: BotUnderTest) -> None:
     """A follow-up as long as Telegram allows is shown to staff under the card."""
     await bot.escalate(bot.requester, "Zzqx wvvq plorkh", 1)
