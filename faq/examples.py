@@ -1,10 +1,9 @@
 """Nearest labelled questions: which entries answered the questions most like this one.
 
 The learned translations (:mod:`faq.translation`) carry a message word by word into an
-entry's words. Whole questions say more: "staf lama sudah keluar, tidak ada yang tahu nama
-akunnya" shares no telling word with the forgotten-user-ID entry, but it is close to
-questions people asked before about that entry, and a question about a SiRUP password is
-close to the out-of-scope questions about SiRUP. This is example-based retrieval (a nearest
+entry's words. Whole questions say more: "admin lama resign, user id perusahaan kami gak
+ada yg tau" is close to questions people asked before about the forgotten-user-ID entry,
+and a question about a SiRUP password is close to the out-of-scope questions about SiRUP. This is example-based retrieval (a nearest
 neighbour vote over answered questions, as FAQ retrieval from question logs does): the
 cosine between the message's term masses and each labelled question's, then per candidate
 entry the closest question it answered and its share of the nearest ``VOTERS`` questions,
