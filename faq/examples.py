@@ -3,17 +3,18 @@
 The learned translations (:mod:`faq.translation`) carry a message word by word into an
 entry's words. Whole questions say more: "admin lama resign, user id perusahaan kami gak
 ada yg tau" is close to questions people asked before about the forgotten-user-ID entry,
-and a question about a SiRUP password is close to the out-of-scope questions about SiRUP. This is example-based retrieval (a nearest
-neighbour vote over answered questions, as FAQ retrieval from question logs does): the
-cosine between the message's term masses and each labelled question's, then per candidate
-entry the closest question it answered and its share of the nearest ``VOTERS`` questions,
-and for the message the closest out-of-scope question and their share.
+and a question about a SiRUP password is close to the out-of-scope questions about SiRUP.
+This is example-based retrieval (a nearest neighbour vote over answered questions, as FAQ
+retrieval from question logs does): the cosine between the message's term masses and each
+labelled question's, then per candidate entry the closest question it answered and its
+share of the nearest ``VOTERS`` questions, and for the message the closest out-of-scope
+question and their share.
 
 The examples are the labelled pool the rerankers learn from, as term masses (no text), kept
 with the learned translations (``faq/data/translations.json``); like them they speak only
 for the entries they were labelled against (:meth:`faq.translation.Translations.knows`).
 Scoring uses numpy: a Python loop over the few thousand postings a message touches cost
-2.6 ms a message, the vectorised sums cost a tenth of that.
+2.6 ms a message, the vectorised sums about 0.16 ms on average.
 """
 
 from __future__ import annotations
