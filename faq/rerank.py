@@ -22,7 +22,10 @@ A second model (``faq/data/reranker-translated.json``) reads the same inputs and
 ``TRANSLATION_FEATURES``: how much of the message the learned term translations
 (:mod:`faq.translation`) carry into the candidate's words. The matcher uses it for a
 message whose candidates the translations all know (round 7 of issue #18: each tuning set
-left out in turn, top-1 0.87 and 3.0 % false answers on the eval KB).
+left out in turn, top-1 0.87 and 3.0 % false answers on the eval KB). Since round 12 it is
+a blend, stored as one ensemble: half a model that reads the nearest labelled questions
+(:mod:`faq.examples`), half one that reads the same inputs without them, their raw scores
+summed (``bench.rerank_train.EXAMPLES_WEIGHT``); nothing here needs to know.
 """
 
 from __future__ import annotations
@@ -81,7 +84,8 @@ FEATURES: tuple[str, ...] = (
 #: know, the share of the message in words of out-of-scope questions, and the IDF-weighted
 #: mean landing over the candidate's terms with that minus the best candidate's (round 8:
 #: 5-fold utility +53 of 3754 queries, mostly fewer wrong answers); then the nearest
-#: labelled questions (faq.examples; round 11: +231 of 7183, grouped by set).
+#: labelled questions (faq.examples; round 11: +231 of 7183, grouped by set; round 12: how
+#: the closest one differs from the message).
 TRANSLATION_FEATURES: tuple[str, ...] = (
     "translated",
     "translated_gap",
