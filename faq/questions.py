@@ -15,6 +15,7 @@ staff will answer instead of treating the whole message as answered.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from faq.kb import KbEntry
@@ -23,6 +24,18 @@ from faq.split import QUESTION_WEIGHT, STATEMENT_WEIGHT, split_sentences
 
 # More units than this is a questionnaire, not a helpdesk mail: the rest is matched whole.
 MAX_QUESTIONS = 5
+# "Mohon bantuan atas e-mail di bawah ini", "please see the mail below": a request that
+# points at the forwarded or quoted mail instead of asking something itself. Its question is
+# the mail it points at, so it is no question of its own for staff to owe an answer to.
+_POINTER = re.compile(
+    r"\b(?:e-?mail|surel|pesan|surat)\s+(?:di\s*bawah|berikut)\b"
+    r"|\b(?:e-?mail|mail|message)\s+below\b|\bbelow\s+(?:e-?mail|mail|message)\b"
+    r"|\bforwarded\s+(?:e-?mail|message)\b",
+    re.IGNORECASE,
+)
+# A longer unit that mentions the mail below, or one with a question mark, also asks
+# something of its own.
+_MAX_POINTER_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -84,7 +97,18 @@ def question_units(text: str) -> list[str]:
             units.append(" ".join(pending))
         else:
             units[-1] = f"{units[-1]} {' '.join(pending)}"
-    return [unit for unit in units if unit.strip()]
+    units = [unit for unit in units if unit.strip()]
+    own = [unit for unit in units if not _points_elsewhere(unit)]
+    return own or units
+
+
+def _points_elsewhere(unit: str) -> bool:
+    """Whether a unit only asks for help with another (forwarded or quoted) mail."""
+    return (
+        len(unit.split()) <= _MAX_POINTER_WORDS
+        and "?" not in unit
+        and _POINTER.search(unit) is not None
+    )
 
 
 def match_questions(matcher: FaqMatcher, text: str, top: int = 3) -> MessageAnswers:

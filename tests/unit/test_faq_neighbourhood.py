@@ -95,6 +95,40 @@ def test_an_unanswered_question_is_listed_for_staff() -> None:
     assert answers.unanswered == ["Lalu kapan libur sekolah semester ini?"]
 
 
+FORWARDED = """Selamat pagi,
+
+Mohon bantuan atas e-mail di bawah ini.
+
+Terima kasih,
+Rina
+
+---------- Forwarded message ---------
+From: Budi <budi@cvmaju.co.id>
+Subject: file penawaran
+
+Berapa ukuran maksimal file penawaran? Lalu kapan libur sekolah semester ini?
+"""
+
+
+def test_a_request_that_points_at_the_mail_below_is_no_question_of_its_own() -> None:
+    answers = match_questions(FaqMatcher(KB), FORWARDED)
+    assert [entry.id for entry in answers.answers] == ["ukuran-file"]
+    assert answers.unanswered == ["Lalu kapan libur sekolah semester ini?"]
+    assert all("di bawah" not in item.question for item in answers.questions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mohon bantuan atas e-mail di bawah ini.",  # the only unit: kept
+        "Apakah surat berikut sudah cukup? Berapa ukuran maksimal file penawaran?",
+    ],
+)
+def test_a_pointer_is_kept_when_it_is_all_there_is_or_asks_itself(text: str) -> None:
+    units = question_units(text)
+    assert units[0].startswith(text.split("?")[0][:20])
+
+
 def test_a_single_question_is_matched_whole() -> None:
     answers = match_questions(FaqMatcher(KB), "pw akun penyedia lupa, gmn?")
     assert len(answers.questions) == 1
