@@ -118,10 +118,11 @@ class ExampleIndex:
             for entry_id in answers:
                 votes[entry_id] = votes.get(entry_id, 0.0) + share / len(answers)
         index = self._postings
-        elsewhere = _best(similarity, index.elsewhere)
+        elsewhere = _cosine(similarity, _argbest(similarity, index.elsewhere))
         closest_numbers = [_argbest(similarity, index.answered.get(e)) for e in candidates]
-        best = [float(similarity[n]) if n >= 0 else 0.0 for n in closest_numbers]
+        best = [_cosine(similarity, number) for number in closest_numbers]
         lead = max(best, default=0.0)
+        mass = math.fsum(masses.values()) or 1.0
         return [
             (
                 closest,
@@ -129,20 +130,22 @@ class ExampleIndex:
                 votes.get(entry_id, 0.0),
                 elsewhere,
                 elsewhere_vote,
-                *self._difference(masses, number),
+                *self._difference(masses, mass, number),
             )
             for entry_id, closest, number in zip(candidates, best, closest_numbers, strict=True)
         ]
 
-    def _difference(self, masses: Mapping[str, float], number: int) -> tuple[float, float]:
-        """How the message and its closest example differ: the share of the message's mass
-        on terms the example lacks, and the share of the example's mass on terms the
-        message lacks (a cosine cannot tell one shared rare word from a paraphrase)."""
+    def _difference(
+        self, masses: Mapping[str, float], mass: float, number: int
+    ) -> tuple[float, float]:
+        """How the message (``mass``: its total) and its closest example differ: the share
+        of the message's mass on terms the example lacks, and the share of the example's
+        mass on terms the message lacks (a cosine cannot tell one shared rare word from a
+        paraphrase)."""
         if number < 0:
             return (1.0, 1.0)
         example = self.examples[number].masses
-        total = math.fsum(masses.values()) or 1.0
-        unshared = math.fsum(m for t, m in masses.items() if t not in example) / total
+        unshared = math.fsum(m for t, m in masses.items() if t not in example) / mass
         extra = math.fsum(m for t, m in example.items() if t not in masses)
         return (unshared, extra / (math.fsum(example.values()) or 1.0))
 
@@ -225,5 +228,6 @@ def _argbest(similarity: NDArray[np.float64], numbers: NDArray[np.intp] | None) 
     return number if similarity[number] > 0.0 else -1
 
 
-def _best(similarity: NDArray[np.float64], numbers: NDArray[np.intp] | None) -> float:
-    return float(similarity[numbers].max()) if numbers is not None and numbers.size else 0.0
+def _cosine(similarity: NDArray[np.float64], number: int) -> float:
+    """The message's cosine with example ``number`` (0.0 for -1: no such example)."""
+    return float(similarity[number]) if number >= 0 else 0.0
