@@ -158,6 +158,29 @@ async def test_the_card_quotes_the_questions_owed_until_the_ticket_is_closed(
     assert _flat(texts.CARD_FAQ_UNANSWERED) not in _flat(closed["text"])
 
 
+async def test_a_forwarded_mail_owes_its_questions_not_the_request_above_it(
+    mail_bot: MailBot,
+) -> None:
+    """"Mohon bantuan atas e-mail di bawah ini" above a forwarded mail asks nothing itself:
+    staff are told of the forwarded question the FAQ leaves to them, not of the request."""
+    body = (
+        "Selamat pagi,\n\nMohon bantuan atas e-mail di bawah ini.\n\nRina\n\n"
+        "---------- Forwarded message ---------\nFrom: Budi <budi@cvmaju.co.id>\n"
+        f"Subject: dua hal\n\n{FILE_SIZE_QUESTION}\n\nSatu lagi, {OUT_OF_SCOPE_QUESTION}\n"
+    )
+    await mail_bot.send_async(mail("Fwd: dua hal", body))
+    content = await _acknowledgement(mail_bot)
+    assert _answer_start(FILE_SIZE) in content
+    staff_part = content[content.index("akan dijawab oleh petugas") :]
+    assert "gaji ke-13 pegawai honorer" in staff_part and "di bawah ini" not in staff_part
+    card = await mail_bot.harness.card(1)
+    owed = _flat(card["text"]).split(_flat(texts.CARD_FAQ_UNANSWERED), 1)[1]
+    assert "gaji ke-13 pegawai honorer" in owed and "di bawah ini" not in owed
+    async with mail_bot.harness_uow() as uow:
+        owed_questions = (await uow.tickets.get(1)).faq_unanswered
+    assert owed_questions == (f"Satu lagi, {OUT_OF_SCOPE_QUESTION}",)
+
+
 async def test_a_one_question_mail_is_acknowledged_as_before(mail_bot: MailBot) -> None:
     await mail_bot.send_async(mail("Ukuran file", _body(FILE_SIZE_QUESTION)))
     content = await _acknowledgement(mail_bot)
